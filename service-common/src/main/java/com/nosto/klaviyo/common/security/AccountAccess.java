@@ -1,0 +1,33 @@
+package com.nosto.klaviyo.common.security;
+
+import java.util.Collection;
+import java.util.Set;
+
+/**
+ * Who may act for which account (G12). A caller's JWT carries the account ids it may act for in
+ * the {@value #ACCOUNTS_CLAIM} claim; the {@value #SRE_ROLE} role (in {@code groups}) may act for all.
+ */
+public final class AccountAccess {
+
+    public static final String ACCOUNTS_CLAIM = "accounts";
+    public static final String SRE_ROLE = "sre";
+
+    private AccountAccess() {
+    }
+
+    public static boolean mayActFor(String accountId, Set<String> roles, Collection<?> accountsClaim) {
+        if (roles.contains(SRE_ROLE)) {
+            return true;
+        }
+        if (accountId == null || accountsClaim == null) {
+            return false;
+        }
+        // Claims arrive as JSON strings (jakarta.json.JsonString) or plain strings; compare by value.
+        return accountsClaim.stream().map(AccountAccess::claimValue).anyMatch(accountId::equals);
+    }
+
+    private static String claimValue(Object value) {
+        String s = String.valueOf(value);
+        return s.length() >= 2 && s.startsWith("\"") && s.endsWith("\"") ? s.substring(1, s.length() - 1) : s;
+    }
+}

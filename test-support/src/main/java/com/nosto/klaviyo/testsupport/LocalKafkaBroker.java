@@ -1,0 +1,78 @@
+package com.nosto.klaviyo.testsupport;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * A real Kafka broker (KRaft) run as a separate JVM through {@code deploy/local/kafka}, so tests and
+ * the local run use one launcher. Ports are free ports and the data folder is private to this broker;
+ * the script's watchdog stops the broker if this JVM dies without running its shutdown hook.
+ */
+public final class LocalKafkaBroker implements AutoCloseable {
+
+    private final Path root;
+    private final Path dataDir;
+    private final int port;
+    private final int controllerPort;
+
+    private LocalKafkaBroker(Path root, Path dataDir, int port, int controllerPort) {
+        this.root = root;
+        this.dataDir = dataDir;
+        this.port = port;
+        this.controllerPort = controllerPort;
+    }
+
+    public static LocalKafkaBroker start() {
+        Path root = ProjectRoot.find();
+        try {
+            Path dataDir = Files.createTempDirectory("kafka-test-");
+            LocalKafkaBroker broker = new LocalKafkaBroker(root, dataDir, Ports.free(), Ports.free());
+            broker.script("start");
+            return broker;
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot start the local Kafka broker", e);
+        }
+    }
+
+    public String bootstrapServers() {
+        return "127.0.0.1:" + port;
+    }
+
+    @Override
+    public void close() {
+        script("stop");
+        try (Stream<Path> files = Files.walk(dataDir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a temp folder left behind is harmless
+        }
+    }
+
+    private void script(String command) {
+        ProcessBuilder pb = new ProcessBuilder(List.of("bash", root.resolve("deploy/local/kafka").toString(), command))
+                .redirectErrorStream(true)
+                .redirectOutput(dataDir.resolve("script-" + command + ".out").toFile());
+        Map<String, String> env = pb.environment();
+        env.put("KAFKA_DATA_DIR", dataDir.toString());
+        env.put("KAFKA_PORT", Integer.toString(port));
+        env.put("KAFKA_CONTROLLER_PORT", Integer.toString(controllerPort));
+        env.put("KAFKA_PARENT_PID", Long.toString(ProcessHandle.current().pid()));
+        try {
+            int exit = pb.start().waitFor();
+            if (exit != 0) {
+                String out = Files.readString(dataDir.resolve("script-" + command + ".out"));
+                throw new IllegalStateException("deploy/local/kafka " + command + " failed (" + exit + "):\n" + out);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot run deploy/local/kafka " + command, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted running deploy/local/kafka " + command, e);
+        }
+    }
+}
