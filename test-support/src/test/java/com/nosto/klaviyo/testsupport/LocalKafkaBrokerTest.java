@@ -1,0 +1,61 @@
+package com.nosto.klaviyo.testsupport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+
+/** The broker process that tests and the local run use: real records in and out, and no process left after stop. */
+class LocalKafkaBrokerTest {
+
+    @Test
+    void carriesRecordsAndLeavesNoProcessBehind() throws Exception {
+        LocalKafkaBroker broker = LocalKafkaBroker.start();
+        String servers = broker.bootstrapServers();
+        int port = Integer.parseInt(servers.substring(servers.lastIndexOf(':') + 1));
+        try {
+            KafkaTestResource.createTopics(servers, Map.of("probe", 3));
+            try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers,
+                    ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
+                    ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class))) {
+                producer.send(new ProducerRecord<>("probe", "k", "hello")).get();
+            }
+            Properties props = new Properties();
+            props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+            props.put(ConsumerConfig.GROUP_ID_CONFIG, "probe-test");
+            props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+            props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+            props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+            try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props)) {
+                consumer.subscribe(List.of("probe"));
+                List<String> seen = new java.util.ArrayList<>();
+                Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
+                    for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+                        seen.add(r.value());
+                    }
+                    return seen.contains("hello");
+                });
+            }
+        } finally {
+            broker.close();
+        }
+        assertThat(Ports.open("127.0.0.1", port)).as("broker port closed after stop").isFalse();
+        assertThat(ProcessHandle.allProcesses()
+                .filter(p -> p.info().commandLine().orElse("").contains("kafka.Kafka"))
+                .filter(p -> p.info().commandLine().orElse("").contains("kafka-test-")))
+                .as("no broker process of this test left").isEmpty();
+    }
+}
