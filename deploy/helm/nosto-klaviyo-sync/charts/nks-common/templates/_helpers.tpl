@@ -1,0 +1,109 @@
+{{/*
+Names, labels and checks shared by the service charts. Template names are global in Helm, hence
+the "nks." prefix. Every template takes the service chart's context (.).
+*/}}
+
+{{- define "nks.name" -}}
+{{- .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* <release>-<service>, or just <service> when the release is named after it. */}}
+{{- define "nks.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else if contains .Chart.Name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "nks.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "nks.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{- define "nks.labels" -}}
+{{ include "nks.selectorLabels" . }}
+app.kubernetes.io/version: {{ include "nks.imageTag" . | trunc 63 | quote }}
+app.kubernetes.io/component: {{ .Values.component | quote }}
+app.kubernetes.io/part-of: nosto-klaviyo-sync
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- with .Values.global.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end -}}
+
+{{- define "nks.imageTag" -}}
+{{- .Values.image.tag | default .Values.global.image.tag | default .Chart.AppVersion -}}
+{{- end -}}
+
+{{/*
+<registry>/<group>/<name>:<tag>, the same reference deploy/images/build gives the image
+(quarkus.container-image.registry/group/name/tag).
+*/}}
+{{- define "nks.image" -}}
+{{- $registry := .Values.image.registry | default .Values.global.image.registry -}}
+{{- $group := .Values.image.group | default .Values.global.image.group -}}
+{{- $name := .Values.image.name | default .Chart.Name -}}
+{{- $repo := ternary (printf "%s/%s" $group $name) $name (ne $group "") -}}
+{{- if $registry -}}
+{{- printf "%s/%s:%s" $registry $repo (include "nks.imageTag" .) -}}
+{{- else -}}
+{{- printf "%s:%s" $repo (include "nks.imageTag" .) -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "nks.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- .Values.serviceAccount.name | default (include "nks.fullname" .) -}}
+{{- else -}}
+{{- .Values.serviceAccount.name | default "default" -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The entry of global.topics this service consumes (its scale-out unit). */}}
+{{- define "nks.inputTopicPartitions" -}}
+{{- $topic := index .Values.global.topics .Values.inputTopic -}}
+{{- if not $topic -}}
+{{- fail (printf "%s: inputTopic %q is not a key of global.topics" .Chart.Name .Values.inputTopic) -}}
+{{- end -}}
+{{- $topic.partitions -}}
+{{- end -}}
+
+{{/*
+Checks a JSON schema cannot express because they relate two values. A consumer group never
+uses more consumers than the input topic has partitions: extra pods would sit idle (and per-account
+ordering and pacing rely on one consumer per partition), so the chart refuses to render them.
+*/}}
+{{- define "nks.validate" -}}
+{{- $partitions := int (include "nks.inputTopicPartitions" .) -}}
+{{- if and .Values.autoscaling.enabled (gt (int .Values.autoscaling.maxReplicas) $partitions) -}}
+{{- fail (printf "%s: autoscaling.maxReplicas (%d) exceeds the %d partitions of its input topic %q; raise global.topics.%s.partitions first (see docs/operations.md, Scaling)" .Chart.Name (int .Values.autoscaling.maxReplicas) $partitions .Values.inputTopic .Values.inputTopic) -}}
+{{- end -}}
+{{- if and .Values.autoscaling.enabled (gt (int .Values.autoscaling.minReplicas) (int .Values.autoscaling.maxReplicas)) -}}
+{{- fail (printf "%s: autoscaling.minReplicas (%d) exceeds autoscaling.maxReplicas (%d)" .Chart.Name (int .Values.autoscaling.minReplicas) (int .Values.autoscaling.maxReplicas)) -}}
+{{- end -}}
+{{- if and (not .Values.autoscaling.enabled) (gt (int .Values.replicaCount) $partitions) -}}
+{{- fail (printf "%s: replicaCount (%d) exceeds the %d partitions of its input topic %q" .Chart.Name (int .Values.replicaCount) $partitions .Values.inputTopic) -}}
+{{- end -}}
+{{- $proto := .Values.global.kafka.securityProtocol -}}
+{{- if and (hasPrefix "SASL" $proto) (not .Values.global.kafka.sasl.existingSecret) -}}
+{{- fail (printf "global.kafka.securityProtocol %s needs global.kafka.sasl.existingSecret" $proto) -}}
+{{- end -}}
+{{- if not (include "nks.postgresSecret" .) -}}
+{{- fail (printf "%s: set global.postgres.existingSecret (or database.existingSecret) to the Secret holding the database credentials" .Chart.Name) -}}
+{{- end -}}
+{{- if and (not .Values.global.jwt.publicKeySecret.name) (not .Values.global.jwt.publicKeyLocation) -}}
+{{- fail "set global.jwt.publicKeySecret.name (a Secret with the PEM public key) or global.jwt.publicKeyLocation (e.g. a JWKS URL): every /api call is verified against it" -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "nks.postgresSecret" -}}
+{{- .Values.database.existingSecret | default .Values.global.postgres.existingSecret -}}
+{{- end -}}
+
+{{- define "nks.kafkaTls" -}}
+{{- if has .Values.global.kafka.securityProtocol (list "SSL" "SASL_SSL") -}}true{{- end -}}
+{{- end -}}
