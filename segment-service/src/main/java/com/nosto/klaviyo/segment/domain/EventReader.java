@@ -1,0 +1,65 @@
+package com.nosto.klaviyo.segment.domain;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.nosto.klaviyo.events.EventJson;
+import com.nosto.klaviyo.events.SegmentEvent;
+import java.util.stream.Collectors;
+
+/**
+ * Reads a segment event from text (Kafka) or a JSON tree (one REST array item) and turns Jackson's
+ * failures into a reason and a pointer, so malformed input is reported rather than thrown.
+ */
+public final class EventReader {
+
+    /** Why an input could not be read at all. */
+    public enum Failure { MALFORMED_JSON, WRONG_TYPE }
+
+    /** Either {@code event} or a {@code failure} with pointer and reason. */
+    public record Read(SegmentEvent event, Failure failure, String pointer, String reason) {
+        public boolean ok() {
+            return failure == null;
+        }
+    }
+
+    private static final ObjectMapper MAPPER = EventJson.mapper();
+
+    private EventReader() {
+    }
+
+    public static Read fromText(String text) {
+        if (text == null || text.isBlank()) {
+            return new Read(null, Failure.MALFORMED_JSON, "", "empty record value");
+        }
+        JsonNode tree;
+        try {
+            tree = MAPPER.readTree(text);
+        } catch (JsonProcessingException e) {
+            return new Read(null, Failure.MALFORMED_JSON, "", "Malformed JSON: " + e.getOriginalMessage());
+        }
+        return fromTree(tree);
+    }
+
+    public static Read fromTree(JsonNode tree) {
+        if (tree == null || !tree.isObject()) {
+            return new Read(null, Failure.WRONG_TYPE, "", "event must be a JSON object");
+        }
+        try {
+            return new Read(MAPPER.treeToValue(tree, SegmentEvent.class), null, null, null);
+        } catch (JsonMappingException e) {
+            String pointer = e.getPath().stream()
+                    .map(r -> "/" + (r.getFieldName() != null ? r.getFieldName() : String.valueOf(r.getIndex())))
+                    .collect(Collectors.joining());
+            String what = e instanceof InvalidFormatException ? "wrong value"
+                    : e instanceof MismatchedInputException ? "wrong type" : "unreadable";
+            return new Read(null, Failure.WRONG_TYPE, pointer,
+                    what + (pointer.isEmpty() ? "" : " at " + pointer) + ": " + e.getOriginalMessage());
+        } catch (JsonProcessingException e) {
+            return new Read(null, Failure.MALFORMED_JSON, "", "Malformed JSON: " + e.getOriginalMessage());
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package com.nosto.klaviyo.segment.repository;
+
+import com.nosto.klaviyo.segment.domain.Membership;
+import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+@ApplicationScoped
+public class MembershipRepository implements PanacheRepositoryBase<Membership, Membership.Key> {
+
+    public Uni<List<Membership>> ofContact(String accountId, String email) {
+        return list("key.accountId = ?1 and key.email = ?2", accountId, email);
+    }
+
+    /** Memberships of a page of contacts, grouped by email: one query per page, not per contact. */
+    public Uni<Map<String, List<Membership>>> ofContacts(String accountId, Collection<String> emails) {
+        return list("key.accountId = ?1 and key.email in ?2", accountId, emails)
+                .map(l -> l.stream().collect(Collectors.groupingBy(m -> m.key.email())));
+    }
+
+    public Uni<Long> deleteSegments(String accountId, String email, Collection<String> segmentIds) {
+        return delete("key.accountId = ?1 and key.email = ?2 and key.segmentId in ?3", accountId, email, segmentIds);
+    }
+
+    public Uni<Long> deleteAll(String accountId, String email) {
+        return delete("key.accountId = ?1 and key.email = ?2", accountId, email);
+    }
+
+    /** Member count per segment id (defined or not) of an account, counted in the database. */
+    public Uni<Map<String, Long>> countBySegment(String accountId) {
+        return getSession().chain(s -> s.createSelectionQuery(
+                        "select m.key.segmentId, count(m) from Membership m where m.key.accountId = ?1 group by m.key.segmentId",
+                        Object[].class)
+                .setParameter(1, accountId).getResultList())
+                .map(rows -> rows.stream().collect(Collectors.toMap(r -> (String) r[0], r -> (Long) r[1])));
+    }
+}

@@ -1,0 +1,94 @@
+package com.nosto.klaviyo.segment.repository;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.nosto.klaviyo.events.EventJson;
+import com.nosto.klaviyo.events.MembershipChange;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The transactional outbox. Rows are appended inside the caller's Hibernate Reactive transaction
+ * (so they commit or vanish with the state change); the relay reads and deletes them through the
+ * plain reactive pool, outside any business transaction.
+ */
+@ApplicationScoped
+public class OutboxRepository {
+
+    /** A stored change ready to publish. */
+    public record Pending(long id, String key, String payload) {
+    }
+
+    /** Rows per INSERT statement: keeps the bind-parameter count far below PostgreSQL's limit. */
+    private static final int ROWS_PER_INSERT = 200;
+
+    @Inject
+    Pool pool;
+
+    /** Appends the changes, in order, within the current transaction. */
+    public Uni<Void> append(List<MembershipChange> changes) {
+        if (changes.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        for (int from = 0; from < changes.size(); from += ROWS_PER_INSERT) {
+            List<MembershipChange> chunk = changes.subList(from, Math.min(changes.size(), from + ROWS_PER_INSERT));
+            chain = chain.chain(() -> insert(chunk));
+        }
+        return chain;
+    }
+
+    private Uni<Void> insert(List<MembershipChange> chunk) {
+        StringBuilder sql = new StringBuilder("insert into outbox (topic_key, event_id, payload) values ");
+        for (int i = 0; i < chunk.size(); i++) {
+            sql.append(i == 0 ? "" : ", ").append("(:k").append(i).append(", :e").append(i).append(", :p").append(i).append(")");
+        }
+        return Panache.getSession().chain(s -> {
+            var query = s.createNativeQuery(sql.toString());
+            for (int i = 0; i < chunk.size(); i++) {
+                MembershipChange c = chunk.get(i);
+                query.setParameter("k" + i, c.contactKey().asKafkaKey());
+                query.setParameter("e" + i, c.eventId());
+                query.setParameter("p" + i, json(c));
+            }
+            return query.executeUpdate();
+        }).replaceWithVoid();
+    }
+
+    /** The oldest rows, in id order (for one contact, id order is commit order: ids are taken under its lock). */
+    public Uni<List<Pending>> oldest(int limit) {
+        return pool.preparedQuery("select id, topic_key, payload from outbox order by id limit $1")
+                .execute(Tuple.of(limit))
+                .map(rows -> {
+                    List<Pending> out = new ArrayList<>();
+                    for (Row r : rows) {
+                        out.add(new Pending(r.getLong("id"), r.getString("topic_key"), r.getString("payload")));
+                    }
+                    return out;
+                });
+    }
+
+    public Uni<Integer> delete(List<Long> ids) {
+        return pool.preparedQuery("delete from outbox where id = any($1)")
+                .execute(Tuple.of(ids.toArray(new Long[0])))
+                .map(r -> r.rowCount());
+    }
+
+    public Uni<Long> count() {
+        return pool.query("select count(*) from outbox").execute().map(rows -> rows.iterator().next().getLong(0));
+    }
+
+    static String json(MembershipChange c) {
+        try {
+            return EventJson.mapper().writeValueAsString(c);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("A MembershipChange always serializes", e);
+        }
+    }
+}

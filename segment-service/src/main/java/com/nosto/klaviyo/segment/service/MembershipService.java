@@ -1,0 +1,217 @@
+package com.nosto.klaviyo.segment.service;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.nosto.klaviyo.events.ChangeCause;
+import com.nosto.klaviyo.events.ChangeType;
+import com.nosto.klaviyo.events.EventJson;
+import com.nosto.klaviyo.events.MembershipChange;
+import com.nosto.klaviyo.events.SegmentEvent;
+import com.nosto.klaviyo.events.SegmentRef;
+import com.nosto.klaviyo.segment.domain.ChangeDerivation;
+import com.nosto.klaviyo.segment.domain.ChangeFactory;
+import com.nosto.klaviyo.segment.domain.Contact;
+import com.nosto.klaviyo.segment.domain.Membership;
+import com.nosto.klaviyo.segment.domain.MembershipPlan;
+import com.nosto.klaviyo.segment.domain.SyncedView;
+import com.nosto.klaviyo.segment.domain.Tombstone;
+import com.nosto.klaviyo.segment.repository.ContactRepository;
+import com.nosto.klaviyo.segment.repository.MembershipRepository;
+import com.nosto.klaviyo.segment.repository.OutboxRepository;
+import com.nosto.klaviyo.segment.repository.SegmentRepository;
+import com.nosto.klaviyo.segment.repository.TombstoneRepository;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Applies validated segment events to the stored membership and writes the resulting changes to the
+ * outbox, all in one transaction per event. Both ingest paths (Kafka, REST) end here.
+ */
+@ApplicationScoped
+public class MembershipService {
+
+    public enum Result { APPLIED, STALE }
+
+    private static final TypeReference<List<SegmentRef>> VIEW = new TypeReference<>() {
+    };
+
+    @Inject
+    ContactRepository contacts;
+    @Inject
+    MembershipRepository memberships;
+    @Inject
+    TombstoneRepository tombstones;
+    @Inject
+    SegmentRepository segments;
+    @Inject
+    OutboxRepository outbox;
+    @Inject
+    SegmentMetrics metrics;
+
+    /** Applies one valid, normalised event in its own transaction. */
+    public Uni<Result> apply(SegmentEvent event) {
+        return Panache.withTransaction(() -> applyInTransaction(event));
+    }
+
+    private Uni<Result> applyInTransaction(SegmentEvent e) {
+        String accountId = e.accountId();
+        String email = e.email();
+        Instant now = Instant.now();
+        return contacts.lock(accountId, email).chain(contact -> {
+            if (contact != null) {
+                return e.observedAt().isBefore(contact.observedAt)
+                        ? Uni.createFrom().item(Result.STALE)
+                        : memberships.ofContact(accountId, email).chain(current -> applyToContact(contact, current, e, now));
+            }
+            String hash = Tombstone.hash(accountId, email);
+            return tombstones.findById(hash).chain(tombstone -> {
+                // A deletion wins a tie: an event observed at the deletion instant does not resurrect.
+                if (tombstone != null && !e.observedAt().isAfter(tombstone.deletedAt)) {
+                    return Uni.createFrom().item(Result.STALE);
+                }
+                if (e.form() == SegmentEvent.Form.DELETION) {
+                    // Unknown (or already deleted) contact: record the deletion so an older late event stays out.
+                    Tombstone t = tombstone != null ? tombstone : newTombstone(hash, accountId, 0);
+                    t.deletedAt = e.observedAt();
+                    return (tombstone != null ? Uni.createFrom().voidItem() : tombstones.persist(t).replaceWithVoid())
+                            .replaceWith(Result.APPLIED);
+                }
+                // Re-added after deletion: starts afresh, versions continue above the deleted ones.
+                long baseVersion = tombstone == null ? 0 : tombstone.version;
+                Contact created = Contact.create(accountId, email, e.observedAt(), baseVersion, now);
+                Uni<Void> clear = tombstone == null ? Uni.createFrom().voidItem() : tombstones.delete(tombstone);
+                return clear.chain(() -> contacts.persist(created))
+                        .chain(c -> applyToContact(c, List.of(), e, now));
+            });
+        });
+    }
+
+    private Uni<Result> applyToContact(Contact contact, List<Membership> current, SegmentEvent e, Instant now) {
+        String accountId = contact.key.accountId();
+        String email = contact.key.email();
+        contact.observedAt = e.observedAt();
+        contact.updatedAt = now;
+        if (e.form() == SegmentEvent.Form.DELETION) {
+            List<SegmentRef> before = view(contact);
+            Optional<ChangeType> type = ChangeDerivation.derive(before, List.of(), true);
+            List<MembershipChange> out = new ArrayList<>();
+            type.ifPresent(t -> out.add(ChangeFactory.change(t, accountId, email, ++contact.version, before, List.of(),
+                    ChangeCause.of(ChangeCause.Kind.DELETION, null), now)));
+            Tombstone t = newTombstone(Tombstone.hash(accountId, email), accountId, contact.version);
+            t.deletedAt = e.observedAt();
+            // Privacy: no membership row and no email survive a deletion, only the tombstone.
+            return memberships.deleteAll(accountId, email)
+                    .chain(() -> contacts.delete(contact))
+                    .chain(() -> tombstones.persist(t))
+                    .chain(() -> emit(out))
+                    .replaceWith(Result.APPLIED);
+        }
+        Set<String> held = current.stream().map(m -> m.key.segmentId()).collect(Collectors.toSet());
+        MembershipPlan plan = MembershipPlan.of(held, e);
+        List<SyncedView.Entry> after = new ArrayList<>();
+        for (Membership m : current) {
+            if (!plan.toRemove().contains(m.key.segmentId())) {
+                after.add(m.entry());
+            }
+        }
+        List<Membership> added = new ArrayList<>();
+        for (String segmentId : plan.toAdd()) {
+            Membership m = Membership.of(accountId, email, segmentId, ++contact.entrySeq, now);
+            added.add(m);
+            after.add(m.entry());
+        }
+        Uni<Void> removal = plan.toRemove().isEmpty() ? Uni.createFrom().voidItem()
+                : memberships.deleteSegments(accountId, email, plan.toRemove()).replaceWithVoid();
+        Uni<Void> addition = added.isEmpty() ? Uni.createFrom().voidItem() : memberships.persist(added);
+        return removal.chain(() -> addition)
+                .chain(() -> segments.definitions(accountId))
+                .chain(defs -> emit(reconcile(contact, SyncedView.of(after, defs), ChangeCause.membership(), false, now)
+                        .map(List::of).orElse(List.of())))
+                .replaceWith(Result.APPLIED);
+    }
+
+    /**
+     * Compares the synced view downstream last received with the view now and, when they differ
+     * (or when restating for a resync), advances the contact's version and returns the change.
+     */
+    Optional<MembershipChange> reconcile(Contact contact, List<SegmentRef> after, ChangeCause cause, boolean restate,
+            Instant now) {
+        List<SegmentRef> before = view(contact);
+        Optional<ChangeType> type = restate
+                ? Optional.of(ChangeDerivation.restate(before, after))
+                : ChangeDerivation.derive(before, after, false);
+        if (type.isEmpty()) {
+            return Optional.empty();
+        }
+        contact.version++;
+        contact.syncedView = json(after);
+        contact.updatedAt = now;
+        return Optional.of(ChangeFactory.change(type.get(), contact.key.accountId(), contact.key.email(), contact.version,
+                before, after, cause, now));
+    }
+
+    /**
+     * Fan-out step: reconciles a page of contacts (already locked) with the account's current segment
+     * definitions and writes their changes to the outbox. Returns how many changes were written.
+     */
+    Uni<Integer> reconcilePage(String accountId, List<Contact> page, ChangeCause cause) {
+        if (page.isEmpty()) {
+            return Uni.createFrom().item(0);
+        }
+        Set<String> emails = new HashSet<>();
+        page.forEach(c -> emails.add(c.key.email()));
+        Instant now = Instant.now();
+        boolean resync = cause.kind() == ChangeCause.Kind.RESYNC;
+        return memberships.ofContacts(accountId, emails).chain(byEmail -> segments.definitions(accountId).chain(defs -> {
+            List<MembershipChange> out = new ArrayList<>();
+            for (Contact c : page) {
+                List<SyncedView.Entry> entries = byEmail.getOrDefault(c.key.email(), List.of()).stream()
+                        .map(Membership::entry).toList();
+                List<SegmentRef> after = SyncedView.of(entries, defs);
+                // A resync restates what downstream may hold: every contact that has ever been emitted or is synced now.
+                boolean restate = resync && (c.version > 0 || !after.isEmpty());
+                reconcile(c, after, cause, restate, now).ifPresent(out::add);
+            }
+            return emit(out).replaceWith(out.size());
+        }));
+    }
+
+    private Uni<Void> emit(List<MembershipChange> changes) {
+        Map<ChangeType, Long> byType = changes.stream().collect(Collectors.groupingBy(MembershipChange::type, Collectors.counting()));
+        return outbox.append(changes).invoke(() -> byType.forEach((t, n) -> metrics.changes(t, n.intValue())));
+    }
+
+    private static Tombstone newTombstone(String hash, String accountId, long version) {
+        Tombstone t = new Tombstone();
+        t.keyHash = hash;
+        t.accountId = accountId;
+        t.version = version;
+        return t;
+    }
+
+    static List<SegmentRef> view(Contact c) {
+        try {
+            return EventJson.mapper().readValue(c.syncedView, VIEW);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Stored synced view is not JSON for a contact", e);
+        }
+    }
+
+    static String json(List<SegmentRef> view) {
+        try {
+            return EventJson.mapper().writeValueAsString(view);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
