@@ -1,0 +1,21 @@
+package com.nosto.klaviyo.worker.rest;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * Body of {@code GET /api/accounts/{accountId}/windows}.
+ *
+ * @param regular     the 12-hour window: contacts waiting only for it
+ * @param firstEnable the 1-hour window: contacts from a first enable
+ */
+public record WindowStatus(String accountId, Window regular, Window firstEnable) {
+
+    /**
+     * @param length         configured window length (ISO-8601)
+     * @param nextReleaseAt  when the earliest partition of this account is due; null when nothing waits
+     * @param pendingContacts contacts waiting for this kind of window
+     */
+    public record Window(Duration length, Instant nextReleaseAt, long pendingContacts) {
+    }
+}

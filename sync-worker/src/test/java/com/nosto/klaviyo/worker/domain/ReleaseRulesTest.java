@@ -1,0 +1,50 @@
+package com.nosto.klaviyo.worker.domain;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.nosto.klaviyo.events.ChangeType;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ReleaseRulesTest {
+
+    private static MembershipState in(String latest, String... all) {
+        return new MembershipState(true, latest, List.of(all), 1, false);
+    }
+
+    private static final MembershipState OUT = new MembershipState(false, null, List.of(), 2, false);
+    private static final MembershipState GONE = new MembershipState(false, null, List.of(), 2, true);
+
+    @Test
+    void neverReleasedToInListIsAdded() {
+        assertThat(ReleaseRules.changeType(null, in("A", "A"))).contains(ChangeType.ADDED);
+    }
+
+    @Test
+    void outToInListIsAdded() {
+        assertThat(ReleaseRules.changeType(OUT, in("A", "A"))).contains(ChangeType.ADDED);
+    }
+
+    @Test
+    void otherPropertiesIsMoved() {
+        assertThat(ReleaseRules.changeType(in("A", "A"), in("B", "A", "B"))).contains(ChangeType.MOVED);
+    }
+
+    @Test
+    void renameIsMoved() {
+        assertThat(ReleaseRules.changeType(in("A", "A"), in("A2", "A2"))).contains(ChangeType.MOVED);
+    }
+
+    @Test
+    void inToOutIsRemovedOrDeleted() {
+        assertThat(ReleaseRules.changeType(in("A", "A"), OUT)).contains(ChangeType.REMOVED);
+        assertThat(ReleaseRules.changeType(in("A", "A"), GONE)).contains(ChangeType.DELETED);
+    }
+
+    @Test
+    void equalStatesNeedNothingWhateverTheVersion() {
+        assertThat(ReleaseRules.changeType(in("A", "A"), new MembershipState(true, "A", List.of("A"), 9, false))).isEmpty();
+        assertThat(ReleaseRules.changeType(null, OUT)).isEmpty();
+        assertThat(ReleaseRules.changeType(OUT, GONE)).isEmpty();
+    }
+}
