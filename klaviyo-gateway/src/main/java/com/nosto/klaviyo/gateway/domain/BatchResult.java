@@ -1,0 +1,59 @@
+package com.nosto.klaviyo.gateway.domain;
+
+import com.nosto.klaviyo.events.ChangeType;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** What applying one batch did: counts by change kind, per-row outcomes and the ledger rows to write. */
+public final class BatchResult {
+
+    public record LedgerWrite(String email, long version, String profileId, boolean inList) {
+    }
+
+    public record Row(String email, String outcome, String detail) {
+    }
+
+    public int added;
+    public int moved;
+    public int removed;
+    public int deleted;
+    public int skipped;
+    public int failed;
+    public int writes;
+    public final List<Row> rows = new ArrayList<>();
+    public final Map<String, LedgerWrite> ledger = new LinkedHashMap<>();
+
+    public void applied(String email, ChangeType change, long version, String profileId, boolean inList) {
+        switch (change) {
+            case ADDED -> added++;
+            case MOVED -> moved++;
+            case REMOVED -> removed++;
+            case DELETED -> deleted++;
+        }
+        ledger.put(email, new LedgerWrite(email, version, profileId, inList));
+    }
+
+    /** Nothing to do in Klaviyo, but the version counts as applied (e.g. removal of an email Klaviyo never had). */
+    public void skippedApplied(String email, long version, String detail) {
+        skipped++;
+        rows.add(new Row(email, "SKIPPED", detail));
+        ledger.put(email, new LedgerWrite(email, version, null, false));
+    }
+
+    public void skipped(String email, String detail) {
+        skipped++;
+        rows.add(new Row(email, "SKIPPED", detail));
+    }
+
+    public void failed(String email, String detail) {
+        failed++;
+        rows.add(new Row(email, "FAILED", detail));
+        ledger.remove(email);
+    }
+
+    public int applied() {
+        return added + moved + removed + deleted;
+    }
+}

@@ -1,0 +1,44 @@
+package com.nosto.klaviyo.gateway.domain;
+
+import com.nosto.klaviyo.events.ChangeType;
+import java.util.List;
+
+/**
+ * The calls one batch needs, before any id is resolved. Entering/staying contacts are upserted either
+ * through bulk jobs (each chunk within 10,000 profiles and 5 MB, list attached) or one profile-import each
+ * followed by list adds; leaving contacts are removed by id and have both properties unset.
+ */
+public record SyncPlan(
+        UpsertMode upsertMode,
+        List<List<Upsert>> bulkChunks,
+        List<Upsert> smallUpserts,
+        List<Leave> leaving,
+        List<Skip> skipped,
+        List<RowError> invalid) {
+
+    public enum UpsertMode { NONE, SMALL, BULK }
+
+    /** One contact that should be in the list with these property values. */
+    public record Upsert(String email, String nostoSegment, List<String> nostoSegments, long version, ChangeType change,
+            String knownProfileId) {
+
+        /** A MOVED contact is already a member; only its properties change (G7). */
+        public boolean needsListAdd() {
+            return change != ChangeType.MOVED;
+        }
+    }
+
+    /** One contact that should leave the list with both properties unset. */
+    public record Leave(String email, long version, ChangeType change, String knownProfileId) {
+    }
+
+    public record Skip(String email, long version, String reason) {
+    }
+
+    public record RowError(String email, String reason) {
+    }
+
+    public int upsertCount() {
+        return smallUpserts.size() + bulkChunks.stream().mapToInt(List::size).sum();
+    }
+}

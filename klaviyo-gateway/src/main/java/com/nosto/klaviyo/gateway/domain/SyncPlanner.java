@@ -1,0 +1,131 @@
+package com.nosto.klaviyo.gateway.domain;
+
+import com.nosto.klaviyo.events.ChangeType;
+import com.nosto.klaviyo.events.ContactKey;
+import com.nosto.klaviyo.events.ContactState;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns a batch of desired contact states plus the ledger into the fewest Klaviyo calls (pure; no I/O).
+ * Rules: stale or already-applied versions are skipped (G8); entering and moved contacts are upserted
+ * with the list attached, and MOVED never leaves the list (G7); leaving contacts are removed by id and
+ * unset, never created (bulk import would create unknown emails).
+ */
+public final class SyncPlanner {
+
+    /** JSON envelope bytes of one bulk profile beyond its email and segment names (measured, rounded up). */
+    static final int PROFILE_OVERHEAD_BYTES = 160;
+    static final int JOB_OVERHEAD_BYTES = 512;
+
+    private final PlanLimits limits;
+
+    public SyncPlanner(PlanLimits limits) {
+        this.limits = limits;
+    }
+
+    public SyncPlan plan(Collection<ContactState> contacts, Map<String, LedgerEntry> ledger) {
+        List<SyncPlan.RowError> invalid = new ArrayList<>();
+        List<SyncPlan.Skip> skipped = new ArrayList<>();
+        Map<String, ContactState> latest = new LinkedHashMap<>();
+        for (ContactState c : contacts) {
+            String email = ContactKey.normaliseEmail(c.email());
+            if (email == null || email.isEmpty() || email.indexOf('@') < 1) {
+                invalid.add(new SyncPlan.RowError(c.email(), "not an email address"));
+                continue;
+            }
+            ContactState previous = latest.get(email);
+            if (previous == null || previous.version() < c.version()) {
+                if (previous != null) {
+                    skipped.add(new SyncPlan.Skip(email, previous.version(), "superseded in the same batch"));
+                }
+                latest.put(email, c);
+            } else {
+                skipped.add(new SyncPlan.Skip(email, c.version(), "superseded in the same batch"));
+            }
+        }
+        List<SyncPlan.Upsert> upserts = new ArrayList<>();
+        List<SyncPlan.Leave> leaving = new ArrayList<>();
+        latest.forEach((email, c) -> {
+            LedgerEntry applied = ledger.get(email);
+            if (applied != null && applied.appliedVersion() >= c.version()) {
+                skipped.add(new SyncPlan.Skip(email, c.version(), "stale: version " + applied.appliedVersion() + " already applied"));
+                return;
+            }
+            String knownId = applied == null ? null : applied.profileId();
+            if (c.inList()) {
+                ChangeType change = c.change() == null ? ChangeType.ADDED : c.change();
+                upserts.add(new SyncPlan.Upsert(email, c.nostoSegment(),
+                        c.nostoSegments() == null ? List.of() : List.copyOf(c.nostoSegments()), c.version(), change, knownId));
+            } else {
+                ChangeType change = c.change() == ChangeType.DELETED ? ChangeType.DELETED : ChangeType.REMOVED;
+                leaving.add(new SyncPlan.Leave(email, c.version(), change, knownId));
+            }
+        });
+        SyncPlan.UpsertMode mode = upserts.isEmpty() ? SyncPlan.UpsertMode.NONE
+                : upserts.size() >= limits.bulkThreshold() ? SyncPlan.UpsertMode.BULK : SyncPlan.UpsertMode.SMALL;
+        List<List<SyncPlan.Upsert>> bulk = mode == SyncPlan.UpsertMode.BULK ? bulkChunks(upserts) : List.of();
+        List<SyncPlan.Upsert> small = mode == SyncPlan.UpsertMode.SMALL ? upserts : List.of();
+        return new SyncPlan(mode, bulk, small, leaving, skipped, invalid);
+    }
+
+    /** Splits upserts into bulk jobs within both the profile count and the payload size cap. */
+    List<List<SyncPlan.Upsert>> bulkChunks(List<SyncPlan.Upsert> upserts) {
+        List<List<SyncPlan.Upsert>> chunks = new ArrayList<>();
+        List<SyncPlan.Upsert> current = new ArrayList<>();
+        long bytes = JOB_OVERHEAD_BYTES;
+        for (SyncPlan.Upsert u : upserts) {
+            int size = estimateBytes(u);
+            if (!current.isEmpty() && (current.size() >= limits.bulkMaxProfiles() || bytes + size > limits.bulkMaxBytes())) {
+                chunks.add(current);
+                current = new ArrayList<>();
+                bytes = JOB_OVERHEAD_BYTES;
+            }
+            current.add(u);
+            bytes += size;
+        }
+        if (!current.isEmpty()) {
+            chunks.add(current);
+        }
+        return chunks;
+    }
+
+    /** Upper estimate of one profile's JSON size in a bulk job (names may need escaping, hence ×2). */
+    static int estimateBytes(SyncPlan.Upsert u) {
+        int size = PROFILE_OVERHEAD_BYTES + utf8(u.email()) + 2 * utf8(u.nostoSegment());
+        for (String s : u.nostoSegments()) {
+            size += 2 * utf8(s) + 3;
+        }
+        return size;
+    }
+
+    private static int utf8(String s) {
+        return s == null ? 0 : s.getBytes(StandardCharsets.UTF_8).length;
+    }
+
+    /** Splits a list into consecutive chunks of at most {@code size}. */
+    public static <T> List<List<T>> chunks(List<T> items, int size) {
+        List<List<T>> out = new ArrayList<>();
+        for (int i = 0; i < items.size(); i += size) {
+            out.add(List.copyOf(items.subList(i, Math.min(items.size(), i + size))));
+        }
+        return out;
+    }
+
+    /**
+     * The fewest write calls Klaviyo's limits allow for {@code entering} upserts and {@code leaving}
+     * removals of known profiles: bulk jobs of 10,000, list removals of 1,000, unset jobs of 10,000.
+     */
+    public static int minimumWrites(int entering, int leaving, PlanLimits limits) {
+        return ceil(entering, limits.bulkMaxProfiles()) + ceil(leaving, limits.listChunk())
+                + ceil(leaving, limits.bulkMaxProfiles());
+    }
+
+    private static int ceil(int n, int d) {
+        return (n + d - 1) / d;
+    }
+}

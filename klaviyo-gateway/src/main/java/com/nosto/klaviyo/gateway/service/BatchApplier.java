@@ -1,0 +1,583 @@
+package com.nosto.klaviyo.gateway.service;
+
+import com.nosto.klaviyo.events.ChangeType;
+import com.nosto.klaviyo.events.ContactKey;
+import com.nosto.klaviyo.events.ContactState;
+import com.nosto.klaviyo.events.SyncBatch;
+import com.nosto.klaviyo.gateway.client.KlaviyoClient;
+import com.nosto.klaviyo.gateway.client.KlaviyoClient.BulkProfile;
+import com.nosto.klaviyo.gateway.client.KlaviyoCredentials;
+import com.nosto.klaviyo.gateway.client.KlaviyoResponse;
+import com.nosto.klaviyo.gateway.client.KlaviyoUnavailableException;
+import com.nosto.klaviyo.gateway.client.NostoProperties;
+import com.nosto.klaviyo.gateway.config.KlaviyoConfig;
+import com.nosto.klaviyo.gateway.crypto.KeyCipher;
+import com.nosto.klaviyo.gateway.domain.BatchResult;
+import com.nosto.klaviyo.gateway.domain.Connection;
+import com.nosto.klaviyo.gateway.domain.PlanLimits;
+import com.nosto.klaviyo.gateway.domain.SyncPlan;
+import com.nosto.klaviyo.gateway.domain.SyncPlanner;
+import com.nosto.klaviyo.gateway.repository.ConnectionRepository;
+import com.nosto.klaviyo.gateway.repository.SyncStateRepository;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonObject;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jboss.logging.Logger;
+
+/**
+ * Applies one {@link SyncBatch} to Klaviyo: checks it was not applied before, plans the calls
+ * ({@link SyncPlanner}), executes them, and records the outcome in one transaction. Batches that cannot
+ * be applied now (not connected, key rejected, Klaviyo unavailable) are parked, never dropped.
+ * Work for one account is serialised, so the consumer and the parked-batch drainer never interleave.
+ */
+@ApplicationScoped
+public class BatchApplier {
+
+    private static final Logger LOG = Logger.getLogger(BatchApplier.class);
+    private static final Pattern PROFILE_INDEX = Pattern.compile("/profiles/data/(\\d+)");
+
+    public enum Outcome { APPLIED, DUPLICATE, PARKED }
+
+    private final KlaviyoClient klaviyo;
+    private final ListService lists;
+    private final ConnectionRepository connections;
+    private final SyncStateRepository state;
+    private final KeyCipher cipher;
+    private final KlaviyoConfig config;
+    private final MeterRegistry metrics;
+    private final SyncPlanner planner;
+    private final Map<String, CompletableFuture<?>> accountTails = new ConcurrentHashMap<>();
+
+    public BatchApplier(KlaviyoClient klaviyo, ListService lists, ConnectionRepository connections, SyncStateRepository state,
+            KeyCipher cipher, KlaviyoConfig config, MeterRegistry metrics) {
+        this.klaviyo = klaviyo;
+        this.lists = lists;
+        this.connections = connections;
+        this.state = state;
+        this.cipher = cipher;
+        this.config = config;
+        this.metrics = metrics;
+        KlaviyoConfig.Batching b = config.batching();
+        this.planner = new SyncPlanner(new PlanLimits(b.bulkThreshold(), b.unsetBulkThreshold(), b.bulkMaxProfiles(),
+                b.bulkMaxBytes(), b.listChunk(), b.lookupChunk()));
+    }
+
+    public Uni<Outcome> apply(SyncBatch batch, String payload) {
+        return serialised(batch.accountId(), () -> applyNow(batch, payload))
+                .invoke(o -> metrics.counter("gateway.batches", "outcome", o.name()).increment());
+    }
+
+    private Uni<Outcome> applyNow(SyncBatch batch, String payload) {
+        return state.isApplied(batch.batchId()).chain(done -> {
+            if (done) {
+                LOG.debugf("Batch %s already applied; no Klaviyo call", batch.batchId());
+                return state.unpark(batch.batchId()).replaceWith(Outcome.DUPLICATE);
+            }
+            return connections.find(batch.accountId()).chain(found -> {
+                if (found.isEmpty()) {
+                    return park(batch, payload, "not-connected", "account has no Klaviyo connection yet");
+                }
+                Connection conn = found.get();
+                if (!conn.isConnected()) {
+                    return park(batch, payload, "key-rejected", conn.statusReason() + "; reconnect to resume");
+                }
+                return applyConnected(batch, conn)
+                        .onFailure(KeyRejectedException.class).recoverWithUni(e -> {
+                            metrics.counter("gateway.accounts.disconnected").increment();
+                            LOG.warnf("Account %s disconnected: %s", batch.accountId(), e.getMessage());
+                            return connections.markDisconnected(batch.accountId(), e.getMessage())
+                                    .chain(() -> park(batch, payload, "key-rejected", e.getMessage()));
+                        })
+                        .onFailure(KlaviyoUnavailableException.class)
+                        .recoverWithUni(e -> park(batch, payload, "klaviyo-unavailable", e.getMessage()))
+                        .onFailure(KlaviyoRejectedException.class)
+                        .recoverWithUni(e -> park(batch, payload, "klaviyo-rejected", e.getMessage()));
+            });
+        });
+    }
+
+    private Uni<Outcome> park(SyncBatch batch, String payload, String kind, String reason) {
+        metrics.counter("gateway.batches.parked", "reason", kind).increment();
+        LOG.infof("Parked batch %s of account %s (%s): %s", batch.batchId(), batch.accountId(), kind, reason);
+        return state.park(batch, payload, kind + ": " + reason).replaceWith(Outcome.PARKED);
+    }
+
+    /** Everything one batch's execution needs and accumulates. */
+    private static final class Run {
+        final SyncBatch batch;
+        final KlaviyoCredentials cred;
+        final String listName;
+        final BatchResult result = new BatchResult();
+        String listId;
+        boolean listRecreated;
+
+        Run(SyncBatch batch, KlaviyoCredentials cred, String listId, String listName) {
+            this.batch = batch;
+            this.cred = cred;
+            this.listId = listId;
+            this.listName = listName;
+        }
+    }
+
+    private Uni<Outcome> applyConnected(SyncBatch batch, Connection conn) {
+        String key = cipher.open(conn.accountId(), new KeyCipher.Sealed(conn.keyId(), conn.encryptedKey()));
+        Run run = new Run(batch, new KlaviyoCredentials(conn.accountId(), key), conn.listId(), conn.listName());
+        List<ContactState> contacts = batch.contacts() == null ? List.of() : batch.contacts();
+        List<String> emails = contacts.stream().map(c -> ContactKey.normaliseEmail(c.email()))
+                .filter(e -> e != null && !e.isEmpty()).distinct().toList();
+        return state.ledger(batch.accountId(), emails).chain(ledger -> {
+            SyncPlan plan = planner.plan(contacts, ledger);
+            plan.skipped().forEach(s -> run.result.skipped++);
+            plan.invalid().forEach(e -> run.result.failed(e.email(), e.reason()));
+            boolean work = plan.upsertCount() > 0 || !plan.leaving().isEmpty();
+            Uni<Void> klaviyoWork = work
+                    ? ensureList(run).chain(() -> applyUpserts(run, plan)).chain(() -> applyLeaving(run, plan))
+                    : Uni.createFrom().voidItem();
+            return klaviyoWork.chain(() -> state.commit(batch, run.result)).invoke(() -> {
+                BatchResult r = run.result;
+                metrics.counter("gateway.contacts.applied", "change", "ADDED").increment(r.added);
+                metrics.counter("gateway.contacts.applied", "change", "MOVED").increment(r.moved);
+                metrics.counter("gateway.contacts.applied", "change", "REMOVED").increment(r.removed);
+                metrics.counter("gateway.contacts.applied", "change", "DELETED").increment(r.deleted);
+                metrics.counter("gateway.row.errors").increment(r.failed);
+                LOG.infof("Applied batch %s: added=%d moved=%d removed=%d deleted=%d skipped=%d failed=%d writes=%d",
+                        batch.batchId(), r.added, r.moved, r.removed, r.deleted, r.skipped, r.failed, r.writes);
+            }).replaceWith(Outcome.APPLIED);
+        });
+    }
+
+    // ---- The list (G1) ------------------------------------------------------------------------------
+
+    private Uni<Void> ensureList(Run run) {
+        if (run.listId == null) {
+            return recreateList(run);
+        }
+        return klaviyo.getList(run.cred, run.listId).chain(r -> {
+            ListService.requireAuthorised(r);
+            if (r.isNotFound()) {
+                return recreateList(run);
+            }
+            if (!r.isSuccess()) {
+                throw new KlaviyoRejectedException(r.describe());
+            }
+            return Uni.createFrom().voidItem();
+        });
+    }
+
+    /** The list vanished (deleted in Klaviyo): find another by name or create one, once per batch. */
+    private Uni<Void> recreateList(Run run) {
+        if (run.listRecreated) {
+            return Uni.createFrom().failure(new KlaviyoRejectedException("list " + run.listId + " vanished again after re-creation"));
+        }
+        run.listRecreated = true;
+        return lists.findOrCreate(run.cred, run.listName).chain(ref -> {
+            if (ref.created()) {
+                run.result.writes++;
+            }
+            LOG.infof("Account %s: list %s missing in Klaviyo, now using %s (%s)", run.batch.accountId(), run.listId, ref.id(),
+                    ref.created() ? "created" : "found by name");
+            run.listId = ref.id();
+            return connections.updateList(run.batch.accountId(), ref.id(), ref.name());
+        });
+    }
+
+    // ---- Entering and staying ----------------------------------------------------------------------
+
+    private Uni<Void> applyUpserts(Run run, SyncPlan plan) {
+        return switch (plan.upsertMode()) {
+            case NONE -> Uni.createFrom().voidItem();
+            case BULK -> sequentially(plan.bulkChunks(), chunk -> bulkUpsert(run, chunk, true));
+            case SMALL -> smallUpserts(run, plan.smallUpserts());
+        };
+    }
+
+    private Uni<Void> smallUpserts(Run run, List<SyncPlan.Upsert> upserts) {
+        Map<String, String> ids = new LinkedHashMap<>();
+        return sequentially(upserts, u -> importOne(run, u).invoke(id -> {
+            if (id != null) {
+                ids.put(u.email(), id);
+            }
+        }).replaceWithVoid()).chain(() -> {
+            List<SyncPlan.Upsert> toAdd = upserts.stream().filter(u -> ids.containsKey(u.email()) && u.needsListAdd()).toList();
+            Set<String> addFailed = new HashSet<>();
+            return sequentially(SyncPlanner.chunks(toAdd, config.batching().listChunk()), chunk ->
+                    addToList(run, chunk.stream().map(u -> ids.get(u.email())).toList()).invoke(error -> {
+                        if (error != null) {
+                            chunk.forEach(u -> {
+                                addFailed.add(u.email());
+                                run.result.failed(u.email(), error);
+                            });
+                        }
+                    }).replaceWithVoid())
+                    .invoke(() -> upserts.stream().filter(u -> ids.containsKey(u.email()) && !addFailed.contains(u.email()))
+                            .forEach(u -> run.result.applied(u.email(), u.change(), u.version(), ids.get(u.email()), true)));
+        });
+    }
+
+    /** profile-import one contact; a 409 duplicate is resolved to the existing profile and patched. Null id = row failed. */
+    private Uni<String> importOne(Run run, SyncPlan.Upsert u) {
+        NostoProperties props = new NostoProperties(u.nostoSegment(), u.nostoSegments());
+        run.result.writes++;
+        return klaviyo.importProfile(run.cred, u.email(), props).chain(r -> {
+            ListService.requireAuthorised(r);
+            if (r.isSuccess() && r.dataId() != null) {
+                return Uni.createFrom().item(r.dataId());
+            }
+            var duplicate = r.duplicateProfileId();
+            if (duplicate.isPresent()) {
+                run.result.writes++;
+                return klaviyo.updateProperties(run.cred, duplicate.get(), props).map(p -> {
+                    ListService.requireAuthorised(p);
+                    if (p.isSuccess()) {
+                        return duplicate.get();
+                    }
+                    run.result.failed(u.email(), p.describe());
+                    return null;
+                });
+            }
+            run.result.failed(u.email(), r.describe());
+            return Uni.createFrom().nullItem();
+        });
+    }
+
+    /** Adds ids to the list; returns null on success or the error for the chunk's rows. */
+    private Uni<String> addToList(Run run, List<String> ids) {
+        run.result.writes++;
+        return klaviyo.addToList(run.cred, run.listId, ids).chain(r -> {
+            ListService.requireAuthorised(r);
+            if (r.isSuccess()) {
+                return Uni.createFrom().nullItem();
+            }
+            if (r.isNotFound() && !run.listRecreated) {
+                return recreateList(run).chain(() -> addToList(run, ids));
+            }
+            return Uni.createFrom().item(r.describe());
+        });
+    }
+
+    private Uni<Void> bulkUpsert(Run run, List<SyncPlan.Upsert> chunk, boolean mayResubmit) {
+        List<BulkProfile> profiles = chunk.stream()
+                .map(u -> BulkProfile.upsert(u.email(), new NostoProperties(u.nostoSegment(), u.nostoSegments()))).toList();
+        List<String> emails = chunk.stream().map(SyncPlan.Upsert::email).toList();
+        return runBulkJob(run, profiles, emails, run.listId, mayResubmit, true).invoke(outcome -> {
+            for (SyncPlan.Upsert u : chunk) {
+                String error = outcome.get(u.email());
+                if (error == null) {
+                    run.result.applied(u.email(), u.change(), u.version(), u.knownProfileId(), true);
+                } else {
+                    run.result.failed(u.email(), error);
+                }
+            }
+        }).replaceWithVoid();
+    }
+
+    /**
+     * Submits one bulk job and follows it to completion. Returns, per email, the row's error (absent = ok).
+     * A request rejected for invalid rows (400 with pointers) is resubmitted once without them.
+     */
+    private Uni<Map<String, String>> runBulkJob(Run run, List<BulkProfile> profiles, List<String> emails, String listId,
+            boolean mayResubmit, boolean withList) {
+        run.result.writes++;
+        return klaviyo.createBulkImportJob(run.cred, profiles, withList ? run.listId : null).chain(r -> {
+            ListService.requireAuthorised(r);
+            if (r.isSuccess() && r.dataId() != null) {
+                return awaitJob(run, r.dataId(), config.batching().pollInitialInterval(),
+                        Instant.now().plus(config.batching().jobTimeout()))
+                        .chain(job -> importErrors(run, job, emails));
+            }
+            if (r.isNotFound() && withList && !run.listRecreated) {
+                return recreateList(run).chain(() -> runBulkJob(run, profiles, emails, run.listId, mayResubmit, true));
+            }
+            Map<String, String> rejected = new LinkedHashMap<>();
+            for (KlaviyoResponse.ApiError e : r.errors()) {
+                Integer index = index(e.pointer());
+                if (index != null && index < emails.size()) {
+                    rejected.merge(emails.get(index), e.code() + ": " + e.detail(), (a, b) -> a + "; " + b);
+                }
+            }
+            if (r.status() == 400 && mayResubmit && !rejected.isEmpty() && rejected.size() < emails.size()) {
+                List<BulkProfile> rest = new ArrayList<>();
+                List<String> restEmails = new ArrayList<>();
+                for (int i = 0; i < emails.size(); i++) {
+                    if (!rejected.containsKey(emails.get(i))) {
+                        rest.add(profiles.get(i));
+                        restEmails.add(emails.get(i));
+                    }
+                }
+                LOG.infof("Bulk job of account %s rejected for %d invalid profile(s); resubmitting the other %d once",
+                        run.batch.accountId(), rejected.size(), rest.size());
+                return runBulkJob(run, rest, restEmails, listId, false, withList).map(second -> {
+                    Map<String, String> all = new HashMap<>(second);
+                    all.putAll(rejected);
+                    return all;
+                });
+            }
+            Map<String, String> all = new HashMap<>();
+            String why = r.describe();
+            emails.forEach(e -> all.put(e, rejected.getOrDefault(e, why)));
+            return Uni.createFrom().item(all);
+        });
+    }
+
+    private Uni<KlaviyoResponse> awaitJob(Run run, String jobId, Duration wait, Instant deadline) {
+        return klaviyo.getBulkImportJob(run.cred, jobId).chain(r -> {
+            ListService.requireAuthorised(r);
+            if (!r.isSuccess()) {
+                throw new KlaviyoUnavailableException("bulk job " + jobId + " unreadable: " + r.describe(), null);
+            }
+            String status = attributes(r.data()).getString("status", "");
+            if ("complete".equals(status) || "cancelled".equals(status)) {
+                return Uni.createFrom().item(r);
+            }
+            if (Instant.now().isAfter(deadline)) {
+                throw new KlaviyoUnavailableException("bulk job " + jobId + " not complete before the deadline", null);
+            }
+            Duration next = wait.multipliedBy(2).compareTo(config.batching().pollMaxInterval()) > 0
+                    ? config.batching().pollMaxInterval() : wait.multipliedBy(2);
+            return Uni.createFrom().voidItem().onItem().delayIt().by(wait).chain(() -> awaitJob(run, jobId, next, deadline));
+        });
+    }
+
+    /** Reads import-errors of a finished job (all pages) and maps them to the submitted emails. */
+    private Uni<Map<String, String>> importErrors(Run run, KlaviyoResponse job, List<String> emails) {
+        JsonObject attrs = attributes(job.data());
+        String jobId = job.dataId();
+        Map<String, String> errors = new HashMap<>();
+        if ("cancelled".equals(attrs.getString("status"))) {
+            emails.forEach(e -> errors.put(e, "bulk job " + jobId + " was cancelled"));
+            return Uni.createFrom().item(errors);
+        }
+        Integer failed = attrs.getInteger("failed_count");
+        if (failed != null && failed == 0) {
+            return Uni.createFrom().item(errors);
+        }
+        Set<String> submitted = new HashSet<>(emails);
+        return errorPages(run, jobId, klaviyo.getBulkImportErrors(run.cred, jobId), errors, submitted, emails);
+    }
+
+    private Uni<Map<String, String>> errorPages(Run run, String jobId, Uni<KlaviyoResponse> page, Map<String, String> errors,
+            Set<String> submitted, List<String> emails) {
+        return page.chain(r -> {
+            ListService.requireAuthorised(r);
+            if (!r.isSuccess()) {
+                throw new KlaviyoUnavailableException("import-errors of job " + jobId + ": " + r.describe(), null);
+            }
+            r.dataArray().forEach(o -> {
+                if (o instanceof JsonObject item) {
+                    JsonObject a = attributes(item);
+                    String email = errorEmail(a, emails);
+                    if (email != null && submitted.contains(email)) {
+                        errors.put(email, a.getString("code", "error") + ": " + a.getString("detail", a.getString("title", "")));
+                    }
+                }
+            });
+            String next = r.nextLink();
+            return next == null ? Uni.createFrom().item(errors)
+                    : errorPages(run, jobId, klaviyo.getBulkImportErrorsPage(run.cred, jobId, next), errors, submitted, emails);
+        });
+    }
+
+    private static String errorEmail(JsonObject attrs, List<String> emails) {
+        Object payload = attrs.getValue("original_payload");
+        if (payload instanceof JsonObject p) {
+            String email = p.getString("email");
+            if (email == null && p.getValue("attributes") instanceof JsonObject pa) {
+                email = pa.getString("email");
+            }
+            if (email != null) {
+                return ContactKey.normaliseEmail(email);
+            }
+        }
+        JsonObject source = attrs.getValue("source") instanceof JsonObject s ? s : new JsonObject();
+        Integer index = index(source.getString("pointer"));
+        return index != null && index < emails.size() ? emails.get(index) : null;
+    }
+
+    private static Integer index(String pointer) {
+        if (pointer == null) {
+            return null;
+        }
+        Matcher m = PROFILE_INDEX.matcher(pointer);
+        return m.find() ? Integer.valueOf(m.group(1)) : null;
+    }
+
+    // ---- Leaving and deleted ------------------------------------------------------------------------
+
+    private Uni<Void> applyLeaving(Run run, SyncPlan plan) {
+        if (plan.leaving().isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        Map<String, String> ids = new LinkedHashMap<>();
+        List<String> unknown = new ArrayList<>();
+        plan.leaving().forEach(l -> {
+            if (l.knownProfileId() != null) {
+                ids.put(l.email(), l.knownProfileId());
+            } else {
+                unknown.add(l.email());
+            }
+        });
+        Set<String> lookupFailed = new HashSet<>();
+        return sequentially(SyncPlanner.chunks(unknown, config.batching().lookupChunk()),
+                chunk -> klaviyo.findProfilesByEmails(run.cred, chunk).invoke(r -> {
+                    ListService.requireAuthorised(r);
+                    if (!r.isSuccess()) {
+                        chunk.forEach(e -> {
+                            lookupFailed.add(e);
+                            run.result.failed(e, "profile lookup: " + r.describe());
+                        });
+                        return;
+                    }
+                    r.dataArray().forEach(o -> {
+                        if (o instanceof JsonObject p && p.getString("id") != null) {
+                            String email = ContactKey.normaliseEmail(attributes(p).getString("email"));
+                            if (email != null && chunk.contains(email)) {
+                                ids.put(email, p.getString("id"));
+                            }
+                        }
+                    });
+                }).replaceWithVoid())
+                .chain(() -> {
+                    List<SyncPlan.Leave> known = new ArrayList<>();
+                    for (SyncPlan.Leave l : plan.leaving()) {
+                        if (ids.containsKey(l.email())) {
+                            known.add(l);
+                        } else if (!lookupFailed.contains(l.email())) {
+                            // Never created: bulk import or profile-import would make a profile for it.
+                            run.result.skippedApplied(l.email(), l.version(), "unknown to Klaviyo: nothing to remove");
+                        }
+                    }
+                    return removeAndUnset(run, known, ids);
+                });
+    }
+
+    private Uni<Void> removeAndUnset(Run run, List<SyncPlan.Leave> known, Map<String, String> ids) {
+        if (known.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        Map<String, String> failures = new HashMap<>();
+        Uni<Void> removal = sequentially(SyncPlanner.chunks(known, config.batching().listChunk()), chunk -> {
+            List<String> chunkIds = chunk.stream().map(l -> ids.get(l.email())).toList();
+            return removeFromList(run, chunkIds).invoke(error -> {
+                if (error != null) {
+                    chunk.forEach(l -> failures.put(l.email(), error));
+                }
+            }).replaceWithVoid();
+        });
+        return removal.chain(() -> {
+            List<SyncPlan.Leave> toUnset = known.stream().filter(l -> !failures.containsKey(l.email())).toList();
+            if (toUnset.size() >= config.batching().unsetBulkThreshold()) {
+                return sequentially(SyncPlanner.chunks(toUnset, config.batching().bulkMaxProfiles()), chunk -> {
+                    List<BulkProfile> profiles = chunk.stream().map(l -> BulkProfile.unset(l.email(), ids.get(l.email()))).toList();
+                    List<String> emails = chunk.stream().map(SyncPlan.Leave::email).toList();
+                    return runBulkJob(run, profiles, emails, null, true, false).invoke(failures::putAll).replaceWithVoid();
+                });
+            }
+            return sequentially(toUnset, l -> unsetOne(run, ids.get(l.email())).invoke(error -> {
+                if (error != null) {
+                    failures.put(l.email(), error);
+                }
+            }).replaceWithVoid());
+        }).chain(() -> deleteProfiles(run, known, ids, failures)).invoke(() -> known.forEach(l -> {
+            String error = failures.get(l.email());
+            if (error == null) {
+                run.result.applied(l.email(), l.change(), l.version(), ids.get(l.email()), false);
+            } else {
+                run.result.failed(l.email(), error);
+            }
+        }));
+    }
+
+    private Uni<String> removeFromList(Run run, List<String> ids) {
+        run.result.writes++;
+        return klaviyo.removeFromList(run.cred, run.listId, ids).chain(r -> {
+            ListService.requireAuthorised(r);
+            if (r.isSuccess()) {
+                return Uni.createFrom().nullItem();
+            }
+            if (r.isNotFound() && !run.listRecreated) {
+                // A re-created list is empty: nobody needs removing from it.
+                return recreateList(run).replaceWith((String) null);
+            }
+            return Uni.createFrom().item(r.describe());
+        });
+    }
+
+    private Uni<String> unsetOne(Run run, String profileId) {
+        run.result.writes++;
+        return klaviyo.unsetProperties(run.cred, profileId).map(r -> {
+            ListService.requireAuthorised(r);
+            // 404: the profile is gone (deleted or merged in Klaviyo), so nothing is left to unset.
+            return r.isSuccess() || r.isNotFound() ? null : r.describe();
+        });
+    }
+
+    private Uni<Void> deleteProfiles(Run run, List<SyncPlan.Leave> known, Map<String, String> ids, Map<String, String> failures) {
+        if (!config.deleteProfilesOnNostoDelete()) {
+            return Uni.createFrom().voidItem();
+        }
+        List<SyncPlan.Leave> deleted = known.stream()
+                .filter(l -> l.change() == ChangeType.DELETED && !failures.containsKey(l.email())).toList();
+        return sequentially(deleted, l -> {
+            run.result.writes++;
+            return klaviyo.requestProfileDeletion(run.cred, ids.get(l.email())).invoke(r -> {
+                ListService.requireAuthorised(r);
+                if (!r.isSuccess()) {
+                    failures.put(l.email(), r.describe());
+                }
+            }).replaceWithVoid();
+        });
+    }
+
+    // ---- Helpers -------------------------------------------------------------------------------------
+
+    private static JsonObject attributes(JsonObject resource) {
+        if (resource == null) {
+            return new JsonObject();
+        }
+        return resource.getValue("attributes") instanceof JsonObject a ? a : new JsonObject();
+    }
+
+    private static <T> Uni<Void> sequentially(List<T> items, java.util.function.Function<T, Uni<Void>> step) {
+        if (items.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        // Each step's Uni<Void> emits null, which Multi drops; collecting just waits for the last step.
+        return Multi.createFrom().iterable(items).onItem().<Void>transformToUniAndConcatenate(step::apply)
+                .collect().asList().replaceWithVoid();
+    }
+
+    /** Runs {@code work} after every earlier piece of work for the same account (in this instance) has finished. */
+    private <T> Uni<T> serialised(String accountId, Supplier<Uni<T>> work) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        accountTails.compute(accountId, (k, tail) -> {
+            CompletableFuture<?> previous = tail == null ? CompletableFuture.completedFuture(null) : tail;
+            return previous.handle((x, e) -> null)
+                    .thenCompose(x -> work.get().subscribeAsCompletionStage())
+                    .whenComplete((v, e) -> {
+                        if (e != null) {
+                            result.completeExceptionally(e);
+                        } else {
+                            result.complete(v);
+                        }
+                    })
+                    .handle((v, e) -> null);
+        });
+        return Uni.createFrom().completionStage(result);
+    }
+}

@@ -1,0 +1,59 @@
+package com.nosto.klaviyo.gateway.domain;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class RatePacerTest {
+
+    private final AtomicLong now = new AtomicLong(1_000_000_000L);
+    private final RatePacer pacer = new RatePacer(now::get);
+
+    @Test
+    void burstLimitDefersTheNextCallToTheNextSecond() {
+        RateLimit limit = new RateLimit(2, 100);
+        assertThat(pacer.reserve("a", limit)).isZero();
+        assertThat(pacer.reserve("a", limit)).isZero();
+        assertThat(pacer.reserve("a", limit)).isEqualTo(Duration.ofMillis(1000));
+        now.addAndGet(1000);
+        assertThat(pacer.reserve("a", limit)).isZero();
+    }
+
+    @Test
+    void steadyLimitDefersToTheNextMinute() {
+        RateLimit limit = new RateLimit(100, 3);
+        for (int i = 0; i < 3; i++) {
+            assertThat(pacer.reserve("a", limit)).isZero();
+            now.addAndGet(1000);
+        }
+        Duration wait = pacer.reserve("a", limit);
+        assertThat(wait).isPositive().isLessThanOrEqualTo(Duration.ofMinutes(1));
+    }
+
+    @Test
+    void accountsAndTiersHaveSeparateBuckets() {
+        RateLimit limit = new RateLimit(1, 10);
+        assertThat(pacer.reserve("acme/BULK", limit)).isZero();
+        assertThat(pacer.reserve("other/BULK", limit)).isZero();
+        assertThat(pacer.reserve("acme/PROFILES", limit)).isZero();
+        assertThat(pacer.reserve("acme/BULK", limit)).isPositive();
+    }
+
+    @Test
+    void retryAfterBlocksTheBucket() {
+        RateLimit limit = new RateLimit(10, 100);
+        pacer.blockFor("a", Duration.ofSeconds(3));
+        assertThat(pacer.reserve("a", limit)).isEqualTo(Duration.ofSeconds(3));
+        now.addAndGet(3000);
+        assertThat(pacer.reserve("a", limit)).isZero();
+    }
+
+    @Test
+    void parsesSpecNotation() {
+        assertThat(RateLimit.parse("10/s,150/m")).isEqualTo(new RateLimit(10, 150));
+        assertThatThrownBy(() -> RateLimit.parse("fast")).isInstanceOf(IllegalArgumentException.class);
+    }
+}

@@ -1,0 +1,128 @@
+package com.nosto.klaviyo.gateway.domain;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.nosto.klaviyo.events.ChangeType;
+import com.nosto.klaviyo.events.ContactState;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class SyncPlannerTest {
+
+    private final SyncPlanner planner = new SyncPlanner(PlanLimits.klaviyoDefaults());
+
+    private static ContactState entering(String email, long version) {
+        return new ContactState(email, true, "VIP", List.of("VIP"), version, ChangeType.ADDED);
+    }
+
+    private static ContactState leaving(String email, long version, ChangeType change) {
+        return new ContactState(email, false, null, List.of(), version, change);
+    }
+
+    @Test
+    void fewEnteringContactsUseProfileImportAndListAdd() {
+        SyncPlan plan = planner.plan(List.of(entering("a@x.com", 1), entering("b@x.com", 1)), Map.of());
+        assertThat(plan.upsertMode()).isEqualTo(SyncPlan.UpsertMode.SMALL);
+        assertThat(plan.smallUpserts()).extracting(SyncPlan.Upsert::email).containsExactly("a@x.com", "b@x.com");
+        assertThat(plan.smallUpserts()).allMatch(SyncPlan.Upsert::needsListAdd);
+    }
+
+    @Test
+    void movedContactIsUpsertedButNeverAddedOrRemoved() {
+        SyncPlan plan = planner.plan(List.of(new ContactState("m@x.com", true, "B", List.of("A", "B"), 2, ChangeType.MOVED)), Map.of());
+        assertThat(plan.smallUpserts()).singleElement().satisfies(u -> {
+            assertThat(u.needsListAdd()).isFalse();
+            assertThat(u.nostoSegments()).containsExactly("A", "B");
+        });
+        assertThat(plan.leaving()).isEmpty();
+    }
+
+    @Test
+    void emailsAreTrimmedAndLowerCased() {
+        SyncPlan plan = planner.plan(List.of(entering("  Jane@Example.COM ", 1)), Map.of());
+        assertThat(plan.smallUpserts()).extracting(SyncPlan.Upsert::email).containsExactly("jane@example.com");
+    }
+
+    @Test
+    void staleAndAlreadyAppliedVersionsAreSkipped() {
+        Map<String, LedgerEntry> ledger = Map.of(
+                "old@x.com", new LedgerEntry("old@x.com", 5, "P1", true),
+                "same@x.com", new LedgerEntry("same@x.com", 3, "P2", true));
+        SyncPlan plan = planner.plan(List.of(entering("old@x.com", 4), entering("same@x.com", 3), entering("new@x.com", 1)), ledger);
+        assertThat(plan.smallUpserts()).extracting(SyncPlan.Upsert::email).containsExactly("new@x.com");
+        assertThat(plan.skipped()).extracting(SyncPlan.Skip::email).containsExactlyInAnyOrder("old@x.com", "same@x.com");
+    }
+
+    @Test
+    void theNewestStateOfAContactInOneBatchWins() {
+        SyncPlan plan = planner.plan(List.of(entering("a@x.com", 2), leaving("a@x.com", 3, ChangeType.REMOVED)), Map.of());
+        assertThat(plan.upsertCount()).isZero();
+        assertThat(plan.leaving()).singleElement().extracting(SyncPlan.Leave::version).isEqualTo(3L);
+    }
+
+    @Test
+    void leavingContactsCarryTheCachedProfileId() {
+        Map<String, LedgerEntry> ledger = Map.of("k@x.com", new LedgerEntry("k@x.com", 1, "PK", true));
+        SyncPlan plan = planner.plan(List.of(leaving("k@x.com", 2, ChangeType.DELETED), leaving("u@x.com", 2, ChangeType.REMOVED)), ledger);
+        assertThat(plan.leaving()).extracting(SyncPlan.Leave::email, SyncPlan.Leave::knownProfileId, SyncPlan.Leave::change)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("k@x.com", "PK", ChangeType.DELETED),
+                        org.assertj.core.groups.Tuple.tuple("u@x.com", null, ChangeType.REMOVED));
+    }
+
+    @Test
+    void invalidEmailsAreRowErrorsNotCalls() {
+        SyncPlan plan = planner.plan(List.of(entering("not-an-email", 1), entering(null, 1)), Map.of());
+        assertThat(plan.invalid()).hasSize(2);
+        assertThat(plan.upsertCount()).isZero();
+    }
+
+    @Test
+    void largeBatchesSplitIntoBulkJobsOfAtMostTenThousand() {
+        List<ContactState> many = new ArrayList<>();
+        for (int i = 0; i < 25_000; i++) {
+            many.add(entering("c" + i + "@x.com", 1));
+        }
+        SyncPlan plan = planner.plan(many, Map.of());
+        assertThat(plan.upsertMode()).isEqualTo(SyncPlan.UpsertMode.BULK);
+        assertThat(plan.bulkChunks()).extracting(List::size).containsExactly(10_000, 10_000, 5_000);
+    }
+
+    @Test
+    void bulkJobsAlsoSplitAtFiveMegabytes() {
+        String longName = "s".repeat(2_000);
+        List<ContactState> many = new ArrayList<>();
+        for (int i = 0; i < 3_000; i++) {
+            many.add(new ContactState("c" + i + "@x.com", true, longName, List.of(longName), 1, ChangeType.ADDED));
+        }
+        SyncPlan plan = planner.plan(many, Map.of());
+        assertThat(plan.bulkChunks()).hasSizeGreaterThan(1);
+        for (List<SyncPlan.Upsert> chunk : plan.bulkChunks()) {
+            long bytes = SyncPlanner.JOB_OVERHEAD_BYTES + chunk.stream().mapToLong(SyncPlanner::estimateBytes).sum();
+            assertThat(bytes).isLessThanOrEqualTo(5_000_000);
+        }
+        assertThat(plan.upsertCount()).isEqualTo(3_000);
+    }
+
+    @Test
+    void estimateIsAnUpperBoundOfTheRealJson() {
+        SyncPlan.Upsert u = new SyncPlan.Upsert("someone.long+tag@example.com", "Category affinity: Whole_Bean",
+                List.of("Category affinity: Whole_Bean", "VIP \"gold\""), 1, ChangeType.ADDED, null);
+        String json = new io.vertx.core.json.JsonObject().put("type", "profile").put("attributes",
+                new io.vertx.core.json.JsonObject().put("email", u.email()).put("properties",
+                        new com.nosto.klaviyo.gateway.client.NostoProperties(u.nostoSegment(), u.nostoSegments()).toJson())).encode();
+        assertThat(SyncPlanner.estimateBytes(u)).isGreaterThan(json.getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+    }
+
+    @Test
+    void chunksRespectTheSize() {
+        assertThat(SyncPlanner.chunks(List.of(1, 2, 3, 4, 5), 2)).containsExactly(List.of(1, 2), List.of(3, 4), List.of(5));
+    }
+
+    @Test
+    void minimumWritesFor25000In3000OutIsSeven() {
+        assertThat(SyncPlanner.minimumWrites(25_000, 3_000, PlanLimits.klaviyoDefaults())).isEqualTo(3 + 3 + 1);
+    }
+}
