@@ -12,7 +12,7 @@ public class FanoutJobRepository implements PanacheRepositoryBase<FanoutJob, Lon
     /** The oldest job no other transaction holds (several instances share the work), locked; null when none. */
     public Uni<FanoutJob> claimNext() {
         return getSession()
-                .chain(s -> s.createNativeQuery("select id from fanout_job order by id limit 1 for update skip locked", Long.class)
+                .chain(s -> s.createNativeQuery("select id from {h-schema}fanout_job order by id limit 1 for update skip locked", Long.class)
                         .getResultList())
                 .chain(ids -> ids.isEmpty() ? Uni.createFrom().nullItem() : findById(((Number) ids.get(0)).longValue()));
     }

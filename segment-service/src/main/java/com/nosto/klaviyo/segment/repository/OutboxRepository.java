@@ -10,6 +10,7 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -31,6 +32,10 @@ public class OutboxRepository {
     @Inject
     Pool pool;
 
+    /** The plain pool has no Hibernate default schema; the relay's SQL names it. */
+    @ConfigProperty(name = "quarkus.hibernate-orm.database.default-schema")
+    String schema;
+
     /** Appends the changes, in order, within the current transaction. */
     public Uni<Void> append(List<MembershipChange> changes) {
         if (changes.isEmpty()) {
@@ -45,7 +50,7 @@ public class OutboxRepository {
     }
 
     private Uni<Void> insert(List<MembershipChange> chunk) {
-        StringBuilder sql = new StringBuilder("insert into outbox (topic_key, event_id, payload) values ");
+        StringBuilder sql = new StringBuilder("insert into {h-schema}outbox (topic_key, event_id, payload) values ");
         for (int i = 0; i < chunk.size(); i++) {
             sql.append(i == 0 ? "" : ", ").append("(:k").append(i).append(", :e").append(i).append(", :p").append(i).append(")");
         }
@@ -63,7 +68,7 @@ public class OutboxRepository {
 
     /** The oldest rows, in id order (for one contact, id order is commit order: ids are taken under its lock). */
     public Uni<List<Pending>> oldest(int limit) {
-        return pool.preparedQuery("select id, topic_key, payload from outbox order by id limit $1")
+        return pool.preparedQuery("select id, topic_key, payload from " + schema + ".outbox order by id limit $1")
                 .execute(Tuple.of(limit))
                 .map(rows -> {
                     List<Pending> out = new ArrayList<>();
@@ -75,13 +80,13 @@ public class OutboxRepository {
     }
 
     public Uni<Integer> delete(List<Long> ids) {
-        return pool.preparedQuery("delete from outbox where id = any($1)")
+        return pool.preparedQuery("delete from " + schema + ".outbox where id = any($1)")
                 .execute(Tuple.of(ids.toArray(new Long[0])))
                 .map(r -> r.rowCount());
     }
 
     public Uni<Long> count() {
-        return pool.query("select count(*) from outbox").execute().map(rows -> rows.iterator().next().getLong(0));
+        return pool.query("select count(*) from " + schema + ".outbox").execute().map(rows -> rows.iterator().next().getLong(0));
     }
 
     static String json(MembershipChange c) {

@@ -39,6 +39,8 @@ public class FanoutService {
     MembershipService membership;
     @Inject
     SegmentServiceConfig config;
+    @Inject
+    SegmentMetrics metrics;
 
     private ScheduledExecutorService executor;
     private final AtomicBoolean scheduled = new AtomicBoolean();
@@ -87,6 +89,7 @@ public class FanoutService {
                     ? contacts.pageInAccount(job.accountId, job.cursorEmail, size)
                     : contacts.pageInSegment(job.accountId, job.segmentId, job.cursorEmail, size);
             return page.chain(list -> membership.reconcilePage(job.accountId, list, job.changeCause()).chain(emitted -> {
+                metrics.fanoutPage();
                 job.processed += list.size();
                 if (!list.isEmpty()) {
                     job.cursorEmail = list.get(list.size() - 1).key.email();

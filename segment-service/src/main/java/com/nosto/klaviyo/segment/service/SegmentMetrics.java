@@ -40,6 +40,17 @@ public class SegmentMetrics {
                 .register(registry).increment(count);
     }
 
+    /** fanout_pages_total: fan-out pages committed; with the page size it shows how work was split. */
+    public void fanoutPage() {
+        Counter.builder("fanout.pages").description("Fan-out pages processed (one transaction each)")
+                .register(registry).increment();
+    }
+
+    public double fanoutPages() {
+        Counter c = registry.find("fanout.pages").counter();
+        return c == null ? 0 : c.count();
+    }
+
     public double staleCount() {
         Counter c = registry.find("segment.events.stale").counter();
         return c == null ? 0 : c.count();

@@ -1,0 +1,195 @@
+package com.nosto.klaviyo.segment.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.nosto.klaviyo.events.ChangeCause;
+import com.nosto.klaviyo.events.ChangeType;
+import com.nosto.klaviyo.events.MembershipChange;
+import com.nosto.klaviyo.events.SegmentRef;
+import com.nosto.klaviyo.segment.support.Api;
+import com.nosto.klaviyo.segment.support.Changes;
+import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every membership transition end to end: REST in, PostgreSQL state, outbox, relay, the real
+ * {@code segment-membership-changes} topic out.
+ */
+@QuarkusTest
+class MembershipTransitionsTest {
+
+    private static final Instant T0 = Instant.parse("2026-11-29T08:00:00Z");
+    private static final SegmentRef VIP = new SegmentRef("vip", "VIP");
+    private static final SegmentRef BEAN = new SegmentRef("bean", "Category affinity: Whole_Bean");
+
+    private final Api api = new Api();
+
+    @Inject
+    Pool pool;
+    @Inject
+    SegmentMetrics metrics;
+
+    private List<MembershipChange> awaitChanges(String email, int count) {
+        return await().atMost(Duration.ofSeconds(30)).until(() -> Changes.forContact(api.account, email), l -> l.size() >= count);
+    }
+
+    private void syncedVipAndBean() {
+        api.syncedSegment("vip", VIP.name());
+        api.syncedSegment("bean", BEAN.name());
+    }
+
+    @Test
+    void enteringASyncedSegmentIsAddedWithNormalisedEmail() {
+        syncedVipAndBean();
+        api.post(api.fullSet("  Jane@Example.COM ", T0, "vip"));
+
+        MembershipChange added = awaitChanges("jane@example.com", 1).get(0);
+        assertThat(added.type()).isEqualTo(ChangeType.ADDED);
+        assertThat(added.email()).isEqualTo("jane@example.com");
+        assertThat(added.segmentsBefore()).isEmpty();
+        assertThat(added.segmentsAfter()).containsExactly(VIP);
+        assertThat(added.nostoSegment()).isEqualTo("VIP");
+        assertThat(added.version()).isEqualTo(1);
+        assertThat(added.cause()).isEqualTo(ChangeCause.membership());
+        assertThat(added.eventId()).isNotNull();
+    }
+
+    @Test
+    void switchingSyncedSegmentsIsMoved() {
+        syncedVipAndBean();
+        api.post(api.fullSet("mover@example.com", T0, "vip"), api.fullSet("mover@example.com", T0.plusSeconds(1), "bean"));
+
+        List<MembershipChange> changes = awaitChanges("mover@example.com", 2);
+        assertThat(changes).extracting(MembershipChange::type).containsExactly(ChangeType.ADDED, ChangeType.MOVED);
+        MembershipChange moved = changes.get(1);
+        assertThat(moved.segmentsBefore()).containsExactly(VIP);
+        assertThat(moved.segmentsAfter()).containsExactly(BEAN);
+        assertThat(moved.nostoSegment()).isEqualTo(BEAN.name());
+        assertThat(moved.version()).isEqualTo(2);
+    }
+
+    @Test
+    void leavingTheLastSyncedSegmentIsRemoved() {
+        syncedVipAndBean();
+        api.post(api.fullSet("leaver@example.com", T0, "vip"),
+                api.delta("leaver@example.com", T0.plusSeconds(1), List.of(), List.of("vip")));
+
+        MembershipChange removed = awaitChanges("leaver@example.com", 2).get(1);
+        assertThat(removed.type()).isEqualTo(ChangeType.REMOVED);
+        assertThat(removed.segmentsBefore()).containsExactly(VIP);
+        assertThat(removed.segmentsAfter()).isEmpty();
+        assertThat(removed.nostoSegment()).isNull();
+    }
+
+    @Test
+    void severalSegmentsAtOnceKeepEntryOrderAndOnlySyncedOnes() {
+        syncedVipAndBean();
+        api.defineSegment("quiet", "Not synced");
+        api.post(api.fullSet("multi@example.com", T0, "vip", "quiet", "bean", "undefined-yet"));
+        MembershipChange added = awaitChanges("multi@example.com", 1).get(0);
+        assertThat(added.segmentsAfter()).containsExactly(VIP, BEAN);
+        assertThat(added.nostoSegment()).isEqualTo(BEAN.name());
+
+        api.post(api.delta("multi@example.com", T0.plusSeconds(1), List.of("vip"), List.of("bean")));
+        MembershipChange moved = awaitChanges("multi@example.com", 2).get(1);
+        assertThat(moved.type()).isEqualTo(ChangeType.MOVED);
+        assertThat(moved.segmentsAfter()).as("vip kept its original entry").containsExactly(VIP);
+        assertThat(moved.nostoSegment()).isEqualTo("VIP");
+    }
+
+    @Test
+    void deltaEnteringIsAdded() {
+        syncedVipAndBean();
+        api.post(api.delta("delta@example.com", T0, List.of("bean"), List.of()));
+        assertThat(awaitChanges("delta@example.com", 1).get(0).type()).isEqualTo(ChangeType.ADDED);
+    }
+
+    @Test
+    void changesOnlyInUnsyncedSegmentsEmitNothing() {
+        api.syncedSegment("vip", "VIP");
+        api.defineSegment("quiet", "Not synced");
+        api.post(api.fullSet("calm@example.com", T0, "quiet"),
+                api.fullSet("calm@example.com", T0.plusSeconds(1), "quiet", "undefined"),
+                api.fullSet("calm@example.com", T0.plusSeconds(2), "quiet", "vip"));
+        // The first change published for this contact is the one that touched a synced segment.
+        List<MembershipChange> changes = awaitChanges("calm@example.com", 1);
+        assertThat(changes.get(0).type()).isEqualTo(ChangeType.ADDED);
+        assertThat(changes.get(0).version()).isEqualTo(1);
+        assertThat(changes.get(0).segmentsAfter()).containsExactly(VIP);
+    }
+
+    @Test
+    void deletionEmitsDeletedAndKeepsOnlyATombstone() {
+        syncedVipAndBean();
+        api.post(api.fullSet("gone@example.com", T0, "vip", "bean"), api.deletion("gone@example.com", T0.plusSeconds(5)));
+
+        MembershipChange deleted = awaitChanges("gone@example.com", 2).get(1);
+        assertThat(deleted.type()).isEqualTo(ChangeType.DELETED);
+        assertThat(deleted.segmentsBefore()).containsExactly(VIP, BEAN);
+        assertThat(deleted.segmentsAfter()).isEmpty();
+        assertThat(deleted.cause().kind()).isEqualTo(ChangeCause.Kind.DELETION);
+        assertThat(count("select count(*) from segment_service.contact where account_id = $1", api.account)).isZero();
+        assertThat(count("select count(*) from segment_service.membership where account_id = $1", api.account)).isZero();
+        assertThat(count("select count(*) from segment_service.contact_tombstone where account_id = $1 and version = 2",
+                api.account)).isEqualTo(1);
+    }
+
+    @Test
+    void olderLateEventAfterDeletionIsStaleAndNewerOneReAdds() {
+        syncedVipAndBean();
+        String email = "phoenix@example.com";
+        api.post(api.fullSet(email, T0, "vip"), api.deletion(email, T0.plusSeconds(10)));
+        awaitChanges(email, 2);
+        double staleBefore = metrics.staleCount();
+
+        api.post(api.fullSet(email, T0.plusSeconds(5), "bean"));
+        assertThat(metrics.staleCount()).isEqualTo(staleBefore + 1);
+        assertThat(count("select count(*) from segment_service.contact where account_id = $1", api.account)).isZero();
+
+        api.post(api.fullSet(email, T0.plusSeconds(20), "bean"));
+        MembershipChange readded = awaitChanges(email, 3).get(2);
+        assertThat(readded.type()).isEqualTo(ChangeType.ADDED);
+        assertThat(readded.segmentsBefore()).isEmpty();
+        assertThat(readded.segmentsAfter()).containsExactly(BEAN);
+        assertThat(readded.version()).as("versions keep growing across a deletion").isEqualTo(3);
+        assertThat(count("select count(*) from segment_service.contact_tombstone where account_id = $1", api.account)).isZero();
+    }
+
+    @Test
+    void staleEventIsIgnoredAndCounted() {
+        syncedVipAndBean();
+        String email = "late@example.com";
+        api.post(api.fullSet(email, T0.plusSeconds(10), "vip"));
+        awaitChanges(email, 1);
+        double staleBefore = metrics.staleCount();
+
+        api.post(api.fullSet(email, T0, "bean"));
+        assertThat(metrics.staleCount()).isEqualTo(staleBefore + 1);
+
+        api.post(api.fullSet(email, T0.plusSeconds(20), "vip", "bean"));
+        MembershipChange next = awaitChanges(email, 2).get(1);
+        assertThat(next.version()).as("the stale event emitted nothing").isEqualTo(2);
+        assertThat(next.segmentsBefore()).as("and changed nothing").containsExactly(VIP);
+    }
+
+    @Test
+    void deletionOfUnknownContactBlocksOlderEvents() {
+        syncedVipAndBean();
+        String email = "never@example.com";
+        api.post(api.deletion(email, T0.plusSeconds(10)), api.fullSet(email, T0, "vip"));
+        assertThat(count("select count(*) from segment_service.contact where account_id = $1", api.account)).isZero();
+        assertThat(count("select count(*) from segment_service.contact_tombstone where account_id = $1", api.account)).isEqualTo(1);
+    }
+
+    private long count(String sql, String account) {
+        return pool.preparedQuery(sql).execute(Tuple.of(account)).await().atMost(Duration.ofSeconds(10))
+                .iterator().next().getLong(0);
+    }
+}
