@@ -79,9 +79,9 @@ service = obj({
                                                  "key": s(minLength=1), "optional": b},
                                                 required=["name", "secretName", "key"])},
     "kek": obj({
-        "activeKeyId": s("Id of the key that encrypts new Klaviyo keys; must be among keys.", minLength=1),
+        "activeKeyId": s("Id of the key that encrypts new Klaviyo keys; must be among keys.", pattern=r"^[a-z0-9]+$"),
         "keys": {"type": "array", "minItems": 1,
-                 "items": obj({"id": s(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$"), "secretName": k8s_name,
+                 "items": obj({"id": s("Lower-case letters and digits: the env name GATEWAY_CRYPTO_KEYS_<ID> maps back to it.", pattern=r"^[a-z0-9]+$"), "secretName": k8s_name,
                                "key": s(minLength=1)}, required=["id", "secretName", "key"])},
     }, required=["activeKeyId", "keys"], desc="klaviyo-gateway only: key-encryption keys."),
     "extraEnv": any_list,

@@ -95,6 +95,13 @@ ordering and pacing rely on one consumer per partition), so the chart refuses to
 {{- if not (include "nks.postgresSecret" .) -}}
 {{- fail (printf "%s: set global.postgres.existingSecret (or database.existingSecret) to the Secret holding the database credentials" .Chart.Name) -}}
 {{- end -}}
+{{- with .Values.kek -}}
+{{- $ids := list -}}
+{{- range .keys }}{{ $ids = append $ids .id }}{{ end -}}
+{{- if not (has .activeKeyId $ids) -}}
+{{- fail (printf "kek.activeKeyId %q is not among kek.keys %v: the gateway would refuse to start" .activeKeyId $ids) -}}
+{{- end -}}
+{{- end -}}
 {{- if and (not .Values.global.jwt.publicKeySecret.name) (not .Values.global.jwt.publicKeyLocation) -}}
 {{- fail "set global.jwt.publicKeySecret.name (a Secret with the PEM public key) or global.jwt.publicKeyLocation (e.g. a JWKS URL): every /api call is verified against it" -}}
 {{- end -}}
