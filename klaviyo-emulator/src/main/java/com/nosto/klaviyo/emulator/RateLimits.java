@@ -81,7 +81,21 @@ public final class RateLimits {
         return bundled();
     }
 
+    /** Parsing the 3 MB spec costs CPU; tests start many emulators, so each file is read once per JVM. */
+    private static final Map<Path, RateLimits> CACHE = new java.util.concurrent.ConcurrentHashMap<>();
+
     public static RateLimits fromSpec(Path spec) throws IOException {
+        Path key = spec.toAbsolutePath().normalize();
+        RateLimits cached = CACHE.get(key);
+        if (cached != null) {
+            return cached;
+        }
+        RateLimits loaded = parse(spec);
+        CACHE.put(key, loaded);
+        return loaded;
+    }
+
+    private static RateLimits parse(Path spec) throws IOException {
         JsonNode root = Json.MAPPER.readTree(spec.toFile());
         Map<String, Limit> map = new HashMap<>();
         Iterator<Map.Entry<String, JsonNode>> paths = root.path("paths").fields();

@@ -98,7 +98,8 @@ final class Klaviyo {
         b.method(method, text == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(text));
         try {
             HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
-            JsonNode json = r.body() == null || r.body().isBlank() ? MAPPER.missingNode() : MAPPER.readTree(r.body());
+            boolean isJson = r.headers().firstValue("Content-Type").orElse("").contains("json");
+            JsonNode json = r.body() == null || r.body().isBlank() || !isJson ? MAPPER.missingNode() : MAPPER.readTree(r.body());
             return new Response(r.statusCode(), r.headers().map(), json, r.body());
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);

@@ -24,6 +24,11 @@ final class ManualClock extends Clock {
         now = now.plus(d);
     }
 
+    void advanceToNextMinute() {
+        long millis = now.toEpochMilli();
+        now = Instant.ofEpochMilli((millis / 60_000 + 1) * 60_000);
+    }
+
     @Override
     public ZoneId getZone() {
         return ZoneOffset.UTC;
