@@ -1,0 +1,155 @@
+package com.nosto.klaviyo.worker.service;
+
+import static com.nosto.klaviyo.worker.support.Changes.added;
+import static com.nosto.klaviyo.worker.support.Changes.firstEnableAdded;
+import static com.nosto.klaviyo.worker.support.Changes.moved;
+import static com.nosto.klaviyo.worker.support.Changes.removed;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.nosto.klaviyo.events.ChangeType;
+import com.nosto.klaviyo.events.ContactState;
+import com.nosto.klaviyo.events.MembershipChange;
+import com.nosto.klaviyo.events.SyncBatch;
+import com.nosto.klaviyo.events.WindowKind;
+import com.nosto.klaviyo.worker.support.Db;
+import com.nosto.klaviyo.worker.support.KafkaIO;
+import com.nosto.klaviyo.worker.support.TestClock;
+import io.quarkus.test.junit.QuarkusTest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Coalescing and the two windows (G6, G7), end to end: real broker in, real database, real broker out. */
+@QuarkusTest
+class WindowReleaseTest {
+
+    private static final Duration PAST_REGULAR = Duration.ofHours(12).plusMinutes(1);
+    private static final Duration PAST_FIRST_ENABLE = Duration.ofMinutes(61);
+
+    private static void awaitStored(String account, String email, long version) {
+        await().atMost(Duration.ofSeconds(60)).until(() -> Db.desiredVersion(account, email) == version);
+    }
+
+    private static List<SyncBatch> awaitBatches(String account, int count) {
+        return await().atMost(Duration.ofSeconds(60))
+                .until(() -> KafkaIO.batchesFor(account), batches -> batches.size() >= count);
+    }
+
+    private static List<ContactState> contacts(List<SyncBatch> batches) {
+        return batches.stream().flatMap(b -> b.contacts().stream()).toList();
+    }
+
+    @Test
+    void addedThenRemovedWithinOneWindowReleasesNothing() {
+        String account = KafkaIO.unique("coalesce");
+        KafkaIO.produce(added(account, "flicker@example.com", 1, "VIP"));
+        KafkaIO.produce(removed(account, "flicker@example.com", 2, "VIP"), added(account, "stays@example.com", 1, "VIP"));
+        awaitStored(account, "flicker@example.com", 2);
+        awaitStored(account, "stays@example.com", 1);
+
+        TestClock.INSTANCE.advance(PAST_REGULAR);
+        await().atMost(Duration.ofSeconds(60)).until(() -> Db.pending(account) == 0 && Db.unpublished(account) == 0);
+
+        List<SyncBatch> batches = KafkaIO.batchesFor(account);
+        assertThat(contacts(batches)).extracting(ContactState::email).containsExactly("stays@example.com");
+        assertThat(Db.outboxRows(account)).isEqualTo(1);
+        assertThat(Db.ledger(account, "flicker@example.com").get("released_version")).isNull();
+    }
+
+    @Test
+    void chainOfMovesReleasesOnlyTheLastState() {
+        String account = KafkaIO.unique("moves");
+        String email = "mover@example.com";
+        KafkaIO.produce(added(account, email, 1, "A"));
+        awaitStored(account, email, 1);
+        TestClock.INSTANCE.advance(PAST_REGULAR);
+        assertThat(contacts(awaitBatches(account, 1))).singleElement()
+                .satisfies(c -> assertThat(c.change()).isEqualTo(ChangeType.ADDED));
+
+        KafkaIO.produce(moved(account, email, 2, List.of("A"), "B"));
+        KafkaIO.produce(moved(account, email, 3, List.of("B"), "C"));
+        KafkaIO.produce(moved(account, email, 4, List.of("C"), "C", "D"));
+        awaitStored(account, email, 4);
+        TestClock.INSTANCE.advance(PAST_REGULAR);
+
+        List<SyncBatch> batches = awaitBatches(account, 2);
+        await().during(Duration.ofSeconds(2)).until(() -> Db.unpublished(account) == 0);
+        assertThat(KafkaIO.batchesFor(account)).hasSize(2);
+        ContactState last = batches.get(1).contacts().get(0);
+        assertThat(batches.get(1).contacts()).hasSize(1);
+        assertThat(last.change()).isEqualTo(ChangeType.MOVED);
+        assertThat(last.version()).isEqualTo(4);
+        assertThat(last.nostoSegments()).containsExactly("C", "D");
+        assertThat(last.nostoSegment()).isEqualTo("D");
+        assertThat(last.inList()).isTrue();
+    }
+
+    @Test
+    void firstEnableIsReleasedInTheShortWindowWhileRegularChangesWait() {
+        String account = KafkaIO.unique("first-enable");
+        KafkaIO.produce(added(account, "regular@example.com", 1, "Lapsed"),
+                firstEnableAdded(account, "enabled@example.com", 1, "Whole Bean"));
+        awaitStored(account, "regular@example.com", 1);
+        awaitStored(account, "enabled@example.com", 1);
+
+        TestClock.INSTANCE.advance(PAST_FIRST_ENABLE);
+        List<SyncBatch> first = awaitBatches(account, 1);
+
+        assertThat(first).singleElement().satisfies(b -> {
+            assertThat(b.windowKind()).isEqualTo(WindowKind.FIRST_ENABLE);
+            assertThat(b.contacts()).extracting(ContactState::email).containsExactly("enabled@example.com");
+        });
+        assertThat(Db.ledger(account, "regular@example.com").get("pending")).isEqualTo(true);
+
+        TestClock.INSTANCE.advance(PAST_REGULAR);
+        List<SyncBatch> both = awaitBatches(account, 2);
+        assertThat(both.get(1).windowKind()).isEqualTo(WindowKind.REGULAR);
+        assertThat(both.get(1).contacts()).extracting(ContactState::email).containsExactly("regular@example.com");
+    }
+
+    @Test
+    void firstEnableReleaseCarriesTheLatestStateAndClearsTheRegularPending() {
+        String account = KafkaIO.unique("fe-latest");
+        String email = "enabled@example.com";
+        KafkaIO.produce(firstEnableAdded(account, email, 1, "Whole Bean"));
+        KafkaIO.produce(moved(account, email, 2, List.of("Whole Bean"), "Whole Bean", "VIP"));
+        awaitStored(account, email, 2);
+
+        TestClock.INSTANCE.advance(PAST_FIRST_ENABLE);
+        ContactState released = contacts(awaitBatches(account, 1)).get(0);
+
+        assertThat(released.version()).isEqualTo(2);
+        assertThat(released.nostoSegments()).containsExactly("Whole Bean", "VIP");
+        assertThat(released.change()).isEqualTo(ChangeType.ADDED);
+        TestClock.INSTANCE.advance(PAST_REGULAR);
+        await().atMost(Duration.ofSeconds(30)).until(() -> Db.schedule(account).stream()
+                .allMatch(r -> r.get("regular_due_at") == null && r.get("first_enable_due_at") == null));
+        assertThat(Db.pending(account)).isZero();
+        assertThat(Db.outboxRows(account)).isEqualTo(1);
+    }
+
+    @Test
+    void aLargeWindowIsChunkedIntoBatchesWithDeterministicIds() {
+        String account = KafkaIO.unique("chunks");
+        List<MembershipChange> changes = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            changes.add(added(account, "c" + i + "@example.com", 1, "VIP"));
+        }
+        KafkaIO.produceToPartition(2, changes);
+        await().atMost(Duration.ofSeconds(60)).until(() -> Db.contacts(account) == 10);
+
+        TestClock.INSTANCE.advance(PAST_REGULAR);
+        List<SyncBatch> batches = awaitBatches(account, 3);
+
+        // Test profile batch size is 4: 10 contacts of one window partition make chunks 4, 4, 2.
+        assertThat(batches).extracting(b -> b.contacts().size()).containsExactly(4, 4, 2);
+        assertThat(batches).extracting(SyncBatch::sequence).containsExactly(0, 1, 2);
+        String windowId = batches.get(0).windowId();
+        assertThat(windowId).startsWith(account + "/REGULAR/");
+        assertThat(batches).extracting(SyncBatch::batchId)
+                .containsExactly(windowId + "/2/0", windowId + "/2/1", windowId + "/2/2");
+        assertThat(contacts(batches)).extracting(ContactState::email).doesNotHaveDuplicates().hasSize(10);
+    }
+}
