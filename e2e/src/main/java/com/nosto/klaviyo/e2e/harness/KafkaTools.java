@@ -1,0 +1,130 @@
+package com.nosto.klaviyo.e2e.harness;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.nosto.klaviyo.events.ContactKey;
+import com.nosto.klaviyo.events.EventJson;
+import com.nosto.klaviyo.events.SegmentEvent;
+import com.nosto.klaviyo.events.Topics;
+import com.nosto.klaviyo.testsupport.ProjectRoot;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/** Kafka as other Nosto services and SREs use it: publishing segment events, consumer-group lag, offset resets. */
+public final class KafkaTools implements AutoCloseable {
+
+    private final String servers;
+    private final KafkaProducer<String, String> producer;
+    private final Admin admin;
+
+    public KafkaTools(String servers) {
+        this.servers = servers;
+        this.producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers,
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.LINGER_MS_CONFIG, 5,
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class));
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+        this.admin = Admin.create(props);
+    }
+
+    /** Publishes on {@code segment-events}, keyed by contact so one contact's events stay in order. */
+    public void publish(SegmentEvent event) {
+        try {
+            String key = new ContactKey(event.accountId(), event.email()).asKafkaKey();
+            producer.send(new ProducerRecord<>(Topics.SEGMENT_EVENTS, key, EventJson.mapper().writeValueAsString(event)));
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    public void publishRaw(String key, String payload) {
+        producer.send(new ProducerRecord<>(Topics.SEGMENT_EVENTS, key, payload));
+    }
+
+    public void flush() {
+        producer.flush();
+    }
+
+    /** Records of {@code topic} not yet committed by {@code group} (0 when fully caught up). */
+    public long lag(String group, String topic) {
+        try {
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+            List<TopicPartition> partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(
+                    partitions.stream().collect(Collectors.toMap(p -> p, p -> OffsetSpec.latest()))).all().get();
+            long lag = 0;
+            for (TopicPartition p : partitions) {
+                OffsetAndMetadata c = committed.get(p);
+                lag += ends.get(p).offset() - (c == null ? 0 : c.offset());
+            }
+            return lag;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    public Collection<String> groups() {
+        try {
+            return admin.listConsumerGroups().all().get().stream().map(g -> g.groupId()).toList();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    /**
+     * Rewinds a consumer group to the earliest offset with the SRE's tool, {@code kafka-consumer-groups}
+     * (through deploy/local/kafka, the runbook's command). The group must have no live members.
+     */
+    public String resetToEarliest(String group, String topic) {
+        Path root = ProjectRoot.find();
+        ProcessBuilder pb = new ProcessBuilder("bash", root.resolve("deploy/local/kafka").toString(), "reset-offsets", group, topic,
+                "--to-earliest", "--execute").redirectErrorStream(true);
+        pb.environment().put("KAFKA_BOOTSTRAP_SERVERS", servers);
+        try {
+            Process p = pb.start();
+            String out = new String(p.getInputStream().readAllBytes());
+            if (p.waitFor() != 0) {
+                throw new IllegalStateException("reset-offsets failed: " + out);
+            }
+            return out;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        producer.close();
+        admin.close();
+    }
+
+}

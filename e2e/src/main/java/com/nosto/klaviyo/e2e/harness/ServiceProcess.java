@@ -1,0 +1,131 @@
+package com.nosto.klaviyo.e2e.harness;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One service of the system as a separate OS process, started from its built runnable jar
+ * ({@code <module>/target/quarkus-app/quarkus-run.jar}), so end-to-end tests can kill -9 and restart it.
+ */
+public final class ServiceProcess implements AutoCloseable {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private final String name;
+    private final Path jar;
+    private final int port;
+    private final Map<String, String> env;
+    private final List<String> systemProperties;
+    private final Path log;
+    private Process process;
+
+    public ServiceProcess(Path root, String module, int port, Map<String, String> env, Map<String, String> systemProperties,
+            Path logDir) {
+        this.name = module;
+        this.systemProperties = systemProperties.entrySet().stream().map(e -> "-D" + e.getKey() + "=" + e.getValue()).toList();
+        this.jar = root.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
+        this.port = port;
+        this.env = env;
+        this.log = logDir.resolve(module + ".log");
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public String baseUrl() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    public ServiceProcess start() {
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException(jar + " is missing: build the services first (mvn package)");
+        }
+        List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Xmx256m", "-XX:+UseSerialGC"));
+        cmd.addAll(systemProperties);
+        cmd.addAll(List.of("-jar", jar.toString()));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        pb.environment().putAll(env);
+        pb.environment().put("HTTP_PORT", Integer.toString(port));
+        try {
+            Files.createDirectories(log.getParent());
+            process = pb.start();
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot start " + name, e);
+        }
+        return this;
+    }
+
+    public ServiceProcess awaitReady(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(name + " exited with " + process.exitValue() + "; see " + log);
+            }
+            if (ready()) {
+                return this;
+            }
+            try {
+                TimeUnit.MILLISECONDS.sleep(250);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        throw new IllegalStateException(name + " not ready after " + timeout + "; see " + log);
+    }
+
+    public boolean ready() {
+        try {
+            HttpResponse<Void> r = HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/q/health/ready"))
+                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
+            return r.statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** SIGKILL: no shutdown hook, no flush, no graceful close (G9). */
+    public void kill() {
+        if (process != null && process.isAlive()) {
+            process.destroyForcibly();
+            waitFor();
+        }
+    }
+
+    @Override
+    public void close() {
+        if (process != null && process.isAlive()) {
+            process.destroy();
+            if (!waitFor()) {
+                kill();
+            }
+        }
+    }
+
+    private boolean waitFor() {
+        try {
+            return process.waitFor(20, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static String javaBin() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+}

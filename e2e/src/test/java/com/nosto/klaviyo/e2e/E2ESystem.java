@@ -1,0 +1,28 @@
+package com.nosto.klaviyo.e2e;
+
+import com.nosto.klaviyo.e2e.harness.SystemUnderTest;
+import java.time.Duration;
+
+/**
+ * One running system for the whole e2e suite (starting three services costs most of a minute on two
+ * cores). Windows are scaled: the first-enable window is seconds, the regular one long enough that a
+ * test can see a change wait for it. Tests that are not about cadence release with the SRE flush.
+ */
+final class E2ESystem {
+
+    static final Duration FIRST_ENABLE_WINDOW = Duration.ofSeconds(4);
+    static final Duration REGULAR_WINDOW = Duration.ofSeconds(40);
+
+    private static SystemUnderTest system;
+
+    private E2ESystem() {
+    }
+
+    static synchronized SystemUnderTest get() {
+        if (system == null) {
+            system = SystemUnderTest.start(REGULAR_WINDOW, FIRST_ENABLE_WINDOW);
+            Runtime.getRuntime().addShutdownHook(new Thread(system::close));
+        }
+        return system;
+    }
+}
