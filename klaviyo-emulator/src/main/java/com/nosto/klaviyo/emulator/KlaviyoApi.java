@@ -779,7 +779,12 @@ final class KlaviyoApi implements Handler<RoutingContext> {
                 .filter(p -> f.matches(p, field -> "email".equals(field) ? p.email() : (String) p.attributes.get(field))).toList();
         Function<ProfileState, JsonNode> render = idsOnly
                 ? p -> Json.MAPPER.createObjectNode().put("type", "profile").put("id", p.id)
-                : p -> profileResource(p, r);
+                : p -> {
+                    // Members carry when they joined (required by the spec for this operation).
+                    ObjectNode o = profileResource(p, r);
+                    ((ObjectNode) o.path("attributes")).put("joined_group_at", ts(l.members.get(p.id)));
+                    return o;
+                };
         return new Reply(200, page(r, members, render, 20, 100));
     }
 

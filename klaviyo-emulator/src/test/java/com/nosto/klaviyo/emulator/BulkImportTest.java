@@ -159,7 +159,7 @@ class BulkImportTest extends EmulatorTest {
 
     @Test
     void slowBulkJobsStayQueuedOrProcessingUntilTheirDelayPasses() {
-        emulator.faults().slowBulkJobs(Duration.ofSeconds(2));
+        emulator.faults().slowBulkJobs(Duration.ofSeconds(1));
         String jobId = klaviyo.post("/api/profile-bulk-import-jobs",
                 Klaviyo.bulkBody(List.of(profile(Klaviyo.uniqueEmail("slow"), Map.of())), null)).body().at("/data/id").asText();
 
