@@ -20,9 +20,28 @@ public final class KlaviyoEmulatorMain {
     }
 
     public static void main(String[] args) throws InterruptedException {
+        if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
+            System.out.println("usage: KlaviyoEmulatorMain [PORT] [--port N] [--host H] [--key KEY]... [--rate-limit-scale X]"
+                    + " [--no-rate-limits] [--bulk-job-delay-ms N] [--spec PATH]");
+            return;
+        }
+        EmulatorConfig config = parse(args, System.getenv("KLAVIYO_EMULATOR_KEYS"));
+        List<String> keys = config.apiKeys();
+        KlaviyoEmulator emulator = KlaviyoEmulator.start(config);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            emulator.close();
+            stopped.countDown();
+        }));
+        System.out.printf("Klaviyo emulator listening at %s (keys registered: %d; rate limits: %s, scale %s; UI %s/__emulator/ui)%n",
+                emulator.baseUrl(), keys.size(), emulator.rateLimits().source(), config.rateLimitScale(), emulator.baseUrl());
+        stopped.await();
+    }
+
+    /** Command line (and the comma-separated env keys) to a config; port 8089 unless told otherwise. */
+    static EmulatorConfig parse(String[] args, String envKeys) {
         EmulatorConfig config = EmulatorConfig.defaults().withPort(8089);
         List<String> keys = new ArrayList<>();
-        String envKeys = System.getenv("KLAVIYO_EMULATOR_KEYS");
         if (envKeys != null) {
             for (String k : envKeys.split(",")) {
                 if (!k.isBlank()) {
@@ -40,11 +59,6 @@ public final class KlaviyoEmulatorMain {
                 case "--no-rate-limits" -> config = config.withRateLimitsEnabled(false);
                 case "--bulk-job-delay-ms" -> config = config.withBulkJobDelay(Duration.ofMillis(Long.parseLong(args[++i])));
                 case "--spec" -> config = config.withSpecPath(Path.of(args[++i]));
-                case "--help", "-h" -> {
-                    System.out.println("usage: KlaviyoEmulatorMain [PORT] [--port N] [--host H] [--key KEY]... [--rate-limit-scale X]"
-                            + " [--no-rate-limits] [--bulk-job-delay-ms N] [--spec PATH]");
-                    return;
-                }
                 default -> {
                     if (i == 0 && a.matches("\\d+")) {
                         config = config.withPort(Integer.parseInt(a));
@@ -54,14 +68,6 @@ public final class KlaviyoEmulatorMain {
                 }
             }
         }
-        KlaviyoEmulator emulator = KlaviyoEmulator.start(config.withApiKeys(keys));
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            emulator.close();
-            stopped.countDown();
-        }));
-        System.out.printf("Klaviyo emulator listening at %s (keys registered: %d; rate limits: %s, scale %s; UI %s/__emulator/ui)%n",
-                emulator.baseUrl(), keys.size(), emulator.rateLimits().source(), config.rateLimitScale(), emulator.baseUrl());
-        stopped.await();
+        return config.withApiKeys(keys);
     }
 }
