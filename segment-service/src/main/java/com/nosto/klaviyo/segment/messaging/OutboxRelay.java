@@ -82,7 +82,9 @@ public class OutboxRelay {
             }
         } catch (Throwable e) {
             // Nothing was deleted for an unacknowledged round; the next poll publishes it again.
-            LOG.warn("Outbox relay round failed; will retry", e);
+            if (!executor.isShutdown()) {
+                LOG.warn("Outbox relay round failed; will retry", e);
+            }
         }
     }
 

@@ -1,8 +1,10 @@
 package com.nosto.klaviyo.segment.rest;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.nosto.klaviyo.common.rest.Problem;
+import com.nosto.klaviyo.events.EventJson;
 import com.nosto.klaviyo.events.SegmentEvent;
 import com.nosto.klaviyo.segment.config.SegmentServiceConfig;
 import com.nosto.klaviyo.segment.domain.EventReader;
@@ -43,7 +45,15 @@ public class SegmentEventResource {
     SegmentServiceConfig config;
 
     @POST
-    public Uni<Response> ingest(@PathParam("accountId") String accountId, JsonNode body) {
+    public Uni<Response> ingest(@PathParam("accountId") String accountId, String text) {
+        // Parsed here rather than by the framework so a malformed body gets a reason, like a Kafka record does.
+        JsonNode body;
+        try {
+            body = text == null || text.isBlank() ? null : EventJson.mapper().readTree(text);
+        } catch (JsonProcessingException e) {
+            return Uni.createFrom().item(Problem.response(Response.Status.BAD_REQUEST, "Bad request body",
+                    "Malformed JSON: " + e.getOriginalMessage()));
+        }
         if (body == null || !body.isArray()) {
             return Uni.createFrom().item(Problem.response(Response.Status.BAD_REQUEST, "Bad request body",
                     "The body must be a JSON array of segment events."));

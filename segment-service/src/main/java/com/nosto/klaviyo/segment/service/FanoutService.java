@@ -74,7 +74,9 @@ public class FanoutService {
             }
         } catch (Throwable e) {
             // The page rolled back; its job and cursor are unchanged and the next poll retries it.
-            LOG.warn("Fan-out page failed; will retry", e);
+            if (!executor.isShutdown()) {
+                LOG.warn("Fan-out page failed; will retry", e);
+            }
         }
     }
 
@@ -95,8 +97,8 @@ public class FanoutService {
                     job.cursorEmail = list.get(list.size() - 1).key.email();
                 }
                 if (list.size() < size) {
-                    LOG.infof("Fan-out %d (%s %s/%s) done: %d contacts visited", job.id, job.cause, job.accountId,
-                            job.segmentId, job.processed);
+                    LOG.infof("Fan-out %d (%s %s/%s) done: %d contacts visited in %d ms", job.id, job.cause, job.accountId,
+                            job.segmentId, job.processed, java.time.Duration.between(job.createdAt, java.time.Instant.now()).toMillis());
                     return jobs.delete(job).replaceWith(true);
                 }
                 return Uni.createFrom().item(true);

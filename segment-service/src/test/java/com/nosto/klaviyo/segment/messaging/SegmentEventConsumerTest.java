@@ -1,0 +1,138 @@
+package com.nosto.klaviyo.segment.messaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.nosto.klaviyo.events.ChangeType;
+import com.nosto.klaviyo.events.DeadLetter;
+import com.nosto.klaviyo.events.EventJson;
+import com.nosto.klaviyo.events.MembershipChange;
+import com.nosto.klaviyo.events.Topics;
+import com.nosto.klaviyo.segment.support.Api;
+import com.nosto.klaviyo.segment.support.Changes;
+import com.nosto.klaviyo.segment.support.TopicTail;
+import com.nosto.klaviyo.testsupport.KafkaTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Kafka ingest on the real broker: valid records change membership; malformed, mistyped or
+ * invalid ones reach {@code segment-events-dlq} as a DeadLetter stating the reason, and the records
+ * after them are still applied.
+ */
+@QuarkusTest
+class SegmentEventConsumerTest {
+
+    private final Api api = new Api();
+    private KafkaProducer<String, String> producer;
+
+    @BeforeEach
+    void producer() {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestResource.bootstrapServers());
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        producer = new KafkaProducer<>(p);
+    }
+
+    @AfterEach
+    void close() {
+        producer.close();
+    }
+
+    private void send(String email, String value) throws Exception {
+        producer.send(new ProducerRecord<>(Topics.SEGMENT_EVENTS, api.account + "|" + email, value)).get(30, TimeUnit.SECONDS);
+    }
+
+    private String event(String email, String body) {
+        return "{\"accountId\":\"" + api.account + "\",\"email\":\"" + email + "\"," + body + "}";
+    }
+
+    private DeadLetter awaitDeadLetter(String email) {
+        String key = api.account + "|" + email;
+        String json = await().atMost(Duration.ofSeconds(30))
+                .until(() -> TopicTail.of(Topics.SEGMENT_EVENTS_DLQ).matching(r -> key.equals(r.key())), l -> !l.isEmpty())
+                .get(0).value();
+        try {
+            return EventJson.mapper().readValue(json, DeadLetter.class);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private List<MembershipChange> awaitChanges(String email) {
+        return await().atMost(Duration.ofSeconds(30)).until(() -> Changes.forContact(api.account, email), l -> !l.isEmpty());
+    }
+
+    @Test
+    void validRecordIsApplied() throws Exception {
+        api.syncedSegment("vip", "VIP");
+        send("k1@example.com", event("K1@Example.com", "\"segments\":[\"vip\"],\"observedAt\":\"2026-11-29T08:00:00Z\""));
+        assertThat(awaitChanges("k1@example.com").get(0).type()).isEqualTo(ChangeType.ADDED);
+    }
+
+    @Test
+    void malformedJsonIsDeadLetteredAndTheNextRecordIsStillApplied() throws Exception {
+        api.syncedSegment("vip", "VIP");
+        send("bad1@example.com", "{\"accountId\": \"" + api.account + "\", \"email\": ");
+        send("ok1@example.com", event("ok1@example.com", "\"segments\":[\"vip\"],\"observedAt\":\"2026-11-29T08:00:00Z\""));
+
+        DeadLetter letter = awaitDeadLetter("bad1@example.com");
+        assertThat(letter.errorType()).isEqualTo("MALFORMED_JSON");
+        assertThat(letter.reason()).startsWith("Malformed JSON");
+        assertThat(letter.payload()).isEqualTo("{\"accountId\": \"" + api.account + "\", \"email\": ");
+        assertThat(letter.sourceTopic()).isEqualTo(Topics.SEGMENT_EVENTS);
+        assertThat(letter.sourceOffset()).isNotNull();
+        assertThat(letter.service()).isEqualTo("segment-service");
+        assertThat(awaitChanges("ok1@example.com").get(0).type()).isEqualTo(ChangeType.ADDED);
+    }
+
+    @Test
+    void wrongTypeIsDeadLetteredWithTheField() throws Exception {
+        send("bad2@example.com", event("bad2@example.com", "\"segments\":\"vip\",\"observedAt\":\"2026-11-29T08:00:00Z\""));
+        DeadLetter letter = awaitDeadLetter("bad2@example.com");
+        assertThat(letter.errorType()).isEqualTo("WRONG_TYPE");
+        assertThat(letter.reason()).contains("/segments");
+    }
+
+    @Test
+    void unparsableTimeIsDeadLettered() throws Exception {
+        send("bad3@example.com", event("bad3@example.com", "\"deleted\":true,\"observedAt\":\"yesterday\""));
+        DeadLetter letter = awaitDeadLetter("bad3@example.com");
+        assertThat(letter.errorType()).isEqualTo("WRONG_TYPE");
+        assertThat(letter.reason()).contains("/observedAt");
+    }
+
+    @Test
+    void invalidEmailIsDeadLettered() throws Exception {
+        send("bad4", event("not-an-email", "\"segments\":[],\"observedAt\":\"2026-11-29T08:00:00Z\""));
+        DeadLetter letter = awaitDeadLetter("bad4");
+        assertThat(letter.errorType()).isEqualTo("INVALID_EVENT");
+        assertThat(letter.reason()).startsWith("/email");
+    }
+
+    @Test
+    void twoFormsAreDeadLettered() throws Exception {
+        send("bad5@example.com", event("bad5@example.com",
+                "\"segments\":[\"a\"],\"deleted\":true,\"observedAt\":\"2026-11-29T08:00:00Z\""));
+        assertThat(awaitDeadLetter("bad5@example.com").reason()).contains("exactly one form");
+    }
+
+    @Test
+    void missingObservedAtIsDeadLettered() throws Exception {
+        send("bad6@example.com", event("bad6@example.com", "\"segments\":[\"a\"]"));
+        assertThat(awaitDeadLetter("bad6@example.com").reason()).contains("/observedAt");
+    }
+}

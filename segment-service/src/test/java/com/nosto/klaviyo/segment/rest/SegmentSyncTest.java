@@ -1,0 +1,180 @@
+package com.nosto.klaviyo.segment.rest;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.nosto.klaviyo.events.ChangeCause;
+import com.nosto.klaviyo.events.ChangeType;
+import com.nosto.klaviyo.events.MembershipChange;
+import com.nosto.klaviyo.events.SegmentRef;
+import com.nosto.klaviyo.segment.support.Api;
+import com.nosto.klaviyo.segment.support.Changes;
+import com.nosto.klaviyo.testsupport.Tokens;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Sync switches, renames, the segment list and the operator resync, observed on the real output topic. */
+@QuarkusTest
+class SegmentSyncTest {
+
+    private static final Instant T0 = Instant.parse("2026-11-29T08:00:00Z");
+
+    private final Api api = new Api();
+
+    private List<MembershipChange> awaitChanges(int count) {
+        return await().atMost(Duration.ofSeconds(30)).until(() -> Changes.forAccount(api.account), l -> l.size() >= count);
+    }
+
+    private List<MembershipChange> awaitChanges(String email, int count) {
+        return await().atMost(Duration.ofSeconds(30)).until(() -> Changes.forContact(api.account, email), l -> l.size() >= count);
+    }
+
+    @Test
+    void membershipOfAnUndefinedSegmentSyncsOnceDefinedAndSwitchedOnFirstTime() {
+        api.post(api.fullSet("a@example.com", T0, "later"), api.fullSet("b@example.com", T0, "later"));
+        api.defineSegment("later", "Later");
+        api.sync("later", true);
+
+        List<MembershipChange> changes = awaitChanges(2);
+        assertThat(changes).allSatisfy(c -> {
+            assertThat(c.type()).isEqualTo(ChangeType.ADDED);
+            assertThat(c.cause()).isEqualTo(ChangeCause.firstEnable("later"));
+            assertThat(c.segmentsAfter()).containsExactly(new SegmentRef("later", "Later"));
+        });
+        assertThat(changes).extracting(MembershipChange::email).containsExactlyInAnyOrder("a@example.com", "b@example.com");
+    }
+
+    @Test
+    void switchingOffEmitsTheShrinkAndReEnableIsNotAFirstEnable() {
+        api.defineSegment("vip", "VIP");
+        api.post(api.fullSet("c@example.com", T0, "vip"));
+        api.sync("vip", true);
+        assertThat(awaitChanges("c@example.com", 1).get(0).cause().firstEnable()).isTrue();
+
+        api.sync("vip", false);
+        MembershipChange removed = awaitChanges("c@example.com", 2).get(1);
+        assertThat(removed.type()).isEqualTo(ChangeType.REMOVED);
+        assertThat(removed.cause()).isEqualTo(ChangeCause.of(ChangeCause.Kind.SYNC_DISABLED, "vip"));
+
+        api.sync("vip", true);
+        MembershipChange again = awaitChanges("c@example.com", 3).get(2);
+        assertThat(again.type()).isEqualTo(ChangeType.ADDED);
+        assertThat(again.cause()).isEqualTo(ChangeCause.of(ChangeCause.Kind.SYNC_ENABLED, "vip"));
+        assertThat(again.version()).isEqualTo(3);
+    }
+
+    @Test
+    void switchingOffOneOfSeveralSyncedSegmentsIsMoved() {
+        api.syncedSegment("vip", "VIP");
+        api.syncedSegment("bean", "Bean");
+        api.post(api.fullSet("d@example.com", T0, "vip", "bean"));
+        awaitChanges("d@example.com", 1);
+
+        api.sync("bean", false);
+        MembershipChange moved = awaitChanges("d@example.com", 2).get(1);
+        assertThat(moved.type()).isEqualTo(ChangeType.MOVED);
+        assertThat(moved.segmentsAfter()).containsExactly(new SegmentRef("vip", "VIP"));
+        assertThat(moved.nostoSegment()).isEqualTo("VIP");
+    }
+
+    @Test
+    void renamingASyncedSegmentMovesEveryMemberToTheNewName() {
+        api.syncedSegment("bean", "Whole_Bean");
+        api.post(api.fullSet("e@example.com", T0, "bean"), api.fullSet("f@example.com", T0, "bean"));
+        awaitChanges(2);
+
+        api.defineSegment("bean", "Category affinity: Whole Bean");
+        List<MembershipChange> renames = awaitChanges(4).subList(2, 4);
+        assertThat(renames).allSatisfy(c -> {
+            assertThat(c.type()).isEqualTo(ChangeType.MOVED);
+            assertThat(c.cause()).isEqualTo(ChangeCause.of(ChangeCause.Kind.RENAME, "bean"));
+            assertThat(c.nostoSegment()).isEqualTo("Category affinity: Whole Bean");
+            assertThat(c.segmentsBefore()).containsExactly(new SegmentRef("bean", "Whole_Bean"));
+        });
+    }
+
+    @Test
+    void renamingAnUnsyncedSegmentEmitsNothing() {
+        api.defineSegment("quiet", "Quiet");
+        api.syncedSegment("vip", "VIP");
+        api.post(api.fullSet("g@example.com", T0, "quiet"));
+        api.defineSegment("quiet", "Still quiet");
+        api.post(api.fullSet("g@example.com", T0.plusSeconds(1), "quiet", "vip"));
+        // The first change for the contact is the synced entry: the rename emitted nothing before it.
+        MembershipChange first = awaitChanges("g@example.com", 1).get(0);
+        assertThat(first.cause()).isEqualTo(ChangeCause.membership());
+        assertThat(first.version()).isEqualTo(1);
+    }
+
+    @Test
+    void listShowsNameSyncFirstEnabledAndMemberCount() {
+        api.syncedSegment("vip", "VIP");
+        api.defineSegment("quiet", "Quiet");
+        api.post(api.fullSet("h@example.com", T0, "vip", "quiet"), api.fullSet("i@example.com", T0, "vip"));
+
+        List<Map<String, Object>> listed = given().auth().oauth2(api.token)
+                .when().get("/api/accounts/{a}/segments", api.account)
+                .then().statusCode(200).contentType(ContentType.JSON)
+                .extract().jsonPath().getList("$");
+        assertThat(listed).hasSize(2);
+        Map<String, Object> quiet = listed.get(0);
+        Map<String, Object> vip = listed.get(1);
+        assertThat(quiet).containsEntry("segmentId", "quiet").containsEntry("syncEnabled", false).containsEntry("memberCount", 1);
+        assertThat(quiet.get("firstEnabledAt")).isNull();
+        assertThat(vip).containsEntry("segmentId", "vip").containsEntry("syncEnabled", true).containsEntry("memberCount", 2);
+        assertThat(vip.get("firstEnabledAt")).isNotNull();
+    }
+
+    @Test
+    void switchingAnUndefinedSegmentIs404() {
+        given().auth().oauth2(api.token).contentType(ContentType.JSON).body(Map.of("enabled", true))
+                .when().put("/api/accounts/{a}/segments/{s}/sync", api.account, "nope")
+                .then().statusCode(404).contentType("application/problem+json");
+    }
+
+    @Test
+    void syncBodyWithoutEnabledIs400() {
+        api.defineSegment("vip", "VIP");
+        given().auth().oauth2(api.token).contentType(ContentType.JSON).body("{}")
+                .when().put("/api/accounts/{a}/segments/{s}/sync", api.account, "vip")
+                .then().statusCode(400).contentType("application/problem+json");
+    }
+
+    @Test
+    void resyncIsForOperatorsOnly() {
+        given().auth().oauth2(api.token)
+                .when().post("/api/accounts/{a}/resync", api.account)
+                .then().statusCode(403);
+    }
+
+    @Test
+    void resyncRestatesEveryContactDownstreamHasSeen() {
+        api.syncedSegment("vip", "VIP");
+        api.defineSegment("quiet", "Quiet");
+        api.post(api.fullSet("in@example.com", T0, "vip"),
+                api.fullSet("out@example.com", T0, "vip"),
+                api.fullSet("out@example.com", T0.plusSeconds(1), "quiet"),
+                api.fullSet("never@example.com", T0, "quiet"));
+        awaitChanges(3);
+
+        given().auth().oauth2(Tokens.sre())
+                .when().post("/api/accounts/{a}/resync", api.account)
+                .then().statusCode(202).contentType(ContentType.JSON);
+
+        MembershipChange in = awaitChanges("in@example.com", 2).get(1);
+        assertThat(in.type()).isEqualTo(ChangeType.ADDED);
+        assertThat(in.cause().kind()).isEqualTo(ChangeCause.Kind.RESYNC);
+        assertThat(in.segmentsAfter()).containsExactly(new SegmentRef("vip", "VIP"));
+        assertThat(in.version()).isEqualTo(2);
+        MembershipChange out = awaitChanges("out@example.com", 3).get(2);
+        assertThat(out.type()).isEqualTo(ChangeType.REMOVED);
+        assertThat(out.cause().kind()).isEqualTo(ChangeCause.Kind.RESYNC);
+        assertThat(awaitChanges(5)).extracting(MembershipChange::email).doesNotContain("never@example.com");
+    }
+}
