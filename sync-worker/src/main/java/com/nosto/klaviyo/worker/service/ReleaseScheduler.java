@@ -86,6 +86,11 @@ public class ReleaseScheduler {
                 relay.purgePublished();
             }
         } catch (RuntimeException e) {
+            ScheduledExecutorService ex = executor;
+            if (ex != null && ex.isShutdown()) {
+                LOG.debug("Release tick interrupted by shutdown");
+                return;
+            }
             // Nothing is lost: due times stay in the past and claimed outbox rows' leases expire.
             LOG.warnf(e, "Release tick failed; retrying at the next tick");
         } finally {

@@ -1,0 +1,109 @@
+package com.nosto.klaviyo.worker.service;
+
+import static com.nosto.klaviyo.worker.support.Changes.added;
+import static com.nosto.klaviyo.worker.support.Changes.moved;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.nosto.klaviyo.events.ContactState;
+import com.nosto.klaviyo.events.MembershipChange;
+import com.nosto.klaviyo.events.SyncBatch;
+import com.nosto.klaviyo.worker.messaging.MembershipChangeConsumer;
+import com.nosto.klaviyo.worker.support.Db;
+import com.nosto.klaviyo.worker.support.KafkaIO;
+import com.nosto.klaviyo.worker.support.Replay;
+import com.nosto.klaviyo.worker.support.TestClock;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.junit.jupiter.api.Test;
+
+/** G8/G9: a kill mid-window or mid-release loses nothing and releases nothing twice; replays are no-ops. */
+@QuarkusTest
+class CrashRecoveryTest {
+
+    private static final Duration PAST_REGULAR = Duration.ofHours(12).plusMinutes(1);
+    private static final Set<Integer> ALL_PARTITIONS = Set.of(0, 1, 2, 3, 4, 5);
+
+    @Inject
+    ReleaseScheduler scheduler;
+    @Inject
+    ReleaseService releases;
+    @Inject
+    MembershipChangeConsumer worker;
+
+    private static String groupId() {
+        return ConfigProvider.getConfig().getValue("mp.messaging.incoming.membership-changes.group.id", String.class);
+    }
+
+    private static List<ContactState> contacts(List<SyncBatch> batches) {
+        return batches.stream().flatMap(b -> b.contacts().stream()).toList();
+    }
+
+    @Test
+    void killMidReleaseThenRestartLosesNothingAndReleasesNothingTwice() {
+        // "000-" sorts before every other test account, so the cut below falls inside this account's window.
+        String account = "000-" + KafkaIO.unique("crash");
+        List<MembershipChange> changes = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            changes.add(added(account, "c" + i + "@example.com", 1, "VIP"));
+        }
+        scheduler.pause();
+        try {
+            KafkaIO.produce(changes.toArray(MembershipChange[]::new));
+            await().atMost(Duration.ofSeconds(60)).until(() -> Db.contacts(account) == 10);
+            List<Map<String, Object>> scheduleBefore = Db.schedule(account);
+            TestClock.INSTANCE.advance(PAST_REGULAR);
+
+            // The process dies right after committing its first page: a batch in the outbox, the rest pending.
+            ReleaseService.Report cut = releases.releaseDue(ALL_PARTITIONS, 1);
+            assertThat(cut.complete()).isFalse();
+            assertThat(cut.contacts()).isBetween(1, 4);
+            assertThat(Db.outboxRows(account)).isEqualTo(1);
+            assertThat(Db.pending(account)).isEqualTo(10 - cut.contacts());
+            assertThat(Db.schedule(account)).as("stored schedule survives the kill").isEqualTo(scheduleBefore);
+
+            // Its offsets were never committed, so the same records are delivered again.
+            KafkaIO.produce(changes.toArray(MembershipChange[]::new));
+            await().atMost(Duration.ofSeconds(60)).until(() -> KafkaIO.groupCaughtUp(groupId()));
+            assertThat(Db.pending(account)).isEqualTo(10 - cut.contacts());
+        } finally {
+            scheduler.resume();
+        }
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> Db.pending(account) == 0 && Db.unpublished(account) == 0);
+        List<SyncBatch> batches = KafkaIO.batchesFor(account);
+        assertThat(contacts(batches)).extracting(ContactState::email).doesNotHaveDuplicates().hasSize(10);
+        assertThat(batches).extracting(SyncBatch::batchId).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void replayingTheTopicFromEarliestReleasesNoNewBatch() {
+        String account = KafkaIO.unique("replay");
+        for (int i = 0; i < 5; i++) {
+            KafkaIO.produce(added(account, "r" + i + "@example.com", 1, "A"));
+        }
+        KafkaIO.produce(moved(account, "r0@example.com", 2, List.of("A"), "B"));
+        await().atMost(Duration.ofSeconds(60)).until(() -> Db.contacts(account) == 5
+                && Db.desiredVersion(account, "r0@example.com") == 2);
+        TestClock.INSTANCE.advance(PAST_REGULAR);
+        await().atMost(Duration.ofSeconds(60)).until(() -> Db.pending(account) == 0 && Db.outboxRows(account) > 0
+                && Db.unpublished(account) == 0);
+        long outboxBefore = Db.outboxRows(account);
+        int batchesBefore = KafkaIO.batchesFor(account).size();
+
+        int replayed = Replay.wholeTopic(worker);
+
+        assertThat(replayed).isGreaterThanOrEqualTo(6);
+        assertThat(Db.pending(account)).isZero();
+        TestClock.INSTANCE.advance(PAST_REGULAR);
+        releases.releaseDue(ALL_PARTITIONS);
+        assertThat(Db.outboxRows(account)).isEqualTo(outboxBefore);
+        assertThat(KafkaIO.batchesFor(account)).hasSize(batchesBefore);
+    }
+}
