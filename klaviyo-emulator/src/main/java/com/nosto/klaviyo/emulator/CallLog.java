@@ -1,28 +1,56 @@
 package com.nosto.klaviyo.emulator;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
+import java.util.LinkedList;
 import java.util.List;
+import java.util.ListIterator;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Predicate;
 
-/** Every Klaviyo API call the emulator answered, newest last, bounded. Thread-safe. */
+/**
+ * Every Klaviyo API call the emulator answered, newest last, bounded by count and by the size of the request bodies
+ * kept (bulk jobs are megabytes each; a long local run must not run out of heap): past the budget, the oldest calls
+ * lose their body first. Thread-safe.
+ */
 public final class CallLog {
 
+    /** Characters of request bodies kept in total (about 32 MB of heap). */
+    static final long DEFAULT_BODY_BUDGET = 16L * 1024 * 1024;
+
     private final int capacity;
-    private final Deque<Call> calls = new ArrayDeque<>();
+    private final long bodyBudget;
+    private final LinkedList<Call> calls = new LinkedList<>();
+    private long bodyChars;
 
     CallLog(int capacity) {
+        this(capacity, DEFAULT_BODY_BUDGET);
+    }
+
+    CallLog(int capacity, long bodyBudget) {
         this.capacity = capacity;
+        this.bodyBudget = bodyBudget;
     }
 
     synchronized void add(Call call) {
         calls.addLast(call);
+        bodyChars += length(call);
         while (calls.size() > capacity) {
-            calls.removeFirst();
+            bodyChars -= length(calls.removeFirst());
         }
+        ListIterator<Call> it = calls.listIterator();
+        while (bodyChars > bodyBudget && it.hasNext()) {
+            Call c = it.next();
+            if (c.requestBody() != null) {
+                bodyChars -= length(c);
+                it.set(new Call(c.at(), c.apiKey(), c.method(), c.path(), c.query(), c.operationId(), c.status(), c.durationMillis(),
+                        null, c.injected()));
+            }
+        }
+    }
+
+    private static long length(Call c) {
+        return c.requestBody() == null ? 0 : c.requestBody().length();
     }
 
     public synchronized List<Call> all() {
@@ -59,5 +87,6 @@ public final class CallLog {
 
     public synchronized void clear() {
         calls.clear();
+        bodyChars = 0;
     }
 }

@@ -45,7 +45,9 @@ public final class EmulatedAccount {
         final Instant createdAt;
         Instant startedAt;
         Instant completedAt;
+        /** The submitted profiles until the job completes; then dropped to free memory (the count stays). */
         final List<JsonNode> profiles;
+        final int total;
         final String listId;
         final List<String> profileIds = new ArrayList<>();
         final List<BulkImportJob.ImportError> errors = new ArrayList<>();
@@ -55,12 +57,13 @@ public final class EmulatedAccount {
         JobState(String id, Instant createdAt, List<JsonNode> profiles, String listId) {
             this.id = id;
             this.createdAt = createdAt;
-            this.profiles = profiles;
+            this.profiles = new ArrayList<>(profiles);
+            this.total = profiles.size();
             this.listId = listId;
         }
 
         BulkImportJob snapshot() {
-            return new BulkImportJob(id, status, profiles.size(), completed, failed, listId, List.copyOf(profileIds), List.copyOf(errors),
+            return new BulkImportJob(id, status, total, completed, failed, listId, List.copyOf(profileIds), List.copyOf(errors),
                     createdAt, completedAt);
         }
     }

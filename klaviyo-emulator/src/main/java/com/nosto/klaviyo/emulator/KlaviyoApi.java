@@ -429,7 +429,7 @@ final class KlaviyoApi implements Handler<RoutingContext> {
         ObjectNode a = o.putObject("attributes");
         a.put("status", j.status);
         a.put("created_at", ts(j.createdAt));
-        a.put("total_count", j.profiles.size());
+        a.put("total_count", j.total);
         a.put("completed_count", j.completed);
         a.put("failed_count", j.failed);
         a.put("completed_at", ts(j.completedAt));
@@ -1085,6 +1085,7 @@ final class KlaviyoApi implements Handler<RoutingContext> {
             }
             job.status = "complete";
             job.completedAt = account.now();
+            job.profiles.clear();
         }
     }
 
