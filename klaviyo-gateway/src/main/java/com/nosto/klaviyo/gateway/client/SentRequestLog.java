@@ -3,7 +3,7 @@ package com.nosto.klaviyo.gateway.client;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.List;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import com.nosto.klaviyo.gateway.config.KlaviyoConfig;
 
 /**
  * Keeps the requests sent to Klaviyo when {@code klaviyo.record-requests=true} (tests only), so a
@@ -14,10 +14,12 @@ public class SentRequestLog {
 
     private static final int MAX = 20_000;
 
-    @ConfigProperty(name = "klaviyo.record-requests", defaultValue = "false")
-    boolean enabled;
-
+    private final boolean enabled;
     private final List<SentRequest> requests = new ArrayList<>();
+
+    public SentRequestLog(KlaviyoConfig config) {
+        this.enabled = config.recordRequests();
+    }
 
     public boolean enabled() {
         return enabled;

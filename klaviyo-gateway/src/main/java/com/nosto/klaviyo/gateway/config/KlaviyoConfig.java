@@ -28,6 +28,10 @@ public interface KlaviyoConfig {
     @WithDefault("30s")
     Duration requestTimeout();
 
+    /** Keep every sent request in memory for the contract test (tests only; never in production). */
+    @WithDefault("false")
+    boolean recordRequests();
+
     Retry retry();
 
     RateLimits rateLimits();

@@ -22,13 +22,13 @@ public class ConnectionRepository {
     }
 
     public Uni<Optional<Connection>> find(String accountId) {
-        return pool.preparedQuery("SELECT * FROM klaviyo_connection WHERE account_id = $1").execute(Tuple.of(accountId))
+        return pool.preparedQuery("SELECT * FROM klaviyo_gateway.klaviyo_connection WHERE account_id = $1").execute(Tuple.of(accountId))
                 .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(map(rows.iterator().next())));
     }
 
     public Uni<Void> upsert(Connection c) {
         return pool.preparedQuery("""
-                INSERT INTO klaviyo_connection (account_id, key_id, encrypted_key, key_last4, list_id, list_name, status,
+                INSERT INTO klaviyo_gateway.klaviyo_connection (account_id, key_id, encrypted_key, key_last4, list_id, list_name, status,
                     status_reason, connected_at, updated_at, last_sync_at)
                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
                 ON CONFLICT (account_id) DO UPDATE SET key_id = EXCLUDED.key_id, encrypted_key = EXCLUDED.encrypted_key,
@@ -42,21 +42,21 @@ public class ConnectionRepository {
     }
 
     public Uni<Void> updateList(String accountId, String listId, String listName) {
-        return pool.preparedQuery("UPDATE klaviyo_connection SET list_id = $2, list_name = $3, updated_at = now() WHERE account_id = $1")
+        return pool.preparedQuery("UPDATE klaviyo_gateway.klaviyo_connection SET list_id = $2, list_name = $3, updated_at = now() WHERE account_id = $1")
                 .execute(Tuple.of(accountId, listId, listName)).replaceWithVoid();
     }
 
     public Uni<Void> markDisconnected(String accountId, String reason) {
         return pool.preparedQuery("""
-                UPDATE klaviyo_connection SET status = 'DISCONNECTED', status_reason = $2, updated_at = now()
+                UPDATE klaviyo_gateway.klaviyo_connection SET status = 'DISCONNECTED', status_reason = $2, updated_at = now()
                 WHERE account_id = $1""").execute(Tuple.of(accountId, reason)).replaceWithVoid();
     }
 
     /** Forgets the key and the list; the ledger's profile ids may belong to that Klaviyo account only, so drop them too. */
     public Uni<Boolean> delete(String accountId) {
-        return pool.withTransaction(conn -> conn.preparedQuery("DELETE FROM klaviyo_connection WHERE account_id = $1")
+        return pool.withTransaction(conn -> conn.preparedQuery("DELETE FROM klaviyo_gateway.klaviyo_connection WHERE account_id = $1")
                 .execute(Tuple.of(accountId))
-                .call(() -> conn.preparedQuery("UPDATE contact_ledger SET profile_id = NULL WHERE account_id = $1")
+                .call(() -> conn.preparedQuery("UPDATE klaviyo_gateway.contact_ledger SET profile_id = NULL WHERE account_id = $1")
                         .execute(Tuple.of(accountId)))
                 .map(rows -> rows.rowCount() > 0));
     }

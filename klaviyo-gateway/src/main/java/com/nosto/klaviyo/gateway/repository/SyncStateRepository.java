@@ -31,7 +31,7 @@ public class SyncStateRepository {
     }
 
     public Uni<Boolean> isApplied(String batchId) {
-        return pool.preparedQuery("SELECT 1 FROM applied_batch WHERE batch_id = $1").execute(Tuple.of(batchId))
+        return pool.preparedQuery("SELECT 1 FROM klaviyo_gateway.applied_batch WHERE batch_id = $1").execute(Tuple.of(batchId))
                 .map(rows -> rows.size() > 0);
     }
 
@@ -40,7 +40,7 @@ public class SyncStateRepository {
             return Uni.createFrom().item(Map.of());
         }
         return pool.preparedQuery("""
-                SELECT email, applied_version, profile_id, in_list FROM contact_ledger
+                SELECT email, applied_version, profile_id, in_list FROM klaviyo_gateway.contact_ledger
                 WHERE account_id = $1 AND email = ANY($2)""")
                 .execute(Tuple.of(accountId, emails.toArray(new String[0])))
                 .map(rows -> {
@@ -57,12 +57,12 @@ public class SyncStateRepository {
     public Uni<Void> commit(SyncBatch batch, BatchResult result) {
         Instant now = Instant.now();
         return pool.withTransaction(conn -> conn.preparedQuery("""
-                        INSERT INTO applied_batch (batch_id, account_id, window_id, applied_at) VALUES ($1, $2, $3, $4)
+                        INSERT INTO klaviyo_gateway.applied_batch (batch_id, account_id, window_id, applied_at) VALUES ($1, $2, $3, $4)
                         ON CONFLICT (batch_id) DO NOTHING""")
                 .execute(Tuple.of(batch.batchId(), batch.accountId(), batch.windowId(), ConnectionRepository.at(now)))
                 .call(() -> writeLedger(conn, batch.accountId(), result, now))
                 .call(() -> conn.preparedQuery("""
-                        INSERT INTO sync_run (account_id, window_id, window_kind, window_end, started_at, finished_at, batches,
+                        INSERT INTO klaviyo_gateway.sync_run (account_id, window_id, window_kind, window_end, started_at, finished_at, batches,
                             added, moved, removed, deleted, skipped, failed, klaviyo_writes)
                         VALUES ($1, $2, $3, $4, $5, $5, 1, $6, $7, $8, $9, $10, $11, $12)
                         ON CONFLICT (account_id, window_id) DO UPDATE SET finished_at = EXCLUDED.finished_at,
@@ -76,8 +76,8 @@ public class SyncStateRepository {
                                 ConnectionRepository.at(batch.windowEnd()), ConnectionRepository.at(now), result.added,
                                 result.moved, result.removed, result.deleted, result.skipped, result.failed, result.writes)))
                 .call(() -> writeRows(conn, batch, result, now))
-                .call(() -> conn.preparedQuery("DELETE FROM parked_batch WHERE batch_id = $1").execute(Tuple.of(batch.batchId())))
-                .call(() -> conn.preparedQuery("UPDATE klaviyo_connection SET last_sync_at = $2 WHERE account_id = $1")
+                .call(() -> conn.preparedQuery("DELETE FROM klaviyo_gateway.parked_batch WHERE batch_id = $1").execute(Tuple.of(batch.batchId())))
+                .call(() -> conn.preparedQuery("UPDATE klaviyo_gateway.klaviyo_connection SET last_sync_at = $2 WHERE account_id = $1")
                         .execute(Tuple.of(batch.accountId(), ConnectionRepository.at(now))))
                 .replaceWithVoid());
     }
@@ -90,7 +90,7 @@ public class SyncStateRepository {
         result.ledger.values().forEach(w -> rows.add(Sql.tuple(accountId, w.email(), w.version(), w.profileId(), w.inList(),
                 ConnectionRepository.at(now))));
         return conn.preparedQuery("""
-                INSERT INTO contact_ledger (account_id, email, applied_version, profile_id, in_list, updated_at)
+                INSERT INTO klaviyo_gateway.contact_ledger (account_id, email, applied_version, profile_id, in_list, updated_at)
                 VALUES ($1, $2, $3, $4, $5, $6)
                 ON CONFLICT (account_id, email) DO UPDATE SET applied_version = EXCLUDED.applied_version,
                     profile_id = COALESCE(EXCLUDED.profile_id, contact_ledger.profile_id),
@@ -107,7 +107,7 @@ public class SyncStateRepository {
         result.rows.stream().limit(1000).forEach(r -> rows.add(Sql.tuple(batch.accountId(), batch.windowId(), batch.batchId(),
                 r.email(), r.outcome(), truncate(r.detail()), ConnectionRepository.at(now))));
         return conn.preparedQuery("""
-                INSERT INTO sync_row_error (account_id, window_id, batch_id, email, outcome, detail, at)
+                INSERT INTO klaviyo_gateway.sync_row_error (account_id, window_id, batch_id, email, outcome, detail, at)
                 VALUES ($1, $2, $3, $4, $5, $6, $7)""").executeBatch(rows);
     }
 
@@ -123,7 +123,7 @@ public class SyncStateRepository {
     public Uni<Void> park(SyncBatch batch, String payload, String reason) {
         Instant now = Instant.now();
         return pool.preparedQuery("""
-                INSERT INTO parked_batch (batch_id, account_id, sequence, payload, reason, attempts, parked_at, updated_at)
+                INSERT INTO klaviyo_gateway.parked_batch (batch_id, account_id, sequence, payload, reason, attempts, parked_at, updated_at)
                 VALUES ($1, $2, $3, $4, $5, 1, $6, $6)
                 ON CONFLICT (batch_id) DO UPDATE SET reason = EXCLUDED.reason, attempts = parked_batch.attempts + 1,
                     updated_at = EXCLUDED.updated_at""")
@@ -135,7 +135,7 @@ public class SyncStateRepository {
     /** Parked batches of one account, oldest first (window order, then sequence). */
     public Uni<List<Parked>> parked(String accountId) {
         return pool.preparedQuery("""
-                SELECT batch_id, account_id, payload, reason, attempts, parked_at FROM parked_batch
+                SELECT batch_id, account_id, payload, reason, attempts, parked_at FROM klaviyo_gateway.parked_batch
                 WHERE account_id = $1 ORDER BY parked_at, sequence""").execute(Tuple.of(accountId))
                 .map(rows -> {
                     List<Parked> out = new ArrayList<>();
@@ -149,7 +149,7 @@ public class SyncStateRepository {
     /** Accounts that have parked batches and a working connection (retried periodically). */
     public Uni<List<String>> accountsWithParkedBatches() {
         return pool.query("""
-                SELECT DISTINCT p.account_id FROM parked_batch p JOIN klaviyo_connection c ON c.account_id = p.account_id
+                SELECT DISTINCT p.account_id FROM klaviyo_gateway.parked_batch p JOIN klaviyo_gateway.klaviyo_connection c ON c.account_id = p.account_id
                 WHERE c.status = 'CONNECTED'""").execute()
                 .map(rows -> {
                     List<String> out = new ArrayList<>();
@@ -159,20 +159,20 @@ public class SyncStateRepository {
     }
 
     public Uni<Void> unpark(String batchId) {
-        return pool.preparedQuery("DELETE FROM parked_batch WHERE batch_id = $1").execute(Tuple.of(batchId)).replaceWithVoid();
+        return pool.preparedQuery("DELETE FROM klaviyo_gateway.parked_batch WHERE batch_id = $1").execute(Tuple.of(batchId)).replaceWithVoid();
     }
 
     // ---- Sync runs -------------------------------------------------------------------------------------
 
     public Uni<List<SyncRunView>> runs(String accountId, int limit) {
         return pool.preparedQuery("""
-                SELECT * FROM sync_run WHERE account_id = $1 ORDER BY finished_at DESC LIMIT $2""")
+                SELECT * FROM klaviyo_gateway.sync_run WHERE account_id = $1 ORDER BY finished_at DESC LIMIT $2""")
                 .execute(Tuple.of(accountId, limit))
                 .chain(rows -> {
                     Map<String, Row> byWindow = new LinkedHashMap<>();
                     rows.forEach(r -> byWindow.put(r.getString("window_id"), r));
                     return pool.preparedQuery("""
-                            SELECT window_id, batch_id, email, outcome, detail, at FROM sync_row_error
+                            SELECT window_id, batch_id, email, outcome, detail, at FROM klaviyo_gateway.sync_row_error
                             WHERE account_id = $1 AND window_id = ANY($2) ORDER BY id LIMIT 5000""")
                             .execute(Tuple.of(accountId, byWindow.keySet().toArray(new String[0])))
                             .map(errRows -> {

@@ -57,10 +57,9 @@ public class ConnectionResource {
         }
         return service.connect(accountId, request.privateApiKey())
                 .chain(c -> state.parked(accountId).map(p -> Response.ok(ConnectionView.of(c, p.size())).build()))
-                .onFailure(KeyRejectedException.class).recoverWithItem(e -> Problem.response(
-                        Response.Status.fromStatusCode(422), "Klaviyo key rejected",
+                .onFailure(KeyRejectedException.class).recoverWithItem(e -> new Problem("about:blank", "Klaviyo key rejected", 422,
                         e.getMessage() + ". Check that it is a private API key with the lists and profiles read/write scopes."
-                                + " Nothing was stored."))
+                                + " Nothing was stored.", null).toResponse())
                 .onFailure(KlaviyoUnavailableException.class).recoverWithItem(e -> Problem.response(
                         Response.Status.SERVICE_UNAVAILABLE, "Klaviyo unavailable",
                         "Klaviyo could not be reached to check the key; nothing was stored. Try again later."))

@@ -1,0 +1,108 @@
+package com.nosto.klaviyo.gateway.it;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.nosto.klaviyo.testsupport.PostgresTestResource;
+import com.nosto.klaviyo.testsupport.Tokens;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+class ConnectionResourceTest extends GatewayTestBase {
+
+    @Test
+    void connectingCreatesTheListOnceAndShowsOnlyTheKeysLastFourCharacters() {
+        String listId = connect();
+
+        assertThat(klaviyo().lists()).singleElement().satisfies(l -> {
+            assertThat(l.id()).isEqualTo(listId);
+            assertThat(l.name()).isEqualTo("Nosto Customers");
+        });
+        String body = given().auth().oauth2(token()).when().get("/api/accounts/{a}/klaviyo", accountId)
+                .then().statusCode(200).contentType(ContentType.JSON).extract().asString();
+        JsonPath json = JsonPath.from(body);
+        assertThat(json.getString("status")).isEqualTo("CONNECTED");
+        assertThat(json.getString("listName")).isEqualTo("Nosto Customers");
+        assertThat(json.getString("keyLast4")).isEqualTo(apiKey.substring(apiKey.length() - 4));
+        assertThat(body).doesNotContain(apiKey.substring(0, apiKey.length() - 4));
+    }
+
+    @Test
+    void reconnectingFindsTheExistingListByNameInsteadOfCreatingASecond() {
+        String first = connect();
+        String second = connect();
+
+        assertThat(second).isEqualTo(first);
+        assertThat(klaviyo().lists()).hasSize(1);
+        assertThat(emulator().calls().forKey(apiKey).stream().filter(c -> "create_list".equals(c.operationId()))).hasSize(1);
+    }
+
+    @Test
+    void aListTheMerchantAlreadyHasIsAdopted() {
+        String existing = klaviyo().seedList("Nosto Customers").id();
+
+        assertThat(connect()).isEqualTo(existing);
+        assertThat(klaviyo().lists()).hasSize(1);
+    }
+
+    @Test
+    void aKeyKlaviyoRejectsGets422AndNothingIsStored() {
+        String unknownKey = "pk_unknown_" + accountId;
+        given().auth().oauth2(token()).contentType(ContentType.JSON).body(Map.of("privateApiKey", unknownKey))
+                .when().put("/api/accounts/{a}/klaviyo", accountId)
+                .then().statusCode(422).contentType("application/problem+json")
+                .body("title", org.hamcrest.Matchers.equalTo("Klaviyo key rejected"))
+                .body("detail", org.hamcrest.Matchers.containsString("HTTP 401"));
+
+        assertThat(connection().getString("status")).isEqualTo("NOT_CONNECTED");
+    }
+
+    @Test
+    void aMissingKeyIs400() {
+        given().auth().oauth2(token()).contentType(ContentType.JSON).body(Map.of())
+                .when().put("/api/accounts/{a}/klaviyo", accountId)
+                .then().statusCode(400).contentType("application/problem+json");
+    }
+
+    @Test
+    void theKeyIsStoredEncryptedWithItsKeyId() throws Exception {
+        connect();
+
+        try (Connection c = DriverManager.getConnection(PostgresTestResource.jdbcUrl(), PostgresTestResource.server().user(),
+                PostgresTestResource.server().password());
+             ResultSet rs = c.createStatement().executeQuery(
+                     "SELECT key_id, encrypted_key FROM klaviyo_gateway.klaviyo_connection WHERE account_id = '" + accountId + "'")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString("key_id")).isEqualTo("test-1");
+            assertThat(new String(rs.getBytes("encrypted_key"), java.nio.charset.StandardCharsets.ISO_8859_1)).doesNotContain(apiKey);
+        }
+    }
+
+    @Test
+    void disconnectingForgetsTheKey() {
+        connect();
+
+        given().auth().oauth2(token()).when().delete("/api/accounts/{a}/klaviyo", accountId).then().statusCode(204);
+
+        assertThat(connection().getString("status")).isEqualTo("NOT_CONNECTED");
+        assertThat(connection().getString("keyLast4")).isNull();
+    }
+
+    @Test
+    void anotherAccountsTokenIsForbidden() {
+        given().auth().oauth2(Tokens.forAccounts("someone-else")).when().get("/api/accounts/{a}/klaviyo", accountId)
+                .then().statusCode(403).contentType("application/problem+json");
+    }
+
+    @Test
+    void withoutATokenIs401() {
+        given().when().get("/api/accounts/{a}/sync-runs", accountId).then().statusCode(401);
+    }
+}
