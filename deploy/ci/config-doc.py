@@ -167,11 +167,16 @@ def render(doc):
     return doc
 
 
-current = DOC.read_text()
-wanted = render(current)
-if len(sys.argv) > 1 and sys.argv[1] == "--check":
-    if wanted != current:
-        print("docs/configuration.md is out of date with the services' configuration: run deploy/ci/config-doc.py", file=sys.stderr)
-        sys.exit(1)
-else:
-    DOC.write_text(wanted)
+def main():
+    current = DOC.read_text()
+    wanted = render(current)
+    if len(sys.argv) > 1 and sys.argv[1] == "--check":
+        if wanted != current:
+            print("docs/configuration.md is out of date with the services' configuration: run deploy/ci/config-doc.py", file=sys.stderr)
+            sys.exit(1)
+    else:
+        DOC.write_text(wanted)
+
+
+if __name__ == "__main__":
+    main()
