@@ -1,0 +1,34 @@
+package com.nosto.klaviyo.worker;
+
+import static com.nosto.klaviyo.worker.support.Changes.added;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.nosto.klaviyo.worker.support.Db;
+import com.nosto.klaviyo.worker.support.KafkaIO;
+import io.quarkus.test.junit.QuarkusTest;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** G13: the worker's own metrics are on /q/metrics once work flowed. */
+@QuarkusTest
+class MetricsTest {
+
+    @Test
+    void changesInPendingGaugeAndDeadLettersAreExported() {
+        String account = KafkaIO.unique("metrics");
+        KafkaIO.produce(added(account, "m@example.com", 1, "VIP"));
+        KafkaIO.produceRaw(account + "|broken@example.com", "not json");
+        await().atMost(Duration.ofSeconds(60)).until(() -> Db.contacts(account) == 1
+                && !KafkaIO.deadLettersFor(account + "|broken@example.com").isEmpty());
+
+        String metrics = await().atMost(Duration.ofSeconds(30)).until(
+                () -> given().when().get("/q/metrics").then().statusCode(200).extract().asString(),
+                body -> body.contains("sync_worker_pending_contacts{kind=\"regular\"}"));
+
+        assertThat(metrics).contains("sync_worker_changes_in_total{outcome=\"pending\"}")
+                .contains("sync_worker_dead_letters_total")
+                .contains("sync_worker_batches_released_total");
+    }
+}
