@@ -1,0 +1,400 @@
+// Nosto → Klaviyo admin page. Plain JS, no framework, no build step: it only calls the three services'
+// public APIs with the merchant's (or an SRE's) bearer token.
+'use strict';
+
+(function () {
+  const STORE = 'nosto-klaviyo-admin';
+  const REFRESH_MS = 5000;
+
+  // ---- configuration: fragment parameters → sessionStorage --------------------------------------
+  // The fragment (#account=…&token=…&segments=…&worker=…&gateway=…) never reaches a server or a log;
+  // it is copied to this tab's session storage and removed from the address bar (the token included).
+  function loadConfig() {
+    let saved = {};
+    try { saved = JSON.parse(sessionStorage.getItem(STORE) || '{}'); } catch (e) { saved = {}; }
+    const hash = new URLSearchParams(location.hash.replace(/^#/, ''));
+    let screenFromHash = null;
+    for (const k of ['account', 'token', 'gateway', 'segments', 'worker']) {
+      if (hash.has(k)) saved[k] = hash.get(k).trim();
+    }
+    if (hash.has('screen')) screenFromHash = hash.get('screen');
+    if ([...hash.keys()].length) {
+      history.replaceState(null, '', location.pathname + location.search);
+    }
+    sessionStorage.setItem(STORE, JSON.stringify(saved));
+    // The gateway serves this page, so its own origin is the default; the other two default to it as well,
+    // which is right behind an ingress that routes /api/accounts/*/segments and */windows by path.
+    const origin = location.origin;
+    return {
+      account: saved.account || '',
+      token: saved.token || '',
+      gateway: strip(saved.gateway || origin),
+      segments: strip(saved.segments || saved.gateway || origin),
+      worker: strip(saved.worker || saved.gateway || origin),
+      screen: screenFromHash,
+    };
+  }
+
+  function strip(url) { return url.replace(/\/+$/, ''); }
+
+  const cfg = loadConfig();
+  const $ = (id) => document.getElementById(id);
+  const state = { screen: null, connection: null, segments: null, windows: null, runs: null, busy: false };
+
+  // ---- HTTP ----------------------------------------------------------------------------------------
+  const SERVICES = {
+    gateway: 'klaviyo-gateway',
+    segments: 'segment-service',
+    worker: 'sync-worker',
+  };
+
+  async function api(service, method, path, body) {
+    const url = cfg[service] + '/api/accounts/' + encodeURIComponent(cfg.account) + path;
+    const headers = { Accept: 'application/json' };
+    if (cfg.token) headers.Authorization = 'Bearer ' + cfg.token;
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    let res;
+    try {
+      res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body),
+        cache: 'no-store', credentials: 'omit' });
+    } catch (e) {
+      return { ok: false, status: 0, service, url, body: null };
+    }
+    let parsed = null;
+    const text = await res.text();
+    if (text) {
+      try { parsed = JSON.parse(text); } catch (e) { parsed = { detail: text.slice(0, 300) }; }
+    }
+    return { ok: res.ok, status: res.status, service, url, body: parsed };
+  }
+
+  // Turns a failed answer into one plain sentence (no data is shown alongside it).
+  function explain(r) {
+    const who = SERVICES[r.service];
+    const detail = r.body && (r.body.detail || r.body.title) ? ' ' + (r.body.detail || r.body.title) : '';
+    switch (r.status) {
+      case 0:
+        return 'Could not reach ' + who + ' at ' + cfg[r.service] + '. Check its URL under Settings, that it is running, '
+          + 'and that it allows this page\'s origin (' + location.origin + ') for cross-origin calls (CORS).';
+      case 401:
+        return 'Not signed in (HTTP 401): ' + who + ' did not accept the bearer token. It is missing, expired or not '
+          + 'issued for this system. Paste a fresh token under Settings.';
+      case 403:
+        return 'Access denied (HTTP 403): this token may not act for account "' + cfg.account + '", so no data is shown.'
+          + detail + ' Ask for a token that includes this account.';
+      case 404:
+        return 'Not found (HTTP 404) at ' + who + '.' + detail;
+      default:
+        return (r.body && r.body.title ? r.body.title : 'Request failed') + ' (HTTP ' + r.status + ', ' + who + ').' + detail;
+    }
+  }
+
+  function showProblem(id, messages) {
+    const el = $(id);
+    const list = (messages || []).filter(Boolean);
+    el.hidden = list.length === 0;
+    el.replaceChildren(...list.map((m) => { const p = document.createElement('p'); p.textContent = m; return p; }));
+  }
+
+  // ---- formatting --------------------------------------------------------------------------------
+  const rtf = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
+  function when(iso) {
+    if (!iso) return '–';
+    const t = new Date(iso);
+    const secs = Math.round((t.getTime() - Date.now()) / 1000);
+    const abs = Math.abs(secs);
+    let rel;
+    if (abs < 60) rel = rtf.format(secs, 'second');
+    else if (abs < 3600) rel = rtf.format(Math.round(secs / 60), 'minute');
+    else if (abs < 86400) rel = rtf.format(Math.round(secs / 3600), 'hour');
+    else rel = rtf.format(Math.round(secs / 86400), 'day');
+    return t.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' }) + ' (' + rel + ')';
+  }
+
+  function el(tag, attrs, ...children) {
+    const e = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (v === null || v === undefined || v === false) continue;
+      if (k === 'class') e.className = v;
+      else if (k === 'text') e.textContent = v;
+      else e.setAttribute(k, v === true ? '' : v);
+    }
+    for (const c of children) if (c !== null && c !== undefined) e.append(c);
+    return e;
+  }
+
+  function cell(label, content, attrs) {
+    return el('td', Object.assign({ 'data-label': label }, attrs || {}), content);
+  }
+
+  // ---- Klaviyo screen ----------------------------------------------------------------------------
+  async function loadKlaviyo() {
+    const r = await api('gateway', 'GET', '/klaviyo');
+    if (!r.ok) {
+      state.connection = null;
+      showProblem('klaviyo-problem', [explain(r)]);
+      $('klaviyo-status').hidden = true;
+      $('connect-form').hidden = r.status === 401 || r.status === 403;
+      return;
+    }
+    showProblem('klaviyo-problem', []);
+    state.connection = r.body;
+    renderKlaviyo();
+  }
+
+  function renderKlaviyo() {
+    const c = state.connection;
+    $('connect-form').hidden = false;
+    $('klaviyo-status').hidden = false;
+    const badge = $('klaviyo-badge');
+    badge.className = 'badge ' + c.status.toLowerCase();
+    badge.textContent = { CONNECTED: 'Connected', DISCONNECTED: 'Key rejected', NOT_CONNECTED: 'Not connected' }[c.status] || c.status;
+    $('klaviyo-status').dataset.status = c.status;
+    $('klaviyo-status-text').textContent = c.status === 'CONNECTED'
+      ? 'Segments you synchronize are sent to this Klaviyo list.'
+      : c.status === 'DISCONNECTED'
+        ? 'Klaviyo stopped accepting the stored key' + (c.statusReason ? ': ' + c.statusReason : '') + '. Changes wait until you connect a valid key.'
+        : 'No Klaviyo key yet. Changes of synchronized segments wait until you connect.';
+    $('klaviyo-list').textContent = c.listName ? c.listName + (c.listId ? ' (id ' + c.listId + ')' : '') : '–';
+    $('klaviyo-key').textContent = c.keyLast4 ? '•••• ' + c.keyLast4 : '–';
+    $('klaviyo-connected-at').textContent = when(c.connectedAt);
+    $('klaviyo-last-sync').textContent = when(c.lastSyncAt);
+    $('klaviyo-parked').textContent = String(c.parkedBatches ?? 0);
+    $('disconnect').hidden = c.status === 'NOT_CONNECTED';
+    $('connect-title').textContent = c.status === 'CONNECTED' ? 'Replace the key' : 'Connect your Klaviyo account';
+  }
+
+  function updateConnectEnabled() {
+    $('connect').disabled = !($('consent-ack').checked && $('private-key').value.trim().length > 0);
+  }
+
+  async function connect(ev) {
+    ev.preventDefault();
+    const key = $('private-key').value.trim();
+    if (!key || !$('consent-ack').checked) return;
+    const out = $('connect-result');
+    out.hidden = false;
+    out.className = 'result pending';
+    out.textContent = 'Checking the key with Klaviyo…';
+    $('connect').disabled = true;
+    const r = await api('gateway', 'PUT', '/klaviyo', { privateApiKey: key });
+    if (r.ok) {
+      $('private-key').value = '';
+      out.className = 'result ok';
+      out.textContent = 'Klaviyo accepted the key. Contacts go to the list "' + r.body.listName + '".';
+      state.connection = r.body;
+      renderKlaviyo();
+    } else {
+      out.className = 'result error';
+      out.dataset.status = String(r.status);
+      out.textContent = r.status === 422
+        ? 'Klaviyo refused the key. ' + (r.body && r.body.detail ? r.body.detail : '')
+        : explain(r);
+    }
+    updateConnectEnabled();
+  }
+
+  async function disconnect() {
+    if (!window.confirm('Disconnect Klaviyo? Changes will wait until a key is connected again; nothing is removed from Klaviyo.')) return;
+    const r = await api('gateway', 'DELETE', '/klaviyo');
+    const out = $('connect-result');
+    out.hidden = false;
+    if (r.ok) {
+      out.className = 'result ok';
+      out.textContent = 'Disconnected. The key was deleted from this system.';
+      await loadKlaviyo();
+    } else {
+      out.className = 'result error';
+      out.textContent = explain(r);
+    }
+  }
+
+  // ---- Segments screen -----------------------------------------------------------------------------
+  async function loadSegments() {
+    const [s, w, h] = await Promise.all([
+      api('segments', 'GET', '/segments'),
+      api('worker', 'GET', '/windows'),
+      api('gateway', 'GET', '/sync-runs?limit=1'),
+    ]);
+    const problems = [];
+    if (!s.ok) {
+      problems.push(explain(s));
+      state.segments = null;
+    } else {
+      state.segments = s.body;
+    }
+    // A forbidden account shows nothing at all, whichever service said so first.
+    if (s.status === 403 || s.status === 401) {
+      state.windows = null;
+    } else {
+      if (!w.ok) problems.push('Release schedule unavailable: ' + explain(w));
+      if (!h.ok) problems.push('Last release unavailable: ' + explain(h));
+      state.windows = w.ok ? w.body : null;
+      state.lastRun = h.ok && h.body.length ? h.body[0] : null;
+    }
+    showProblem('segments-problem', problems);
+    renderSegments();
+  }
+
+  function nextRelease(windows) {
+    if (!windows) return null;
+    const candidates = [];
+    for (const [kind, w] of [['first-enable window', windows.firstEnable], ['regular window', windows.regular]]) {
+      if (w && w.nextReleaseAt && w.pendingContacts > 0) candidates.push({ at: w.nextReleaseAt, kind, pending: w.pendingContacts });
+    }
+    candidates.sort((a, b) => a.at.localeCompare(b.at));
+    return candidates[0] || null;
+  }
+
+  function nextText(n) {
+    return n ? when(n.at) + ' · ' + n.kind + ', ' + n.pending + ' contact' + (n.pending === 1 ? '' : 's') + ' waiting' : 'nothing waiting';
+  }
+
+  function renderSegments() {
+    const list = state.segments;
+    const body = $('segments-body');
+    if (!list) {
+      body.replaceChildren();
+      $('segments-table').hidden = true;
+      $('segments-empty').hidden = true;
+      $('schedule').hidden = true;
+      return;
+    }
+    const next = nextRelease(state.windows);
+    const last = state.lastRun;
+    const lastAt = last ? (last.finishedAt || last.windowEnd) : null;
+    $('schedule').hidden = false;
+    $('last-release').textContent = last ? when(lastAt) + ' · ' + (last.windowKind === 'FIRST_ENABLE' ? 'first-enable window' : 'regular window') : 'none yet';
+    $('next-release').textContent = state.windows ? nextText(next) : 'unknown';
+    $('segments-empty').hidden = list.length > 0;
+    $('segments-table').hidden = list.length === 0;
+    body.replaceChildren(...list.map((s) => {
+      const sw = el('input', { type: 'checkbox', role: 'switch', class: 'switch', 'aria-label': 'Synchronize ' + s.name,
+        'data-testid': 'sync-switch' });
+      sw.checked = s.syncEnabled;
+      sw.addEventListener('change', () => toggleSync(s, sw));
+      const releasedSince = lastAt && s.firstEnabledAt && lastAt >= s.firstEnabledAt;
+      return el('tr', { 'data-segment': s.segmentId, 'data-sync': String(s.syncEnabled) },
+        cell('Segment', el('span', {}, el('strong', { text: s.name }), el('br'), el('small', { text: s.segmentId }))),
+        cell('Members', String(s.memberCount), { class: 'num', 'data-testid': 'members' }),
+        cell('Synchronize', el('label', { class: 'switch-label' }, sw, el('span', { text: s.syncEnabled ? 'On' : 'Off' }))),
+        cell('First enabled', when(s.firstEnabledAt), { 'data-testid': 'first-enabled' }),
+        cell('Last release', s.syncEnabled || s.firstEnabledAt ? (releasedSince ? when(lastAt) : 'not yet') : '–', { 'data-testid': 'last-release' }),
+        cell('Next release', s.syncEnabled ? (state.windows ? nextText(next) : 'unknown') : 'not synchronized', { 'data-testid': 'next-release' }));
+    }));
+  }
+
+  async function toggleSync(segment, input) {
+    const enable = input.checked;
+    if (enable && !segment.firstEnabledAt && state.connection && state.connection.status !== 'CONNECTED') {
+      showProblem('segments-problem', ['Klaviyo is not connected yet: the members wait until you connect a key on the Klaviyo tab.']);
+    }
+    input.disabled = true;
+    const r = await api('segments', 'PUT', '/segments/' + encodeURIComponent(segment.segmentId) + '/sync', { enabled: enable });
+    input.disabled = false;
+    if (!r.ok) {
+      input.checked = !enable;
+      showProblem('segments-problem', ['Could not switch "' + segment.name + '": ' + explain(r)]);
+      return;
+    }
+    await loadSegments();
+  }
+
+  // ---- Sync history screen ---------------------------------------------------------------------------
+  async function loadHistory() {
+    const r = await api('gateway', 'GET', '/sync-runs?limit=100');
+    if (!r.ok) {
+      state.runs = null;
+      showProblem('history-problem', [explain(r)]);
+    } else {
+      state.runs = r.body;
+      showProblem('history-problem', []);
+    }
+    renderHistory();
+  }
+
+  function renderHistory() {
+    const runs = state.runs;
+    const body = $('history-body');
+    if (!runs) {
+      body.replaceChildren();
+      $('history-table').hidden = true;
+      $('history-empty').hidden = true;
+      return;
+    }
+    $('history-empty').hidden = runs.length > 0;
+    $('history-table').hidden = runs.length === 0;
+    body.replaceChildren(...runs.map((r) => {
+      const errors = r.errors || [];
+      const errCell = errors.length === 0 ? document.createTextNode('none')
+        : el('details', {}, el('summary', { text: errors.length + ' row' + (errors.length === 1 ? '' : 's') }),
+          el('ul', { class: 'errors' }, ...errors.map((e) => el('li', {},
+            el('strong', { text: e.email || '(batch)' }), ' — ' + e.outcome + (e.detail ? ': ' + e.detail : '')))));
+      const count = (label, n, cls) => cell(label, String(n), { class: 'num' + (n > 0 && cls ? ' ' + cls : ''), 'data-testid': label.toLowerCase() });
+      return el('tr', { 'data-window': r.windowId, 'data-kind': r.windowKind },
+        cell('Window', el('span', {}, el('strong', { text: r.windowKind === 'FIRST_ENABLE' ? 'First enable' : 'Regular' }),
+          el('br'), el('small', { text: 'ended ' + when(r.windowEnd) }))),
+        cell('Finished', r.finishedAt ? when(r.finishedAt) : 'in progress'),
+        count('Added', r.added), count('Moved', r.moved), count('Removed', r.removed), count('Deleted', r.deleted),
+        count('Skipped', r.skipped, 'warn'), count('Failed', r.failed, 'bad'),
+        cell('Errors', errCell, { 'data-testid': 'errors' }));
+    }));
+  }
+
+  // ---- Settings screen ----------------------------------------------------------------------------
+  function fillSettings() {
+    $('set-account').value = cfg.account;
+    $('set-token').value = cfg.token;
+    $('set-gateway').value = cfg.gateway;
+    $('set-segments').value = cfg.segments;
+    $('set-worker').value = cfg.worker;
+  }
+
+  function saveSettings(ev) {
+    ev.preventDefault();
+    const v = (id) => $(id).value.trim();
+    sessionStorage.setItem(STORE, JSON.stringify({ account: v('set-account'), token: v('set-token'),
+      gateway: v('set-gateway'), segments: v('set-segments'), worker: v('set-worker') }));
+    location.reload();
+  }
+
+  // ---- navigation and refresh ----------------------------------------------------------------------
+  const LOADERS = { klaviyo: loadKlaviyo, segments: loadSegments, history: loadHistory, settings: async () => {} };
+
+  async function refresh() {
+    if (state.busy || !cfg.account || !cfg.token) return;
+    state.busy = true;
+    try {
+      await LOADERS[state.screen]();
+      $('refreshed').textContent = 'Updated ' + new Date().toLocaleTimeString();
+      document.body.dataset.loaded = state.screen;
+    } finally {
+      state.busy = false;
+    }
+  }
+
+  function show(screen) {
+    state.screen = screen;
+    for (const s of document.querySelectorAll('.screen')) s.hidden = s.dataset.screen !== screen;
+    for (const t of document.querySelectorAll('.tabs button')) t.setAttribute('aria-selected', String(t.dataset.screen === screen));
+    delete document.body.dataset.loaded;
+    refresh();
+  }
+
+  function init() {
+    $('account-label').textContent = cfg.account ? 'Account: ' + cfg.account : 'No account selected';
+    fillSettings();
+    for (const t of document.querySelectorAll('.tabs button')) t.addEventListener('click', () => show(t.dataset.screen));
+    $('consent-ack').addEventListener('change', updateConnectEnabled);
+    $('private-key').addEventListener('input', updateConnectEnabled);
+    $('connect-form').addEventListener('submit', connect);
+    $('disconnect').addEventListener('click', disconnect);
+    $('settings-form').addEventListener('submit', saveSettings);
+    $('refresh').addEventListener('click', refresh);
+    const start = !cfg.account || !cfg.token ? 'settings' : (LOADERS[cfg.screen] ? cfg.screen : 'klaviyo');
+    show(start);
+    setInterval(() => { if (!document.hidden && state.screen !== 'settings') refresh(); }, REFRESH_MS);
+  }
+
+  init();
+}());
