@@ -26,11 +26,22 @@ public final class ServiceProcess implements AutoCloseable {
     private final int port;
     private final Map<String, String> env;
     private final List<String> systemProperties;
+    private final List<String> jvmOptions;
     private final Path log;
     private Process process;
 
+    /** The JVM options every service gets unless told otherwise: small and quiet (three services share two cores). */
+    public static final List<String> DEFAULT_JVM_OPTIONS = List.of("-Xmx256m", "-XX:+UseSerialGC");
+
     public ServiceProcess(Path root, String module, int port, Map<String, String> env, Map<String, String> systemProperties,
             Path logDir) {
+        this(root, module, port, env, systemProperties, DEFAULT_JVM_OPTIONS, logDir);
+    }
+
+    /** As above with explicit JVM options (the benchmarks run sync-worker with {@code -Xmx512m}). */
+    public ServiceProcess(Path root, String module, int port, Map<String, String> env, Map<String, String> systemProperties,
+            List<String> jvmOptions, Path logDir) {
+        this.jvmOptions = List.copyOf(jvmOptions);
         this.name = module;
         this.systemProperties = systemProperties.entrySet().stream().map(e -> "-D" + e.getKey() + "=" + e.getValue()).toList();
         this.jar = root.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
@@ -51,7 +62,8 @@ public final class ServiceProcess implements AutoCloseable {
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar + " is missing: build the services first (mvn package)");
         }
-        List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Xmx256m", "-XX:+UseSerialGC"));
+        List<String> cmd = new ArrayList<>(List.of(javaBin()));
+        cmd.addAll(jvmOptions);
         cmd.addAll(systemProperties);
         cmd.addAll(List.of("-jar", jar.toString()));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
@@ -83,6 +95,11 @@ public final class ServiceProcess implements AutoCloseable {
             }
         }
         throw new IllegalStateException(name + " not ready after " + timeout + "; see " + log);
+    }
+
+    /** OS process id of the running service (for jcmd/jstat), or -1 when not started. */
+    public long pid() {
+        return process == null ? -1 : process.pid();
     }
 
     public boolean ready() {

@@ -35,7 +35,48 @@ public final class SystemUnderTest implements AutoCloseable {
     private final Map<String, ServiceProcess> services = new LinkedHashMap<>();
     private final SyncApi api;
 
-    private SystemUnderTest(Duration regularWindow, Duration firstEnableWindow) {
+    /**
+     * How to start the system. {@link #of} gives what the e2e suite uses; the withers are hooks for the
+     * benchmarks (an emulator with real rate limits, bigger heaps, per-service settings).
+     *
+     * @param emulator           the emulator's configuration
+     * @param jvmOptions         per module: JVM options replacing {@link ServiceProcess#DEFAULT_JVM_OPTIONS}
+     * @param systemProperties   per module: extra {@code -D} settings (added to the shared ones)
+     * @param logDir             where each service's log goes
+     */
+    public record Options(Duration regularWindow, Duration firstEnableWindow, EmulatorConfig emulator,
+            Map<String, List<String>> jvmOptions, Map<String, Map<String, String>> systemProperties, Path logDir) {
+
+        public static Options of(Duration regularWindow, Duration firstEnableWindow) {
+            return new Options(regularWindow, firstEnableWindow,
+                    EmulatorConfig.defaults().withRateLimitsEnabled(false).withBulkJobDelay(Duration.ofMillis(50)),
+                    Map.of(), Map.of(), ProjectRoot.find().resolve("e2e/target/e2e-logs"));
+        }
+
+        public Options withEmulator(EmulatorConfig config) {
+            return new Options(regularWindow, firstEnableWindow, config, jvmOptions, systemProperties, logDir);
+        }
+
+        public Options withJvmOptions(String module, List<String> options) {
+            Map<String, List<String>> m = new HashMap<>(jvmOptions);
+            m.put(module, List.copyOf(options));
+            return new Options(regularWindow, firstEnableWindow, emulator, Map.copyOf(m), systemProperties, logDir);
+        }
+
+        public Options withSystemProperties(String module, Map<String, String> properties) {
+            Map<String, Map<String, String>> m = new HashMap<>(systemProperties);
+            m.put(module, Map.copyOf(properties));
+            return new Options(regularWindow, firstEnableWindow, emulator, jvmOptions, Map.copyOf(m), logDir);
+        }
+
+        public Options withLogDir(Path dir) {
+            return new Options(regularWindow, firstEnableWindow, emulator, jvmOptions, systemProperties, dir);
+        }
+    }
+
+    private SystemUnderTest(Options options) {
+        Duration regularWindow = options.regularWindow();
+        Duration firstEnableWindow = options.firstEnableWindow();
         Path root = ProjectRoot.find();
         kafka = KafkaTestResource.bootstrapServers();
         KafkaTestResource.createTopics(kafka, Map.of(
@@ -43,7 +84,7 @@ public final class SystemUnderTest implements AutoCloseable {
                 Topics.MEMBERSHIP_CHANGES, 6, Topics.MEMBERSHIP_CHANGES_DLQ, 1,
                 Topics.SYNC_BATCHES, 6, Topics.SYNC_BATCHES_DLQ, 1));
         Map<String, String> db = new PostgresTestResource().start();
-        emulator = KlaviyoEmulator.start(EmulatorConfig.defaults().withRateLimitsEnabled(false).withBulkJobDelay(Duration.ofMillis(50)));
+        emulator = KlaviyoEmulator.start(options.emulator());
 
         String jdbc = db.get("quarkus.datasource.jdbc.url");
         String hostPortDb = jdbc.substring("jdbc:postgresql://".length());
@@ -69,9 +110,12 @@ public final class SystemUnderTest implements AutoCloseable {
         // Quiet, small JVMs: three services share two cores with the broker and this test.
         env.put("QUARKUS_LOG_LEVEL", "INFO");
 
-        Path logs = root.resolve("e2e/target/e2e-logs");
+        Path logs = options.logDir();
         for (String module : List.of("segment-service", "sync-worker", "klaviyo-gateway")) {
-            services.put(module, new ServiceProcess(root, module, Ports.free(), env, props, logs));
+            Map<String, String> moduleProps = new HashMap<>(props);
+            moduleProps.putAll(options.systemProperties().getOrDefault(module, Map.of()));
+            List<String> jvm = options.jvmOptions().getOrDefault(module, ServiceProcess.DEFAULT_JVM_OPTIONS);
+            services.put(module, new ServiceProcess(root, module, Ports.free(), env, moduleProps, jvm, logs));
         }
         services.values().forEach(ServiceProcess::start);
         services.values().forEach(s -> s.awaitReady(Duration.ofSeconds(120)));
@@ -79,7 +123,11 @@ public final class SystemUnderTest implements AutoCloseable {
     }
 
     public static SystemUnderTest start(Duration regularWindow, Duration firstEnableWindow) {
-        return new SystemUnderTest(regularWindow, firstEnableWindow);
+        return new SystemUnderTest(Options.of(regularWindow, firstEnableWindow));
+    }
+
+    public static SystemUnderTest start(Options options) {
+        return new SystemUnderTest(options);
     }
 
     public SyncApi api() {
