@@ -117,6 +117,10 @@ public interface KlaviyoConfig {
         @WithDefault("100")
         int lookupChunk();
 
+        /** Cap on the URL-encoded any(email,[…]) filter, so long emails split a lookup rather than overflow the request line. */
+        @WithDefault("3800")
+        int lookupMaxQueryChars();
+
         /** First wait between bulk job polls; doubles up to poll-max-interval. */
         @WithDefault("100ms")
         Duration pollInitialInterval();

@@ -117,6 +117,31 @@ public final class SyncPlanner {
     }
 
     /**
+     * Splits emails for {@code any(email,[…])} lookups: at most {@code maxPerChunk} each, and short enough
+     * that the URL-encoded filter stays under {@code maxEncodedChars} (servers cap the request line; 4 KB is common).
+     */
+    public static List<List<String>> lookupChunks(List<String> emails, int maxPerChunk, int maxEncodedChars) {
+        List<List<String>> out = new ArrayList<>();
+        List<String> current = new ArrayList<>();
+        int chars = 0;
+        for (String email : emails) {
+            // "email" quoted, URL-encoded, plus an encoded comma.
+            int size = java.net.URLEncoder.encode("\"" + email + "\"", StandardCharsets.UTF_8).length() + 3;
+            if (!current.isEmpty() && (current.size() >= maxPerChunk || chars + size > maxEncodedChars)) {
+                out.add(current);
+                current = new ArrayList<>();
+                chars = 0;
+            }
+            current.add(email);
+            chars += size;
+        }
+        if (!current.isEmpty()) {
+            out.add(current);
+        }
+        return out;
+    }
+
+    /**
      * The fewest write calls Klaviyo's limits allow for {@code entering} upserts and {@code leaving}
      * removals of known profiles: bulk jobs of 10,000, list removals of 1,000, unset jobs of 10,000.
      */

@@ -433,7 +433,8 @@ public class BatchApplier {
             }
         });
         Set<String> lookupFailed = new HashSet<>();
-        return sequentially(SyncPlanner.chunks(unknown, config.batching().lookupChunk()),
+        return sequentially(SyncPlanner.lookupChunks(unknown, config.batching().lookupChunk(),
+                        config.batching().lookupMaxQueryChars()),
                 chunk -> klaviyo.findProfilesByEmails(run.cred, chunk).invoke(r -> {
                     ListService.requireAuthorised(r);
                     if (!r.isSuccess()) {

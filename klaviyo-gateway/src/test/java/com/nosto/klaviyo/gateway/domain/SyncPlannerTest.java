@@ -122,6 +122,23 @@ class SyncPlannerTest {
     }
 
     @Test
+    void lookupsTakeAHundredShortEmailsButSplitLongOnesByQueryLength() {
+        List<String> shortEmails = new ArrayList<>();
+        List<String> longEmails = new ArrayList<>();
+        for (int i = 0; i < 250; i++) {
+            shortEmails.add("u" + i + "@x.io");
+            longEmails.add("a-rather-long-local-part-" + i + "@a-long-domain-name.example.com");
+        }
+        assertThat(SyncPlanner.lookupChunks(shortEmails, 100, 3800)).extracting(List::size).containsExactly(100, 100, 50);
+        List<List<String>> split = SyncPlanner.lookupChunks(longEmails, 100, 3800);
+        assertThat(split).hasSizeGreaterThan(3);
+        for (List<String> chunk : split) {
+            String filter = "any(email,[" + String.join(",", chunk.stream().map(e -> "\"" + e + "\"").toList()) + "])";
+            assertThat(java.net.URLEncoder.encode(filter, java.nio.charset.StandardCharsets.UTF_8).length()).isLessThanOrEqualTo(3830);
+        }
+    }
+
+    @Test
     void minimumWritesFor25000In3000OutIsSeven() {
         assertThat(SyncPlanner.minimumWrites(25_000, 3_000, PlanLimits.klaviyoDefaults())).isEqualTo(3 + 3 + 1);
     }
