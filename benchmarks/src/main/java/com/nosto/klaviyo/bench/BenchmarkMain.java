@@ -1,0 +1,81 @@
+package com.nosto.klaviyo.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.nosto.klaviyo.events.EventJson;
+import com.nosto.klaviyo.testsupport.ProjectRoot;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * {@code benchmarks/run [--scale full|small|tiny] [--events N] [--memory SMALL,LARGE] [--rate-scale X]
+ * [--timeout-minutes M] [--out FILE]}: runs the benchmark, prints the report and writes it as JSON
+ * (default benchmarks/target/report.json).
+ */
+public final class BenchmarkMain {
+
+    private BenchmarkMain() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        Sizes sizes = Sizes.small();
+        Duration timeout = Duration.ofMinutes(30);
+        Path out = ProjectRoot.find().resolve("benchmarks/target/report.json");
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            String v = i + 1 < args.length ? args[i + 1] : null;
+            switch (a) {
+                case "--scale" -> { sizes = Sizes.named(v); i++; }
+                case "--events" -> { sizes = sizes.withEvents(Integer.parseInt(v)); i++; }
+                case "--memory" -> {
+                    String[] p = v.split(",");
+                    sizes = sizes.withMemory(Integer.parseInt(p[0]), Integer.parseInt(p[1]));
+                    i++;
+                }
+                case "--rate-scale" -> { sizes = sizes.withRateScale(Double.parseDouble(v)); i++; }
+                case "--timeout-minutes" -> { timeout = Duration.ofMinutes(Long.parseLong(v)); i++; }
+                case "--out" -> { out = Path.of(v); i++; }
+                case "-h", "--help" -> {
+                    System.out.println("benchmarks/run [--scale full|small|tiny] [--events N] [--memory SMALL,LARGE] "
+                            + "[--rate-scale X] [--timeout-minutes M] [--out FILE]");
+                    return;
+                }
+                default -> throw new IllegalArgumentException("unknown argument " + a);
+            }
+        }
+        try {
+            Map<String, Object> report = new Benchmark(sizes, timeout).run();
+            write(report, out);
+            System.out.println(summary(report));
+            System.out.println("report: " + out);
+        } catch (RuntimeException e) {
+            e.printStackTrace();
+            System.exit(1);
+        }
+        // Kafka and Vert.x leave non-daemon threads; the shutdown hooks stop the broker.
+        System.exit(0);
+    }
+
+    static void write(Map<String, Object> report, Path out) throws IOException {
+        ObjectMapper json = EventJson.mapper().copy().enable(SerializationFeature.INDENT_OUTPUT);
+        Files.createDirectories(out.toAbsolutePath().getParent());
+        Files.writeString(out, json.writeValueAsString(report) + "\n");
+    }
+
+    /** One line per figure: value, limit, ratio, target. */
+    @SuppressWarnings("unchecked")
+    static String summary(Map<String, Object> report) {
+        StringBuilder b = new StringBuilder("\n=== benchmark report (" + ((Sizes) report.get("sizes")).name() + ") ===\n");
+        Map<String, Object> figures = (Map<String, Object>) report.get("figures");
+        figures.forEach((name, v) -> {
+            Map<String, Object> f = (Map<String, Object>) v;
+            b.append(String.format("%-16s value=%-12s limit=%-10s ratio=%-8s target=%-10s met=%s%n", name, f.get("value"),
+                    f.getOrDefault("limit", "-"), f.getOrDefault("ratio", "-"), f.getOrDefault("target", "-"),
+                    f.getOrDefault("met", "-")));
+        });
+        return b.toString();
+    }
+}

@@ -1,0 +1,88 @@
+package com.nosto.klaviyo.bench;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The limits the figures are divided by, computed from Klaviyo's published caps and rate limits (pure; unit-tested).
+ */
+public final class Limits {
+
+    /** Klaviyo's caps per call as the gateway is configured in this run (divided by the run's divisor). */
+    public record Caps(int bulkMaxProfiles, int listChunk) {
+    }
+
+    /** Burst per second and steady per minute of one operation (already scaled). */
+    public record Rate(int perSecond, int perMinute) {
+    }
+
+    private Limits() {
+    }
+
+    /**
+     * The fewest calls per operation that can apply a window: entering and moving contacts upserted by bulk import
+     * jobs (list attached, {@code bulkMaxProfiles} each); leaving and deleted contacts removed from the list by id,
+     * {@code listChunk} per call (ids known from earlier windows: no lookups), and their two properties unset by bulk
+     * jobs. Each bulk job is polled at least once for completion.
+     */
+    public static Map<String, Long> minimumCalls(long entering, long moving, long leaving, long deleted, Caps caps) {
+        long upserts = entering + moving;
+        long out = leaving + deleted;
+        long jobs = ceil(upserts, caps.bulkMaxProfiles()) + ceil(out, caps.bulkMaxProfiles());
+        Map<String, Long> calls = new LinkedHashMap<>();
+        calls.put("bulk_import_profiles", jobs);
+        calls.put("remove_profiles_from_list", ceil(out, caps.listChunk()));
+        calls.put("get_bulk_import_profiles_job", jobs);
+        return calls;
+    }
+
+    /** Minimum write calls (every call but GETs). */
+    public static long minimumWrites(long entering, long moving, long leaving, long deleted, Caps caps) {
+        Map<String, Long> calls = minimumCalls(entering, moving, leaving, deleted, caps);
+        return calls.get("bulk_import_profiles") + calls.get("remove_profiles_from_list");
+    }
+
+    /**
+     * Earliest time at which the {@code count}-th call of one operation can be sent under fixed windows of one
+     * second (burst) and one minute (steady) starting with the first call: call k (0-based) cannot go before second
+     * {@code floor(k / perSecond)} nor before minute {@code floor(k / perMinute)}.
+     */
+    public static Duration timeForCalls(long count, Rate rate) {
+        if (count <= 1) {
+            return Duration.ZERO;
+        }
+        long k = count - 1;
+        long seconds = Math.max(k / rate.perSecond(), 60L * (k / rate.perMinute()));
+        return Duration.ofSeconds(seconds);
+    }
+
+    /**
+     * Time the limits impose on a set of calls: operations have separate quotas and run side by side, so the
+     * slowest operation decides; plus one bulk job's processing time when any job is sent.
+     */
+    public static Duration imposedTime(Map<String, Long> callsByOperation, Map<String, Rate> rates, Duration bulkJobDelay) {
+        Duration max = Duration.ZERO;
+        for (Map.Entry<String, Long> e : callsByOperation.entrySet()) {
+            Rate rate = rates.get(e.getKey());
+            if (rate == null) {
+                continue;
+            }
+            Duration t = timeForCalls(e.getValue(), rate);
+            if (t.compareTo(max) > 0) {
+                max = t;
+            }
+        }
+        boolean anyJob = callsByOperation.getOrDefault("bulk_import_profiles", 0L) > 0;
+        return anyJob ? max.plus(bulkJobDelay) : max;
+    }
+
+    /** Klaviyo's rounding of a scaled limit, as the emulator does it: nearest integer, at least 1. */
+    public static int scale(int limit, double scale) {
+        return (int) Math.max(1, Math.round(limit * scale));
+    }
+
+    static long ceil(long n, long d) {
+        return (n + d - 1) / d;
+    }
+}

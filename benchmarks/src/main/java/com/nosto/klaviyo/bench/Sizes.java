@@ -1,0 +1,65 @@
+package com.nosto.klaviyo.bench;
+
+/**
+ * How big one benchmark run is. {@code divisor} scales the Klaviyo window and every chunk size of the gateway and
+ * sync-worker by the same factor, so a small run makes the same number of calls in the same proportions as the full
+ * one (bulk jobs of 10,000/d, list calls of 1,000/d, SyncBatches of 500/d).
+ *
+ * @param name        full | small | tiny
+ * @param events      segment events for the throughput figure
+ * @param divisor     1 for the issue's sizes; 10 or 100 to scale the window and the chunk sizes down
+ * @param entering    contacts entering the list in the measured window
+ * @param moving      contacts moving between synced segments (stay in the list)
+ * @param leaving     contacts leaving every synced segment
+ * @param deleted     contacts deleted in Nosto
+ * @param memorySmall pending contacts held by sync-worker, first measurement
+ * @param memoryLarge pending contacts held by sync-worker, second measurement
+ * @param rateScale   multiplies Klaviyo's published rate limits (emulator and gateway pacer alike)
+ */
+public record Sizes(String name, int events, int divisor, int entering, int moving, int leaving, int deleted,
+        int memorySmall, int memoryLarge, double rateScale) {
+
+    public static Sizes full() {
+        return new Sizes("full", 1_000_000, 1, 100_000, 20_000, 20_000, 5_000, 1_000_000, 5_000_000, 0.1);
+    }
+
+    public static Sizes small() {
+        return scaled("small", 20_000, 10, 10_000, 50_000, 0.5);
+    }
+
+    public static Sizes tiny() {
+        return scaled("tiny", 2_000, 100, 1_000, 5_000, 1.0);
+    }
+
+    private static Sizes scaled(String name, int events, int divisor, int memSmall, int memLarge, double rateScale) {
+        Sizes f = full();
+        return new Sizes(name, events, divisor, f.entering / divisor, f.moving / divisor, f.leaving / divisor,
+                f.deleted / divisor, memSmall, memLarge, rateScale);
+    }
+
+    public static Sizes named(String name) {
+        return switch (name) {
+            case "full" -> full();
+            case "small" -> small();
+            case "tiny" -> tiny();
+            default -> throw new IllegalArgumentException("--scale must be full, small or tiny, not " + name);
+        };
+    }
+
+    public Sizes withEvents(int n) {
+        return new Sizes(name, n, divisor, entering, moving, leaving, deleted, memorySmall, memoryLarge, rateScale);
+    }
+
+    public Sizes withMemory(int small, int large) {
+        return new Sizes(name, events, divisor, entering, moving, leaving, deleted, small, large, rateScale);
+    }
+
+    public Sizes withRateScale(double scale) {
+        return new Sizes(name, events, divisor, entering, moving, leaving, deleted, memorySmall, memoryLarge, scale);
+    }
+
+    /** A chunk size of the full system divided by the divisor, at least 1. */
+    public int chunk(int fullSize) {
+        return Math.max(1, fullSize / divisor);
+    }
+}

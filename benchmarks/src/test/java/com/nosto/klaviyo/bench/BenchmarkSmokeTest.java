@@ -1,0 +1,41 @@
+package com.nosto.klaviyo.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.nosto.klaviyo.events.EventJson;
+import com.nosto.klaviyo.testsupport.ProjectRoot;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The benchmark at a tiny size, so it cannot rot: the whole system runs, every figure is produced and sane.
+ * Sizes are far too small for the ratios to mean anything about performance (docs/performance.md has the real run).
+ */
+class BenchmarkSmokeTest {
+
+    @Test
+    void tinyRunProducesEveryFigure() throws Exception {
+        Sizes tiny = Sizes.named("tiny").withEvents(400).withMemory(100, 500);
+        Map<String, Object> report = new Benchmark(tiny, Duration.ofMinutes(4)).run();
+        Path out = ProjectRoot.find().resolve("benchmarks/target/smoke-report.json");
+        BenchmarkMain.write(report, out);
+
+        JsonNode figures = EventJson.mapper().readTree(Files.readString(out)).path("figures");
+        assertThat(figures.fieldNames()).toIterable()
+                .containsExactly("writeEfficiency", "timeToApply", "freshness", "throughput", "memory", "replay");
+        assertThat(figures.path("replay").path("value").asLong()).as("Klaviyo writes caused by a replay").isZero();
+        assertThat(figures.path("writeEfficiency").path("limit").asLong()).isEqualTo(
+                Limits.minimumWrites(tiny.entering(), tiny.moving(), tiny.leaving(), tiny.deleted(), new Limits.Caps(100, 10)));
+        assertThat(figures.path("writeEfficiency").path("value").asLong()).isPositive();
+        assertThat(figures.path("timeToApply").path("unanswered429").asLong()).isZero();
+        assertThat(figures.path("throughput").path("value").asDouble()).isPositive();
+        assertThat(figures.path("throughput").path("limit").asDouble()).isPositive();
+        assertThat(figures.path("memory").path("value").asLong()).isPositive();
+        assertThat(figures.path("memory").path("limit").asLong()).isPositive();
+        assertThat(figures.path("freshness").path("value").asDouble()).isNotNegative();
+    }
+}

@@ -1,0 +1,52 @@
+package com.nosto.klaviyo.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class LimitsTest {
+
+    private static final Limits.Caps KLAVIYO = new Limits.Caps(10_000, 1_000);
+
+    @Test
+    void theIssuesWindowNeedsFortyWriteCalls() {
+        // 120,000 upserts in 12 jobs; 25,000 leaving: 25 list removals and 3 unset jobs.
+        assertThat(Limits.minimumWrites(100_000, 20_000, 20_000, 5_000, KLAVIYO)).isEqualTo(40);
+        assertThat(Limits.minimumCalls(100_000, 20_000, 20_000, 5_000, KLAVIYO))
+                .containsEntry("bulk_import_profiles", 15L).containsEntry("remove_profiles_from_list", 25L);
+    }
+
+    @Test
+    void scaledCapsKeepTheCallCount() {
+        assertThat(Limits.minimumWrites(1_000, 200, 200, 50, new Limits.Caps(100, 10))).isEqualTo(40);
+    }
+
+    @Test
+    void burstWindowBindsBelowTheMinuteQuota() {
+        // 25 calls at 10/s, 150/m: call 25 goes in the third second.
+        assertThat(Limits.timeForCalls(25, new Limits.Rate(10, 150))).isEqualTo(Duration.ofSeconds(2));
+        assertThat(Limits.timeForCalls(1, new Limits.Rate(10, 150))).isEqualTo(Duration.ZERO);
+    }
+
+    @Test
+    void minuteWindowBindsAboveTheMinuteQuota() {
+        // 25 calls at 1/s, 15/m: the 16th cannot go before the second minute.
+        assertThat(Limits.timeForCalls(25, new Limits.Rate(1, 15))).isEqualTo(Duration.ofSeconds(60));
+    }
+
+    @Test
+    void slowestOperationDecidesPlusOneJobsProcessing() {
+        Duration t = Limits.imposedTime(Map.of("bulk_import_profiles", 15L, "remove_profiles_from_list", 25L),
+                Map.of("bulk_import_profiles", new Limits.Rate(10, 150), "remove_profiles_from_list", new Limits.Rate(10, 150)),
+                Duration.ofMillis(200));
+        assertThat(t).isEqualTo(Duration.ofMillis(2_200));
+    }
+
+    @Test
+    void scalingRoundsLikeTheEmulatorAndNeverReachesZero() {
+        assertThat(Limits.scale(150, 0.1)).isEqualTo(15);
+        assertThat(Limits.scale(3, 0.1)).isEqualTo(1);
+    }
+}
