@@ -1,6 +1,5 @@
 package com.nosto.klaviyo.worker.rest;
 
-import java.time.Duration;
 import java.time.Instant;
 
 /**
@@ -12,10 +11,10 @@ import java.time.Instant;
 public record WindowStatus(String accountId, Window regular, Window firstEnable) {
 
     /**
-     * @param length         configured window length (ISO-8601)
+     * @param length         configured window length, ISO-8601 ("PT12H")
      * @param nextReleaseAt  when the earliest partition of this account is due; null when nothing waits
      * @param pendingContacts contacts waiting for this kind of window
      */
-    public record Window(Duration length, Instant nextReleaseAt, long pendingContacts) {
+    public record Window(String length, Instant nextReleaseAt, long pendingContacts) {
     }
 }

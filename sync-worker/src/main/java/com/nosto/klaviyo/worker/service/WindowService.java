@@ -33,8 +33,8 @@ public class WindowService {
     public Uni<WindowStatus> status(String accountId) {
         return Panache.withSession(() -> schedules.listByAccount(accountId).chain(rows -> ledger.countRegularPending(accountId)
                 .chain(regular -> ledger.countFirstEnablePending(accountId).map(fe -> new WindowStatus(accountId,
-                        new WindowStatus.Window(config.windows().regular(), earliest(rows, s -> s.regularDueAt), regular),
-                        new WindowStatus.Window(config.windows().firstEnable(), earliest(rows, s -> s.firstEnableDueAt), fe))))));
+                        new WindowStatus.Window(config.windows().regular().toString(), earliest(rows, s -> s.regularDueAt), regular),
+                        new WindowStatus.Window(config.windows().firstEnable().toString(), earliest(rows, s -> s.firstEnableDueAt), fe))))));
     }
 
     /**

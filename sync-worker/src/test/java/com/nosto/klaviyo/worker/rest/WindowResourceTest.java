@@ -37,6 +37,8 @@ class WindowResourceTest {
                 .extract().jsonPath();
 
         assertThat(body.getString("accountId")).isEqualTo(account);
+        assertThat(body.getString("regular.length")).isEqualTo("PT12H");
+        assertThat(body.getString("firstEnable.length")).isEqualTo("PT1H");
         assertThat(body.getLong("regular.pendingContacts")).isEqualTo(2);
         assertThat(body.getLong("firstEnable.pendingContacts")).isEqualTo(1);
         Instant regularAt = Instant.parse(body.getString("regular.nextReleaseAt"));
