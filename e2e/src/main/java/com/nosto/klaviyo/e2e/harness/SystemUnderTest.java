@@ -34,6 +34,7 @@ public final class SystemUnderTest implements AutoCloseable {
     private final KlaviyoEmulator emulator;
     private final Map<String, ServiceProcess> services = new LinkedHashMap<>();
     private final SyncApi api;
+    private final Duration readyTimeout;
 
     /**
      * How to start the system. {@link #of} gives what the e2e suite uses; the withers are hooks for the
@@ -43,34 +44,40 @@ public final class SystemUnderTest implements AutoCloseable {
      * @param jvmOptions         per module: JVM options replacing {@link ServiceProcess#DEFAULT_JVM_OPTIONS}
      * @param systemProperties   per module: extra {@code -D} settings (added to the shared ones)
      * @param logDir             where each service's log goes
+     * @param readyTimeout       how long each service may take to become ready (start and restart)
      */
     public record Options(Duration regularWindow, Duration firstEnableWindow, EmulatorConfig emulator,
-            Map<String, List<String>> jvmOptions, Map<String, Map<String, String>> systemProperties, Path logDir) {
+            Map<String, List<String>> jvmOptions, Map<String, Map<String, String>> systemProperties, Path logDir,
+            Duration readyTimeout) {
 
         public static Options of(Duration regularWindow, Duration firstEnableWindow) {
             return new Options(regularWindow, firstEnableWindow,
                     EmulatorConfig.defaults().withRateLimitsEnabled(false).withBulkJobDelay(Duration.ofMillis(50)),
-                    Map.of(), Map.of(), ProjectRoot.find().resolve("e2e/target/e2e-logs"));
+                    Map.of(), Map.of(), ProjectRoot.find().resolve("e2e/target/e2e-logs"), Duration.ofSeconds(120));
+        }
+
+        public Options withReadyTimeout(Duration timeout) {
+            return new Options(regularWindow, firstEnableWindow, emulator, jvmOptions, systemProperties, logDir, timeout);
         }
 
         public Options withEmulator(EmulatorConfig config) {
-            return new Options(regularWindow, firstEnableWindow, config, jvmOptions, systemProperties, logDir);
+            return new Options(regularWindow, firstEnableWindow, config, jvmOptions, systemProperties, logDir, readyTimeout);
         }
 
         public Options withJvmOptions(String module, List<String> options) {
             Map<String, List<String>> m = new HashMap<>(jvmOptions);
             m.put(module, List.copyOf(options));
-            return new Options(regularWindow, firstEnableWindow, emulator, Map.copyOf(m), systemProperties, logDir);
+            return new Options(regularWindow, firstEnableWindow, emulator, Map.copyOf(m), systemProperties, logDir, readyTimeout);
         }
 
         public Options withSystemProperties(String module, Map<String, String> properties) {
             Map<String, Map<String, String>> m = new HashMap<>(systemProperties);
             m.put(module, Map.copyOf(properties));
-            return new Options(regularWindow, firstEnableWindow, emulator, jvmOptions, Map.copyOf(m), logDir);
+            return new Options(regularWindow, firstEnableWindow, emulator, jvmOptions, Map.copyOf(m), logDir, readyTimeout);
         }
 
         public Options withLogDir(Path dir) {
-            return new Options(regularWindow, firstEnableWindow, emulator, jvmOptions, systemProperties, dir);
+            return new Options(regularWindow, firstEnableWindow, emulator, jvmOptions, systemProperties, dir, readyTimeout);
         }
     }
 
@@ -78,6 +85,7 @@ public final class SystemUnderTest implements AutoCloseable {
         Duration regularWindow = options.regularWindow();
         Duration firstEnableWindow = options.firstEnableWindow();
         Path root = ProjectRoot.find();
+        readyTimeout = options.readyTimeout();
         kafka = KafkaTestResource.bootstrapServers();
         KafkaTestResource.createTopics(kafka, Map.of(
                 Topics.SEGMENT_EVENTS, 6, Topics.SEGMENT_EVENTS_DLQ, 1,
@@ -109,6 +117,12 @@ public final class SystemUnderTest implements AutoCloseable {
         Map<String, String> props = Map.of("gateway.crypto.keys.e2e-1", DEV_KEK);
         // Quiet, small JVMs: three services share two cores with the broker and this test.
         env.put("QUARKUS_LOG_LEVEL", "INFO");
+        // The admin page (admin-ui, served by the gateway on a random port here) calls segment-service and
+        // sync-worker from the browser: let any local origin through CORS. ADMIN_UI_ORIGINS is what the services'
+        // application.properties read; the QUARKUS_HTTP_CORS_* pair enables it before that wiring exists.
+        env.put("ADMIN_UI_ORIGINS", "/http://127\\.0\\.0\\.1:[0-9]+/");
+        env.put("QUARKUS_HTTP_CORS_ENABLED", "true");
+        env.put("QUARKUS_HTTP_CORS_ORIGINS", "/http://127\\.0\\.0\\.1:[0-9]+/");
 
         Path logs = options.logDir();
         for (String module : List.of("segment-service", "sync-worker", "klaviyo-gateway")) {
@@ -117,8 +131,14 @@ public final class SystemUnderTest implements AutoCloseable {
             List<String> jvm = options.jvmOptions().getOrDefault(module, ServiceProcess.DEFAULT_JVM_OPTIONS);
             services.put(module, new ServiceProcess(root, module, Ports.free(), env, moduleProps, jvm, logs));
         }
-        services.values().forEach(ServiceProcess::start);
-        services.values().forEach(s -> s.awaitReady(Duration.ofSeconds(120)));
+        try {
+            services.values().forEach(ServiceProcess::start);
+            services.values().forEach(s -> s.awaitReady(readyTimeout));
+        } catch (RuntimeException e) {
+            // Do not leave the other services running (and connected to a database about to be dropped).
+            close();
+            throw e;
+        }
         api = new SyncApi(service("segment-service").baseUrl(), service("sync-worker").baseUrl(), service("klaviyo-gateway").baseUrl());
     }
 
@@ -150,7 +170,7 @@ public final class SystemUnderTest implements AutoCloseable {
     public void crashAndRestart(String module) {
         ServiceProcess s = services.get(module);
         s.kill();
-        s.start().awaitReady(Duration.ofSeconds(120));
+        s.start().awaitReady(readyTimeout);
     }
 
     /** Stops every service (SIGTERM), runs {@code whileStopped}, starts them again and waits for readiness. */
@@ -160,7 +180,7 @@ public final class SystemUnderTest implements AutoCloseable {
         reversed.forEach(ServiceProcess::close);
         whileStopped.run();
         services.values().forEach(ServiceProcess::start);
-        services.values().forEach(s -> s.awaitReady(Duration.ofSeconds(120)));
+        services.values().forEach(s -> s.awaitReady(readyTimeout));
     }
 
     /** What Klaviyo shows for every profile of the account behind {@code apiKey}, as the model's type. */
