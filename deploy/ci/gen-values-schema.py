@@ -137,6 +137,11 @@ global_ = obj({
                     "apiVersion": s(enum=["kafka.strimzi.io/v1beta2", "kafka.strimzi.io/v1"])}),
     "serviceMonitor": obj({"enabled": b, "interval": s(pattern=r"^[0-9]+(ms|s|m|h)$"),
                            "scrapeTimeout": s(pattern=r"^[0-9]+(ms|s|m|h)$"), "labels": str_map}),
+    "prometheusRule": obj({"enabled": b, "lagThreshold": i(minimum=1),
+                           "throttledRatio": {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
+                           "klaviyoErrorsPerSecond": {"type": "number", "exclusiveMinimum": 0},
+                           "rowErrorsPerHour": i(minimum=0),
+                           "windowOverdueAfter": s(pattern=r"^[0-9]+(m|h|d)$")}),
 }, required=["image", "kafka", "postgres", "jwt", "topics"])
 
 schema = {
