@@ -89,7 +89,7 @@ const context = await chromium.launchPersistentContext(userDataDir, {
   executablePath,
   headless: true,
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync'],
+    '--disable-component-update', '--disable-sync', '--disable-breakpad', '--disable-crash-reporter'],
   viewport: { width: 1280, height: 900 },
   locale: 'en-GB',
   timezoneId: 'UTC',

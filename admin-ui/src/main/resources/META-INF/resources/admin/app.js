@@ -247,7 +247,8 @@
   }
 
   function nextText(n) {
-    return n ? when(n.at) + ' · ' + n.kind + ', ' + n.pending + ' contact' + (n.pending === 1 ? '' : 's') + ' waiting' : 'nothing waiting';
+    return n ? when(n.at) + ' · ' + n.kind + ', ' + n.pending + ' contact' + (n.pending === 1 ? '' : 's') + ' waiting'
+      : 'nothing waiting; new changes go out with the next regular release';
   }
 
   function renderSegments() {
