@@ -55,6 +55,10 @@ public class ConnectionResource {
         if (request == null || request.privateApiKey() == null || request.privateApiKey().isBlank()) {
             throw new IllegalArgumentException("privateApiKey is required");
         }
+        // Checked here so a malformed key can never reach an HTTP header (whose errors might echo it).
+        if (!request.privateApiKey().trim().matches("[\\x21-\\x7e]{8,256}")) {
+            throw new IllegalArgumentException("privateApiKey must be 8-256 printable characters without spaces");
+        }
         return service.connect(accountId, request.privateApiKey())
                 .chain(c -> state.parked(accountId).map(p -> Response.ok(ConnectionView.of(c, p.size())).build()))
                 .onFailure(KeyRejectedException.class).recoverWithItem(e -> new Problem("about:blank", "Klaviyo key rejected", 422,

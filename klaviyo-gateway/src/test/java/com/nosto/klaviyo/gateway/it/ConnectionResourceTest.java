@@ -72,6 +72,15 @@ class ConnectionResourceTest extends GatewayTestBase {
     }
 
     @Test
+    void aMalformedKeyIs400AndIsNotEchoed() {
+        String body = given().auth().oauth2(token()).contentType(ContentType.JSON)
+                .body(Map.of("privateApiKey", "pk_with\nnewline_secret"))
+                .when().put("/api/accounts/{a}/klaviyo", accountId)
+                .then().statusCode(400).contentType("application/problem+json").extract().asString();
+        assertThat(body).doesNotContain("newline_secret");
+    }
+
+    @Test
     void theKeyIsStoredEncryptedWithItsKeyId() throws Exception {
         connect();
 
