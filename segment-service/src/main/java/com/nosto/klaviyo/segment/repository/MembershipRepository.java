@@ -1,6 +1,7 @@
 package com.nosto.klaviyo.segment.repository;
 
 import com.nosto.klaviyo.segment.domain.Membership;
+import com.nosto.klaviyo.segment.domain.SyncedView;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -16,10 +17,13 @@ public class MembershipRepository implements PanacheRepositoryBase<Membership, M
         return list("key.accountId = ?1 and key.email = ?2", accountId, email);
     }
 
-    /** Memberships of a page of contacts, grouped by email: one query per page, not per contact. */
-    public Uni<Map<String, List<Membership>>> ofContacts(String accountId, Collection<String> emails) {
-        return list("key.accountId = ?1 and key.email in ?2", accountId, emails)
-                .map(l -> l.stream().collect(Collectors.groupingBy(m -> m.key.email())));
+    /** Membership entries of a page of contacts by email, read as plain rows (no managed entities to flush). */
+    public Uni<Map<String, List<SyncedView.Entry>>> entriesOf(String accountId, Collection<String> emails) {
+        return getSession().chain(s -> s.createNativeQuery("select email, segment_id, entry_seq from {h-schema}membership"
+                        + " where account_id = :a and email = any(cast(:emails as text[]))", Object[].class)
+                .setParameter("a", accountId).setParameter("emails", emails.toArray(String[]::new)).getResultList())
+                .map(rows -> rows.stream().collect(Collectors.groupingBy(r -> (String) r[0],
+                        Collectors.mapping(r -> new SyncedView.Entry((String) r[1], ((Number) r[2]).longValue()), Collectors.toList()))));
     }
 
     public Uni<Long> deleteSegments(String accountId, String email, Collection<String> segmentIds) {

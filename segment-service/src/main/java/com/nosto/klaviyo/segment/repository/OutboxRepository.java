@@ -26,9 +26,6 @@ public class OutboxRepository {
     public record Pending(long id, String key, String payload) {
     }
 
-    /** Rows per INSERT statement: keeps the bind-parameter count far below PostgreSQL's limit. */
-    private static final int ROWS_PER_INSERT = 200;
-
     @Inject
     Pool pool;
 
@@ -36,34 +33,22 @@ public class OutboxRepository {
     @ConfigProperty(name = "quarkus.hibernate-orm.database.default-schema")
     String schema;
 
-    /** Appends the changes, in order, within the current transaction. */
+    /**
+     * Appends the changes, in order, within the current transaction: one statement whatever the count
+     * (arrays unnested with their ordinality, so ids follow the list order).
+     */
     public Uni<Void> append(List<MembershipChange> changes) {
         if (changes.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        Uni<Void> chain = Uni.createFrom().voidItem();
-        for (int from = 0; from < changes.size(); from += ROWS_PER_INSERT) {
-            List<MembershipChange> chunk = changes.subList(from, Math.min(changes.size(), from + ROWS_PER_INSERT));
-            chain = chain.chain(() -> insert(chunk));
-        }
-        return chain;
-    }
-
-    private Uni<Void> insert(List<MembershipChange> chunk) {
-        StringBuilder sql = new StringBuilder("insert into {h-schema}outbox (topic_key, event_id, payload) values ");
-        for (int i = 0; i < chunk.size(); i++) {
-            sql.append(i == 0 ? "" : ", ").append("(:k").append(i).append(", :e").append(i).append(", :p").append(i).append(")");
-        }
-        return Panache.getSession().chain(s -> {
-            var query = s.createNativeQuery(sql.toString());
-            for (int i = 0; i < chunk.size(); i++) {
-                MembershipChange c = chunk.get(i);
-                query.setParameter("k" + i, c.contactKey().asKafkaKey());
-                query.setParameter("e" + i, c.eventId());
-                query.setParameter("p" + i, json(c));
-            }
-            return query.executeUpdate();
-        }).replaceWithVoid();
+        String[] keys = changes.stream().map(c -> c.contactKey().asKafkaKey()).toArray(String[]::new);
+        String[] ids = changes.stream().map(c -> c.eventId().toString()).toArray(String[]::new);
+        String[] payloads = changes.stream().map(OutboxRepository::json).toArray(String[]::new);
+        return Panache.getSession().chain(s -> s.createNativeQuery("insert into {h-schema}outbox (topic_key, event_id, payload)"
+                        + " select k, cast(e as uuid), p from unnest(cast(:k as text[]), cast(:e as text[]), cast(:p as text[]))"
+                        + " with ordinality as t(k, e, p, n) order by n")
+                .setParameter("k", keys).setParameter("e", ids).setParameter("p", payloads).executeUpdate())
+                .replaceWithVoid();
     }
 
     /** The oldest rows, in id order (for one contact, id order is commit order: ids are taken under its lock). */

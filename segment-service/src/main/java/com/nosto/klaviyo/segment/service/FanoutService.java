@@ -87,11 +87,10 @@ public class FanoutService {
                 return Uni.createFrom().item(false);
             }
             int size = config.fanout().pageSize();
-            Uni<List<Contact>> page = job.segmentId == null
-                    ? contacts.pageInAccount(job.accountId, job.cursorEmail, size)
-                    : contacts.pageInSegment(job.accountId, job.segmentId, job.cursorEmail, size);
+            Uni<List<Contact>> page = contacts.lockPage(job.accountId, job.segmentId, job.cursorEmail, size);
             return page.chain(list -> membership.reconcilePage(job.accountId, list, job.changeCause()).chain(emitted -> {
                 metrics.fanoutPage();
+                LOG.debugf("Fan-out %s page: %s contacts, %s changes", job.id, Integer.valueOf(list.size()), emitted);
                 job.processed += list.size();
                 if (!list.isEmpty()) {
                     job.cursorEmail = list.get(list.size() - 1).key.email();

@@ -26,7 +26,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -168,21 +167,22 @@ public class MembershipService {
         if (page.isEmpty()) {
             return Uni.createFrom().item(0);
         }
-        Set<String> emails = new HashSet<>();
-        page.forEach(c -> emails.add(c.key.email()));
+        List<String> emails = page.stream().map(c -> c.key.email()).toList();
         Instant now = Instant.now();
         boolean resync = cause.kind() == ChangeCause.Kind.RESYNC;
-        return memberships.ofContacts(accountId, emails).chain(byEmail -> segments.definitions(accountId).chain(defs -> {
+        return memberships.entriesOf(accountId, emails).chain(byEmail -> segments.definitions(accountId).chain(defs -> {
             List<MembershipChange> out = new ArrayList<>();
+            List<Contact> changed = new ArrayList<>();
             for (Contact c : page) {
-                List<SyncedView.Entry> entries = byEmail.getOrDefault(c.key.email(), List.of()).stream()
-                        .map(Membership::entry).toList();
-                List<SegmentRef> after = SyncedView.of(entries, defs);
+                List<SegmentRef> after = SyncedView.of(byEmail.getOrDefault(c.key.email(), List.of()), defs);
                 // A resync restates what downstream may hold: every contact that has ever been emitted or is synced now.
                 boolean restate = resync && (c.version > 0 || !after.isEmpty());
-                reconcile(c, after, cause, restate, now).ifPresent(out::add);
+                reconcile(c, after, cause, restate, now).ifPresent(change -> {
+                    out.add(change);
+                    changed.add(c);
+                });
             }
-            return emit(out).replaceWith(out.size());
+            return contacts.updateVersions(accountId, changed).chain(() -> emit(out)).replaceWith(out.size());
         }));
     }
 

@@ -20,12 +20,12 @@ import org.junit.jupiter.api.Test;
 /**
  * Switching on a segment with many members emits one change per member, streamed in pages of
  * {@code segment-service.fanout.page-size} contacts (one transaction each), never the whole segment
- * at once. 20k members keeps the test to seconds here; memory per page is the same at 1M.
+ * at once. 10k members (10 pages) keeps the test short on the shared CI machine; memory per page is the same at 1M.
  */
 @QuarkusTest
 class LargeSegmentEnableTest {
 
-    private static final int MEMBERS = 20_000;
+    private static final int MEMBERS = 10_000;
 
     @Inject
     Pool pool;
@@ -37,7 +37,7 @@ class LargeSegmentEnableTest {
     private final Api api = new Api();
 
     @Test
-    void enablingA20kSegmentEmitsEveryMemberPageByPage() {
+    void enablingA10kSegmentEmitsEveryMemberPageByPage() {
         // Members arrive in bulk through SQL: this test is about the fan-out, not about ingest throughput.
         pool.preparedQuery("insert into segment_service.contact (account_id, email, observed_at, version, entry_seq, synced_view, updated_at) "
                         + "select $1, 'm' || g || '@big.example.com', now(), 0, 1, '[]', now() from generate_series(1, $2) g")
@@ -50,7 +50,7 @@ class LargeSegmentEnableTest {
         api.defineSegment("big", "Big segment");
         api.sync("big", true);
 
-        List<MembershipChange> changes = await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
+        List<MembershipChange> changes = await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1))
                 .until(() -> Changes.forAccount(api.account), l -> l.size() >= MEMBERS);
         assertThat(changes).hasSize(MEMBERS);
         assertThat(changes).extracting(MembershipChange::email).doesNotHaveDuplicates();
