@@ -145,7 +145,7 @@ public final class Benchmark {
         int seeded = moving + leaving + deleted;
         log("window: seeding " + seeded + " contacts already in the list");
         for (int i = 0; i < seeded; i++) {
-            publish(SegmentEvent.fullSet(account, "old" + i + "@bench.example", List.of("a"), null));
+            publish(SegmentEvent.fullSet(account, "old" + i + "@bench.example.com", List.of("a"), null));
         }
         kafka.flush();
         awaitIngested();
@@ -158,18 +158,18 @@ public final class Benchmark {
         log("window: " + entering + " entering, " + moving + " moving, " + leaving + " leaving, " + deleted + " deleted");
         int i = 0;
         for (; i < moving; i++) {
-            publish(SegmentEvent.fullSet(account, "old" + i + "@bench.example", List.of("b"), null));
+            publish(SegmentEvent.fullSet(account, "old" + i + "@bench.example.com", List.of("b"), null));
         }
         for (; i < moving + leaving; i++) {
-            publish(SegmentEvent.delta(account, "old" + i + "@bench.example", List.of(), List.of("a"), null));
+            publish(SegmentEvent.delta(account, "old" + i + "@bench.example.com", List.of(), List.of("a"), null));
         }
         for (; i < seeded; i++) {
-            publish(SegmentEvent.deletion(account, "old" + i + "@bench.example", null));
+            publish(SegmentEvent.deletion(account, "old" + i + "@bench.example.com", null));
         }
         for (int n = 0; n < entering; n++) {
             // Several segments per contact: a third are in both synced segments, one in ten also in an unsynced one.
             List<String> segs = n % 3 == 0 ? List.of("a", "b") : n % 10 == 1 ? List.of("b", "c") : List.of("a");
-            publish(SegmentEvent.fullSet(account, "new" + n + "@bench.example", segs, null));
+            publish(SegmentEvent.fullSet(account, "new" + n + "@bench.example.com", segs, null));
         }
         kafka.flush();
         awaitIngested();
@@ -269,7 +269,7 @@ public final class Benchmark {
         Map<String, KlaviyoModel.Expected> state = system.klaviyoState(key);
         long movedRight = 0;
         for (int i = 0; i < moving; i++) {
-            KlaviyoModel.Expected s = state.get("old" + i + "@bench.example");
+            KlaviyoModel.Expected s = state.get("old" + i + "@bench.example.com");
             if (s != null && s.inList() && "Segment b".equals(s.nostoSegment())) {
                 movedRight++;
             }
@@ -297,7 +297,7 @@ public final class Benchmark {
         for (int i = 0; i < n; i++) {
             int c = i % contacts;
             int round = i / contacts;
-            String email = "tp" + c + "@bench.example";
+            String email = "tp" + c + "@bench.example.com";
             String s = "s" + (1 + c % 5);
             String t = "s" + (1 + (c + 1) % 5);
             String u = "s" + (1 + (c + 2) % 5);
@@ -443,7 +443,7 @@ public final class Benchmark {
         sampler.setDaemon(true);
         sampler.start();
         for (int i = from; i < to; i++) {
-            publish(SegmentEvent.fullSet(account, "mem" + i + "@bench.example", List.of("m"), null));
+            publish(SegmentEvent.fullSet(account, "mem" + i + "@bench.example.com", List.of("m"), null));
         }
         kafka.flush();
         Probe.await(to + " contacts pending in sync-worker", timeout, () -> pending(account) >= to);
