@@ -80,8 +80,8 @@
         return 'Not signed in (HTTP 401): ' + who + ' did not accept the bearer token. It is missing, expired or not '
           + 'issued for this system. Paste a fresh token under Settings.';
       case 403:
-        return 'Access denied (HTTP 403): this token may not act for account "' + cfg.account + '", so no data is shown.'
-          + detail + ' Ask for a token that includes this account.';
+        return 'Access denied (HTTP 403):' + (detail || ' this token may not act for account "' + cfg.account + '".')
+          + ' No data is shown; ask for a token that includes this account.';
       case 404:
         return 'Not found (HTTP 404) at ' + who + '.' + detail;
       default:
@@ -328,7 +328,7 @@
     body.replaceChildren(...runs.map((r) => {
       const errors = r.errors || [];
       const errCell = errors.length === 0 ? document.createTextNode('none')
-        : el('details', {}, el('summary', { text: errors.length + ' row' + (errors.length === 1 ? '' : 's') }),
+        : el('details', { open: errors.length <= 5 }, el('summary', { text: errors.length + ' row' + (errors.length === 1 ? '' : 's') }),
           el('ul', { class: 'errors' }, ...errors.map((e) => el('li', {},
             el('strong', { text: e.email || '(batch)' }), ' — ' + e.outcome + (e.detail ? ': ' + e.detail : '')))));
       const count = (label, n, cls) => cell(label, String(n), { class: 'num' + (n > 0 && cls ? ' ' + cls : ''), 'data-testid': label.toLowerCase() });
