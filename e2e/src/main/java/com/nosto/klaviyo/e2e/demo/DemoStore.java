@@ -81,7 +81,7 @@ public final class DemoStore {
                     segments.add(id);
                 }
             }
-            events.add(SegmentEvent.fullSet(account, "Shopper" + i + "@Coffee.example ", segments, tick()));
+            events.add(SegmentEvent.fullSet(account, "Shopper" + i + "@Coffee-Shop.example.com ", segments, tick()));
         }
         publish(events);
 
@@ -93,12 +93,12 @@ public final class DemoStore {
 
         step("Shoppers move, leave and one is deleted from Nosto (the regular window)");
         List<SegmentEvent> changes = new ArrayList<>();
-        changes.add(SegmentEvent.delta(account, "shopper1@coffee.example", List.of("product-whole-bean", "vip"), List.of(), tick()));
-        changes.add(SegmentEvent.fullSet(account, "shopper2@coffee.example", List.of(), tick()));
-        changes.add(SegmentEvent.delta(account, "shopper3@coffee.example", List.of("vip"), List.of("whole-bean"), tick()));
-        changes.add(SegmentEvent.deletion(account, "shopper4@coffee.example", tick()));
+        changes.add(SegmentEvent.delta(account, "shopper1@coffee-shop.example.com", List.of("product-whole-bean", "vip"), List.of(), tick()));
+        changes.add(SegmentEvent.fullSet(account, "shopper2@coffee-shop.example.com", List.of(), tick()));
+        changes.add(SegmentEvent.delta(account, "shopper3@coffee-shop.example.com", List.of("vip"), List.of("whole-bean"), tick()));
+        changes.add(SegmentEvent.deletion(account, "shopper4@coffee-shop.example.com", tick()));
         for (int i = shoppers; i < shoppers + 25; i++) {
-            changes.add(SegmentEvent.fullSet(account, "shopper" + i + "@coffee.example", List.of("whole-bean"), tick()));
+            changes.add(SegmentEvent.fullSet(account, "shopper" + i + "@coffee-shop.example.com", List.of("whole-bean"), tick()));
         }
         publish(changes);
         int before = members();
