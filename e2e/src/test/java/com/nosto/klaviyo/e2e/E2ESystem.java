@@ -20,8 +20,8 @@ final class E2ESystem {
 
     static synchronized SystemUnderTest get() {
         if (system == null) {
-            // -De2e.ready-timeout-seconds=N: a busy shared machine can need more than the default 120 s per start.
-            Duration ready = Duration.ofSeconds(Long.getLong("e2e.ready-timeout-seconds", 120));
+            // -De2e.ready-timeout-seconds=N: a busy shared machine can need more than the default 300 s per start.
+            Duration ready = Duration.ofSeconds(Long.getLong("e2e.ready-timeout-seconds", 300));
             system = SystemUnderTest.start(SystemUnderTest.Options.of(REGULAR_WINDOW, FIRST_ENABLE_WINDOW).withReadyTimeout(ready));
             Runtime.getRuntime().addShutdownHook(new Thread(system::close));
         }
