@@ -1,79 +1,64 @@
 package com.nosto.klaviyo.gateway.repository;
 
 import com.nosto.klaviyo.gateway.domain.Connection;
+import com.nosto.klaviyo.gateway.repository.entity.KlaviyoConnectionEntity;
+import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.Optional;
 
-/** klaviyo_connection rows (plain SQL over the reactive pool: single-statement upserts, no ORM session). */
+/** klaviyo_connection rows. Every public method is one session/transaction of its own (see {@link Transactions}). */
 @ApplicationScoped
-public class ConnectionRepository {
+public class ConnectionRepository implements PanacheRepositoryBase<KlaviyoConnectionEntity, String> {
 
-    private final Pool pool;
+    private final Transactions tx;
 
-    public ConnectionRepository(Pool pool) {
-        this.pool = pool;
+    public ConnectionRepository(Transactions tx) {
+        this.tx = tx;
     }
 
     public Uni<Optional<Connection>> find(String accountId) {
-        return pool.preparedQuery("SELECT * FROM klaviyo_gateway.klaviyo_connection WHERE account_id = $1").execute(Tuple.of(accountId))
-                .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(map(rows.iterator().next())));
+        return tx.inSession(() -> findById(accountId)).map(e -> Optional.ofNullable(e).map(KlaviyoConnectionEntity::toConnection));
     }
 
+    /** Insert or replace the connection; an existing row keeps its last_sync_at (a reconnect is not a sync). */
     public Uni<Void> upsert(Connection c) {
-        return pool.preparedQuery("""
-                INSERT INTO klaviyo_gateway.klaviyo_connection (account_id, key_id, encrypted_key, key_last4, list_id, list_name, status,
-                    status_reason, connected_at, updated_at, last_sync_at)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-                ON CONFLICT (account_id) DO UPDATE SET key_id = EXCLUDED.key_id, encrypted_key = EXCLUDED.encrypted_key,
-                    key_last4 = EXCLUDED.key_last4, list_id = EXCLUDED.list_id, list_name = EXCLUDED.list_name,
-                    status = EXCLUDED.status, status_reason = EXCLUDED.status_reason,
-                    connected_at = EXCLUDED.connected_at, updated_at = EXCLUDED.updated_at""")
-                .execute(Sql.tuple(c.accountId(), c.keyId(), io.vertx.core.buffer.Buffer.buffer(c.encryptedKey()),
-                        c.keyLast4(), c.listId(), c.listName(), c.status().name(), c.statusReason(),
-                        at(c.connectedAt()), at(c.updatedAt()), at(c.lastSyncAt())))
-                .replaceWithVoid();
+        return tx.inTransaction(() -> findById(c.accountId()).chain(existing -> {
+            KlaviyoConnectionEntity e = existing != null ? existing : new KlaviyoConnectionEntity();
+            if (existing == null) {
+                e.accountId = c.accountId();
+                e.lastSyncAt = c.lastSyncAt();
+            }
+            e.keyId = c.keyId();
+            e.encryptedKey = c.encryptedKey();
+            e.keyLast4 = c.keyLast4();
+            e.listId = c.listId();
+            e.listName = c.listName();
+            e.status = c.status();
+            e.statusReason = c.statusReason();
+            e.connectedAt = c.connectedAt();
+            e.updatedAt = c.updatedAt();
+            return existing != null ? Uni.createFrom().voidItem() : persist(e).replaceWithVoid();
+        }));
     }
 
     public Uni<Void> updateList(String accountId, String listId, String listName) {
-        return pool.preparedQuery("UPDATE klaviyo_gateway.klaviyo_connection SET list_id = $2, list_name = $3, updated_at = now() WHERE account_id = $1")
-                .execute(Tuple.of(accountId, listId, listName)).replaceWithVoid();
+        return tx.inTransaction(() -> update("listId = ?2, listName = ?3, updatedAt = ?4 where accountId = ?1", accountId, listId,
+                listName, Instant.now())).replaceWithVoid();
     }
 
     public Uni<Void> markDisconnected(String accountId, String reason) {
-        return pool.preparedQuery("""
-                UPDATE klaviyo_gateway.klaviyo_connection SET status = 'DISCONNECTED', status_reason = $2, updated_at = now()
-                WHERE account_id = $1""").execute(Tuple.of(accountId, reason)).replaceWithVoid();
+        return tx.inTransaction(() -> update("status = ?2, statusReason = ?3, updatedAt = ?4 where accountId = ?1", accountId,
+                Connection.Status.DISCONNECTED, reason, Instant.now())).replaceWithVoid();
     }
 
     /** Forgets the key and the list; the ledger's profile ids may belong to that Klaviyo account only, so drop them too. */
     public Uni<Boolean> delete(String accountId) {
-        return pool.withTransaction(conn -> conn.preparedQuery("DELETE FROM klaviyo_gateway.klaviyo_connection WHERE account_id = $1")
-                .execute(Tuple.of(accountId))
-                .call(() -> conn.preparedQuery("UPDATE klaviyo_gateway.contact_ledger SET profile_id = NULL WHERE account_id = $1")
-                        .execute(Tuple.of(accountId)))
-                .map(rows -> rows.rowCount() > 0));
-    }
-
-    private static Connection map(Row r) {
-        return new Connection(r.getString("account_id"), r.getString("key_id"), r.getBuffer("encrypted_key").getBytes(),
-                r.getString("key_last4"), r.getString("list_id"), r.getString("list_name"),
-                Connection.Status.valueOf(r.getString("status")), r.getString("status_reason"),
-                instant(r.getOffsetDateTime("connected_at")), instant(r.getOffsetDateTime("updated_at")),
-                instant(r.getOffsetDateTime("last_sync_at")));
-    }
-
-    static Instant instant(OffsetDateTime t) {
-        return t == null ? null : t.toInstant();
-    }
-
-    static OffsetDateTime at(Instant i) {
-        return i == null ? null : i.atOffset(ZoneOffset.UTC);
+        return tx.inTransaction(() -> delete("accountId", accountId)
+                .call(() -> getSession().chain(s -> s.createMutationQuery(
+                                "update ContactLedgerEntity set profileId = null where id.accountId = :a")
+                        .setParameter("a", accountId).executeUpdate()))
+                .map(deleted -> deleted > 0));
     }
 }

@@ -1,0 +1,61 @@
+package com.nosto.klaviyo.gateway.repository;
+
+import com.nosto.klaviyo.gateway.domain.BatchResult;
+import com.nosto.klaviyo.gateway.domain.LedgerEntry;
+import com.nosto.klaviyo.gateway.repository.entity.ContactLedgerEntity;
+import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * contact_ledger rows. Both statements are native and set-based on purpose: a batch carries up to tens of
+ * thousands of contacts, and one {@code = ANY(array)} read / one {@code unnest} upsert is a single round
+ * trip, where entities would mean an IN list of that many parameters, that many managed objects, and a
+ * select-then-write per row that also loses the forward-only guard's atomicity
+ * ({@code ON CONFLICT … WHERE applied_version < EXCLUDED.applied_version}, G8).
+ * Methods run in the caller's session (see {@link SyncStateRepository}).
+ */
+@ApplicationScoped
+public class LedgerRepository implements PanacheRepositoryBase<ContactLedgerEntity, ContactLedgerEntity.Key> {
+
+    Uni<Map<String, LedgerEntry>> read(String accountId, List<String> emails) {
+        return getSession().chain(s -> s.createNativeQuery("""
+                        SELECT email, applied_version, profile_id, in_list FROM {h-schema}contact_ledger
+                        WHERE account_id = :a AND email = ANY(cast(:e as text[]))""", Object[].class)
+                .setParameter("a", accountId).setParameter("e", emails.toArray(new String[0])).getResultList())
+                .map(rows -> {
+                    Map<String, LedgerEntry> out = new HashMap<>();
+                    for (Object[] r : rows) {
+                        String email = (String) r[0];
+                        out.put(email, new LedgerEntry(email, ((Number) r[1]).longValue(), (String) r[2], (Boolean) r[3]));
+                    }
+                    return out;
+                });
+    }
+
+    /** Moves the ledger forward only: a row whose stored version is not older stays as it is. */
+    Uni<Void> advance(String accountId, Collection<BatchResult.LedgerWrite> writes, Instant now) {
+        String[] emails = writes.stream().map(BatchResult.LedgerWrite::email).toArray(String[]::new);
+        Long[] versions = writes.stream().map(BatchResult.LedgerWrite::version).toArray(Long[]::new);
+        String[] profileIds = writes.stream().map(BatchResult.LedgerWrite::profileId).toArray(String[]::new);
+        Boolean[] inList = writes.stream().map(BatchResult.LedgerWrite::inList).toArray(Boolean[]::new);
+        return getSession().chain(s -> s.createNativeQuery("""
+                        INSERT INTO {h-schema}contact_ledger (account_id, email, applied_version, profile_id, in_list, updated_at)
+                        SELECT :a, t.email, t.version, t.profile_id, t.in_list, :now
+                        FROM unnest(cast(:e as text[]), cast(:v as bigint[]), cast(:p as text[]), cast(:l as boolean[]))
+                            AS t(email, version, profile_id, in_list)
+                        ON CONFLICT (account_id, email) DO UPDATE SET applied_version = EXCLUDED.applied_version,
+                            profile_id = COALESCE(EXCLUDED.profile_id, contact_ledger.profile_id),
+                            in_list = EXCLUDED.in_list, updated_at = EXCLUDED.updated_at
+                        WHERE contact_ledger.applied_version < EXCLUDED.applied_version""")
+                .setParameter("a", accountId).setParameter("e", emails).setParameter("v", versions)
+                .setParameter("p", profileIds).setParameter("l", inList).setParameter("now", now.atOffset(ZoneOffset.UTC))
+                .executeUpdate()).replaceWithVoid();
+    }
+}
