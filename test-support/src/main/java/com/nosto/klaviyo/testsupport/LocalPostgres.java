@@ -16,6 +16,7 @@ import java.util.concurrent.CountDownLatch;
  * <pre>
  *   LocalPostgres serve PORT DATA_DIR     embedded server, runs until SIGTERM (then stops the server)
  *   LocalPostgres ensure-db HOST PORT USER DB   creates DB if missing
+ *   LocalPostgres recreate-db HOST PORT USER DB drops DB (if present) and creates it empty
  *   LocalPostgres ping HOST PORT USER      exit 0 if a login works
  * </pre>
  */
@@ -27,7 +28,8 @@ public final class LocalPostgres {
     public static void main(String[] args) throws Exception {
         switch (args.length > 0 ? args[0] : "") {
             case "serve" -> serve(Integer.parseInt(args[1]), Path.of(args[2]));
-            case "ensure-db" -> ensureDatabase(args[1], Integer.parseInt(args[2]), args[3], args[4]);
+            case "ensure-db" -> ensureDatabase(args[1], Integer.parseInt(args[2]), args[3], args[4], false);
+            case "recreate-db" -> ensureDatabase(args[1], Integer.parseInt(args[2]), args[3], args[4], true);
             case "ping" -> System.exit(canLogIn(args[1], Integer.parseInt(args[2]), args[3]) ? 0 : 1);
             default -> {
                 System.err.println("usage: LocalPostgres serve PORT DIR | ensure-db HOST PORT USER DB | ping HOST PORT USER");
@@ -56,12 +58,15 @@ public final class LocalPostgres {
         stopped.await();
     }
 
-    private static void ensureDatabase(String host, int port, String user, String db) throws SQLException {
+    private static void ensureDatabase(String host, int port, String user, String db, boolean recreate) throws SQLException {
         if (!db.matches("[a-z_][a-z0-9_]*")) {
             throw new IllegalArgumentException("database name must be a plain identifier: " + db);
         }
         try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + host + ":" + port + "/postgres", user, "");
              Statement st = c.createStatement()) {
+            if (recreate) {
+                st.execute("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
+            }
             try (ResultSet rs = st.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + db + "'")) {
                 if (rs.next()) {
                     return;

@@ -1,6 +1,7 @@
 package com.nosto.klaviyo.e2e.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.nosto.klaviyo.e2e.harness.KlaviyoModel;
 import com.nosto.klaviyo.e2e.harness.SyncApi;
 import com.nosto.klaviyo.events.EventJson;
 import com.nosto.klaviyo.events.SegmentEvent;
@@ -41,6 +42,8 @@ public final class DemoStore {
     private final HttpClient http = HttpClient.newHttpClient();
     private final Random random = new Random(42);
     private Instant clock = Instant.now();
+    /** What Klaviyo should show, from what the demo sent: the demo waits for it, not for a guess. */
+    private final KlaviyoModel model = new KlaviyoModel();
 
     private DemoStore(Map<String, String> args) {
         api = new SyncApi(args.get("segment-service"), args.get("sync-worker"), args.get("gateway"));
@@ -69,6 +72,8 @@ public final class DemoStore {
         api.putSegment(account, "product-whole-bean", PRODUCT_WHOLE_BEAN).expect(200, 201);
         api.putSegment(account, "vip", VIP).expect(200, 201);
         api.putSegment(account, "decaf", "Category affinity: Decaf").expect(200, 201);
+        model.segment("whole-bean", WHOLE_BEAN).segment("product-whole-bean", PRODUCT_WHOLE_BEAN).segment("vip", VIP)
+                .segment("decaf", "Category affinity: Decaf");
         say("4 segments: " + WHOLE_BEAN + ", " + PRODUCT_WHOLE_BEAN + ", " + VIP + ", Category affinity: Decaf");
 
         step("Publishing the segment membership of " + shoppers + " shoppers");
@@ -88,8 +93,11 @@ public final class DemoStore {
         step("Switching sync on for '" + WHOLE_BEAN + "' and '" + VIP + "' (first enable: the short window)");
         api.setSync(account, "whole-bean", true).expect(200, 202, 204);
         api.setSync(account, "vip", true).expect(200, 202, 204);
-        waitFor("first-enable release to reach Klaviyo", () -> members() > 0 && idle());
-        report();
+        model.sync("whole-bean", true).sync("vip", true);
+        int expected = expectedMembers();
+        waitFor("the first-enable release to reach Klaviyo (" + expected + " members expected)", () -> members() == expected);
+        report(List.of("shopper1@coffee-shop.example.com", "shopper2@coffee-shop.example.com", "shopper3@coffee-shop.example.com",
+                "shopper4@coffee-shop.example.com"));
 
         step("Shoppers move, leave and one is deleted from Nosto (the regular window)");
         List<SegmentEvent> changes = new ArrayList<>();
@@ -101,37 +109,85 @@ public final class DemoStore {
             changes.add(SegmentEvent.fullSet(account, "shopper" + i + "@coffee-shop.example.com", List.of("whole-bean"), tick()));
         }
         publish(changes);
-        int before = members();
-        waitFor("the regular window", () -> members() != before && idle());
-        report();
+        int expectedAfter = expectedMembers();
+        waitFor("the regular window (" + expectedAfter + " members expected)", () -> members() == expectedAfter && settled());
+        report(List.of("shopper1@coffee-shop.example.com", "shopper2@coffee-shop.example.com", "shopper3@coffee-shop.example.com",
+                "shopper4@coffee-shop.example.com"));
         step("Done. Emulator UI: " + emulator + "/__emulator/ui");
     }
 
     private void publish(List<SegmentEvent> events) {
+        events.forEach(model::apply);
         for (int i = 0; i < events.size(); i += 500) {
             api.publish(account, events.subList(i, Math.min(events.size(), i + 500))).expect(200, 202);
         }
         say(events.size() + " events accepted");
     }
 
-    private void report() {
+    private void report(List<String> samples) {
         JsonNode state = emulatorState();
         for (JsonNode list : state.path("lists")) {
             say("Klaviyo list \"" + list.path("name").asText() + "\" (" + list.path("id").asText() + "): "
-                    + list.path("memberEmails").size() + " members");
+                    + list.path("memberEmails").size() + " members (" + expectedMembers() + " expected)");
         }
-        int shown = 0;
-        for (JsonNode p : state.path("profiles")) {
-            if (shown < 4 && p.path("properties").has("nosto_segment")) {
-                say(String.format("  %-28s nosto_segment=%-32s nosto_segments=%s consent=%s", p.path("email").asText(),
-                        p.path("properties").path("nosto_segment"), p.path("properties").path("nosto_segments"),
-                        p.path("emailConsent").isMissingNode() || p.path("emailConsent").isNull() ? "(empty)" : p.path("emailConsent")));
-                shown++;
+        Map<String, JsonNode> profiles = new HashMap<>();
+        state.path("profiles").forEach(p -> profiles.put(p.path("email").asText(), p));
+        say(String.format("%-38s %-8s %-32s %-60s %s", "profile", "listed", "nosto_segment", "nosto_segments", "email consent"));
+        for (String email : samples) {
+            JsonNode p = profiles.get(email);
+            if (p == null) {
+                say(String.format("%-38s %s", email, "(no Klaviyo profile)"));
+                continue;
             }
+            boolean listed = false;
+            for (JsonNode list : state.path("lists")) {
+                for (JsonNode m : list.path("memberEmails")) {
+                    listed |= m.asText().equals(email);
+                }
+            }
+            JsonNode props = p.path("properties");
+            say(String.format("%-38s %-8s %-32s %-60s %s", email, listed ? "yes" : "no",
+                    props.has("nosto_segment") ? props.path("nosto_segment").asText() : "(unset)",
+                    props.has("nosto_segments") ? props.path("nosto_segments").toString() : "(unset)",
+                    p.path("emailConsent").asText("(empty)")));
         }
         say("consent changes received by Klaviyo: " + state.path("consentLog").size() + " (the integration never sends any)");
-        JsonNode runs = api.syncRuns(account).expect(200).body();
-        say("sync history: " + runs);
+        say("sync history (klaviyo-gateway GET /api/accounts/" + account + "/sync-runs):");
+        say(String.format("  %-13s %-28s %6s %6s %8s %8s %8s %7s", "window", "ended", "added", "moved", "removed", "deleted", "skipped", "failed"));
+        for (JsonNode run : api.syncRuns(account).expect(200).body()) {
+            say(String.format("  %-13s %-28s %6d %6d %8d %8d %8d %7d", run.path("windowKind").asText(), run.path("windowEnd").asText(),
+                    run.path("added").asInt(), run.path("moved").asInt(), run.path("removed").asInt(), run.path("deleted").asInt(),
+                    run.path("skipped").asInt(), run.path("failed").asInt()));
+        }
+    }
+
+    private int expectedMembers() {
+        return (int) model.emails().stream().filter(e -> model.expected(e).inList()).count();
+    }
+
+    /** Nothing pending in the worker, and the Klaviyo state equal to the model for every contact. */
+    private boolean settled() {
+        return idle() && model.differences(klaviyoState()).isEmpty();
+    }
+
+    private Map<String, KlaviyoModel.Expected> klaviyoState() {
+        JsonNode state = emulatorState();
+        java.util.Set<String> members = new java.util.HashSet<>();
+        for (JsonNode list : state.path("lists")) {
+            if (LIST.equals(list.path("name").asText())) {
+                list.path("memberEmails").forEach(m -> members.add(m.asText()));
+            }
+        }
+        Map<String, KlaviyoModel.Expected> out = new HashMap<>();
+        for (JsonNode p : state.path("profiles")) {
+            JsonNode props = p.path("properties");
+            java.util.Set<String> names = new java.util.LinkedHashSet<>();
+            props.path("nosto_segments").forEach(n -> names.add(n.asText()));
+            String email = p.path("email").asText();
+            out.put(email, new KlaviyoModel.Expected(members.contains(email),
+                    props.has("nosto_segment") ? props.path("nosto_segment").asText() : null, names));
+        }
+        return out;
     }
 
     private int members() {
