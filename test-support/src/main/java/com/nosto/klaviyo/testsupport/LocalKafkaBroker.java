@@ -28,15 +28,18 @@ public final class LocalKafkaBroker implements AutoCloseable {
     }
 
     public static LocalKafkaBroker start() {
-        Path root = ProjectRoot.find();
         try {
-            Path dataDir = Files.createTempDirectory("kafka-test-");
-            LocalKafkaBroker broker = new LocalKafkaBroker(root, dataDir, Ports.free(), Ports.free());
-            broker.script("start");
-            return broker;
+            return start(Files.createTempDirectory("kafka-test-"));
         } catch (IOException e) {
             throw new IllegalStateException("Cannot start the local Kafka broker", e);
         }
+    }
+
+    /** Starts a broker keeping its data in {@code dataDir} (removed again by {@link #close()}). */
+    public static LocalKafkaBroker start(Path dataDir) {
+        LocalKafkaBroker broker = new LocalKafkaBroker(ProjectRoot.find(), dataDir, Ports.free(), Ports.free());
+        broker.script("start");
+        return broker;
     }
 
     public String bootstrapServers() {

@@ -2,6 +2,8 @@ package com.nosto.klaviyo.testsupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -57,5 +59,22 @@ class LocalKafkaBrokerTest {
                 .filter(p -> p.info().commandLine().orElse("").contains("kafka.Kafka"))
                 .filter(p -> p.info().commandLine().orElse("").contains("kafka-test-")))
                 .as("no broker process of this test left").isEmpty();
+    }
+
+    /**
+     * A cluster id is base64url, so one in 64 random ids starts with '-', which kafka-storage's parser reads as an
+     * option ("--cluster-id: expected one argument"). A folder holding such an id (or a cut-off one) still starts.
+     */
+    @Test
+    void startsWhatEverClusterIdTheFolderHolds() throws Exception {
+        for (String stored : List.of("-Ab3dEfGhIjKlMnOpQrStU", "AbCdE")) {
+            Path dataDir = Files.createTempDirectory("kafka-test-");
+            Files.writeString(dataDir.resolve("cluster.id"), stored + "\n");
+            try (LocalKafkaBroker broker = LocalKafkaBroker.start(dataDir)) {
+                String id = Files.readString(dataDir.resolve("cluster.id")).strip();
+                assertThat(id).hasSize(22).doesNotStartWith("-");
+                KafkaTestResource.createTopics(broker.bootstrapServers(), Map.of("probe-" + stored.length(), 1));
+            }
+        }
     }
 }
