@@ -35,7 +35,7 @@ import org.jboss.logging.Logger;
 /**
  * The one way to Klaviyo. Every public method is one allow-listed operation ({@link KlaviyoOperation})
  * whose body is built here from typed inputs, so only list membership and the two Nosto properties can
- * ever be written (G4, G5). Each call is paced per account and tier, retried on 5xx/resets/timeouts with
+ * ever be written (G4, G5). Each call is paced per account and operation, retried on 5xx/resets/timeouts with
  * exponential backoff and jitter, and waits out 429s for {@code Retry-After} (G10).
  */
 @ApplicationScoped
@@ -257,8 +257,12 @@ public class KlaviyoClient {
         return Uni.createFrom().voidItem().onItem().delayIt().by(wait).chain(() -> pace(cred, op));
     }
 
+    /**
+     * One bucket per account and operation: Klaviyo counts each operation against its own limit (the spec's
+     * x-klaviyo-ratelimit is per operationId), so job polls do not use up the job submissions' quota.
+     */
     private static String bucket(KlaviyoCredentials cred, KlaviyoOperation op) {
-        return cred.accountId() + "/" + op.tier();
+        return cred.accountId() + "/" + op.operationId();
     }
 
     private Uni<KlaviyoResponse> exchange(KlaviyoCredentials cred, KlaviyoOperation op, String path, Map<String, String> query,

@@ -63,8 +63,10 @@ public interface KlaviyoConfig {
     }
 
     /**
-     * Per-account pacing per Klaviyo rate tier, as {@code burst/s,steady/m} (defaults from each operation's
-     * {@code x-klaviyo-ratelimit} in the 2026-07-15 spec). All private keys of one Klaviyo account share a quota.
+     * Per-account pacing, as {@code burst/s,steady/m} (defaults from each operation's {@code x-klaviyo-ratelimit}
+     * in the 2026-07-15 spec). Each value is the limit of every operation it names: Klaviyo counts each operation
+     * separately (the spec states the limit per operation), so each operation has its own bucket of this size.
+     * All private keys of one Klaviyo account share a quota.
      */
     interface RateLimits {
         /** get_lists, get_list (L tier). */
@@ -121,8 +123,12 @@ public interface KlaviyoConfig {
         @WithDefault("3800")
         int lookupMaxQueryChars();
 
-        /** First wait between bulk job polls; doubles up to poll-max-interval. */
-        @WithDefault("100ms")
+        /**
+         * Wait after submitting a bulk job before its first poll, and between the first polls; doubles up to
+         * poll-max-interval. Klaviyo jobs take seconds, so an immediate poll only spends quota (and polls of
+         * a window's jobs count toward its time to apply).
+         */
+        @WithDefault("1s")
         Duration pollInitialInterval();
 
         @WithDefault("5s")
@@ -131,5 +137,13 @@ public interface KlaviyoConfig {
         /** A job not complete after this is treated as a transient failure (the batch is parked and retried). */
         @WithDefault("15m")
         Duration jobTimeout();
+
+        /**
+         * Calls of one kind a window keeps in flight at once: bulk jobs (each submitted, then polled to
+         * completion), list removals, profile lookups. Every call is still paced per operation; this only stops
+         * one job's processing time from holding up the next. Klaviyo documents no cap on concurrent jobs.
+         */
+        @WithDefault("4")
+        int concurrency();
     }
 }

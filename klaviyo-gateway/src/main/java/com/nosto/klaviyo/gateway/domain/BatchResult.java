@@ -6,7 +6,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** What applying one batch did: counts by change kind, per-row outcomes and the ledger rows to write. */
+/**
+ * What applying one window's batches did: counts by change kind, per-row outcomes and the ledger rows to
+ * write. Thread-safe: the upsert and leaving branches of one window (and several bulk jobs within each)
+ * run concurrently and report here; the fields are read once all of them finished.
+ */
 public final class BatchResult {
 
     public record LedgerWrite(String email, long version, String profileId, boolean inList) {
@@ -25,7 +29,7 @@ public final class BatchResult {
     public final List<Row> rows = new ArrayList<>();
     public final Map<String, LedgerWrite> ledger = new LinkedHashMap<>();
 
-    public void applied(String email, ChangeType change, long version, String profileId, boolean inList) {
+    public synchronized void applied(String email, ChangeType change, long version, String profileId, boolean inList) {
         switch (change) {
             case ADDED -> added++;
             case MOVED -> moved++;
@@ -36,24 +40,29 @@ public final class BatchResult {
     }
 
     /** Nothing to do in Klaviyo, but the version counts as applied (e.g. removal of an email Klaviyo never had). */
-    public void skippedApplied(String email, long version, String detail) {
+    public synchronized void skippedApplied(String email, long version, String detail) {
         skipped++;
         rows.add(new Row(email, "SKIPPED", detail));
         ledger.put(email, new LedgerWrite(email, version, null, false));
     }
 
-    public void skipped(String email, String detail) {
+    public synchronized void skipped(String email, String detail) {
         skipped++;
         rows.add(new Row(email, "SKIPPED", detail));
     }
 
-    public void failed(String email, String detail) {
+    public synchronized void failed(String email, String detail) {
         failed++;
         rows.add(new Row(email, "FAILED", detail));
         ledger.remove(email);
     }
 
-    public int applied() {
+    /** One write call sent to Klaviyo (counted into the window's klaviyoWrites). */
+    public synchronized void wrote() {
+        writes++;
+    }
+
+    public synchronized int applied() {
         return added + moved + removed + deleted;
     }
 }

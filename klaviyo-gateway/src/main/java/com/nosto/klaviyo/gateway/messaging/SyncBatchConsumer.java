@@ -3,7 +3,6 @@ package com.nosto.klaviyo.gateway.messaging;
 import com.nosto.klaviyo.events.DeadLetter;
 import com.nosto.klaviyo.events.EventJson;
 import com.nosto.klaviyo.events.SyncBatch;
-import com.nosto.klaviyo.gateway.service.BatchApplier;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
@@ -18,8 +17,9 @@ import org.jboss.logging.Logger;
 
 /**
  * Adapter only: reads {@code klaviyo-sync-batches}, rejects malformed records to the DLQ as a
- * {@link DeadLetter} with a reason (G11), and hands valid batches to {@link BatchApplier}. A record is
- * acknowledged only once its batch is applied, parked or dead-lettered, so nothing accepted is lost.
+ * {@link DeadLetter} with a reason (G11), and hands valid batches to {@link WindowGrouper}, which applies
+ * each window's batches as one. A record is acknowledged only once its batch is applied, parked or
+ * dead-lettered, so nothing accepted is lost.
  */
 @ApplicationScoped
 public class SyncBatchConsumer {
@@ -29,17 +29,21 @@ public class SyncBatchConsumer {
     static final String SERVICE = "klaviyo-gateway";
     private static final Logger LOG = Logger.getLogger(SyncBatchConsumer.class);
 
-    private final BatchApplier applier;
+    private final WindowGrouper windows;
     private final MutinyEmitter<String> deadLetters;
     private final MeterRegistry metrics;
 
-    public SyncBatchConsumer(BatchApplier applier, @Channel(DEAD_LETTER_CHANNEL) MutinyEmitter<String> deadLetters,
+    public SyncBatchConsumer(WindowGrouper windows, @Channel(DEAD_LETTER_CHANNEL) MutinyEmitter<String> deadLetters,
             MeterRegistry metrics) {
-        this.applier = applier;
+        this.windows = windows;
         this.deadLetters = deadLetters;
         this.metrics = metrics;
     }
 
+    /**
+     * Completes as soon as the batch is held (the record stays unacknowledged until its window's group is
+     * done), so the next records of the window keep arriving while it is collected.
+     */
     @Incoming(CHANNEL)
     public Uni<Void> consume(Message<String> message) {
         String payload = message.getPayload();
@@ -49,15 +53,13 @@ public class SyncBatchConsumer {
         } catch (IllegalArgumentException e) {
             metrics.counter("gateway.batches.malformed").increment();
             return deadLetter(message, e.getMessage(), e)
-                    .chain(() -> Uni.createFrom().completionStage(message.ack()));
+                    .chain(() -> Uni.createFrom().completionStage(message.ack()))
+                    .onFailure().recoverWithUni(x -> {
+                        LOG.errorf(x, "Dead-lettering a malformed record failed");
+                        return Uni.createFrom().completionStage(message.nack(x));
+                    });
         }
-        return applier.apply(batch, payload)
-                .chain(outcome -> Uni.createFrom().completionStage(message.ack()))
-                // Unexpected (e.g. the database is down): nack, and the channel's dead-letter-queue keeps the record.
-                .onFailure().recoverWithUni(e -> {
-                    LOG.errorf(e, "Batch %s could not be applied or parked", batch.batchId());
-                    return Uni.createFrom().completionStage(message.nack(e));
-                });
+        return windows.add(batch, payload, message);
     }
 
     static SyncBatch parse(String payload) {

@@ -8,6 +8,7 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.Collection;
 import java.util.List;
 
 /** parked_batch rows. Methods run in the caller's session (see {@link SyncStateRepository}). */
@@ -41,7 +42,7 @@ public class ParkedBatchRepository implements PanacheRepositoryBase<ParkedBatchE
                 .setParameter("status", Connection.Status.CONNECTED).getResultList());
     }
 
-    Uni<Long> unpark(String batchId) {
-        return delete("batchId", batchId);
+    Uni<Long> unparkAll(Collection<String> batchIds) {
+        return delete("batchId in ?1", List.copyOf(batchIds));
     }
 }

@@ -1,7 +1,6 @@
 package com.nosto.klaviyo.gateway.repository;
 
 import com.nosto.klaviyo.events.SyncBatch;
-import com.nosto.klaviyo.gateway.domain.BatchResult;
 import com.nosto.klaviyo.gateway.repository.entity.SyncRowErrorEntity;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.quarkus.panache.common.Sort;
@@ -16,20 +15,26 @@ import java.util.List;
 @ApplicationScoped
 public class SyncRowErrorRepository implements PanacheRepositoryBase<SyncRowErrorEntity, Long> {
 
+    /** One row outcome and the batch that carried the contact. */
+    public record RowInsert(String batchId, String email, String outcome, String detail) {
+    }
+
     /**
-     * One native {@code unnest} insert for up to 1,000 rows: the id is an IDENTITY column, with which
+     * One native {@code unnest} insert for a window's rows (at most 1,000 per batch): the id is an IDENTITY column, with which
      * Hibernate cannot batch inserts, so persisting entities would cost one round trip per row.
      */
-    Uni<Void> insert(SyncBatch batch, List<BatchResult.Row> rows, Instant now) {
-        String[] emails = rows.stream().map(BatchResult.Row::email).toArray(String[]::new);
-        String[] outcomes = rows.stream().map(BatchResult.Row::outcome).toArray(String[]::new);
-        String[] details = rows.stream().map(BatchResult.Row::detail).toArray(String[]::new);
+    Uni<Void> insert(SyncBatch window, List<RowInsert> rows, Instant now) {
+        String[] batchIds = rows.stream().map(RowInsert::batchId).toArray(String[]::new);
+        String[] emails = rows.stream().map(RowInsert::email).toArray(String[]::new);
+        String[] outcomes = rows.stream().map(RowInsert::outcome).toArray(String[]::new);
+        String[] details = rows.stream().map(RowInsert::detail).toArray(String[]::new);
         return getSession().chain(s -> s.createNativeQuery("""
                         INSERT INTO {h-schema}sync_row_error (account_id, window_id, batch_id, email, outcome, detail, at)
-                        SELECT :a, :w, :b, t.email, t.outcome, t.detail, :now
-                        FROM unnest(cast(:e as text[]), cast(:o as text[]), cast(:d as text[])) WITH ORDINALITY AS t(email, outcome, detail, n)
+                        SELECT :a, :w, t.batch_id, t.email, t.outcome, t.detail, :now
+                        FROM unnest(cast(:b as text[]), cast(:e as text[]), cast(:o as text[]), cast(:d as text[]))
+                            WITH ORDINALITY AS t(batch_id, email, outcome, detail, n)
                         ORDER BY t.n""")
-                .setParameter("a", batch.accountId()).setParameter("w", batch.windowId()).setParameter("b", batch.batchId())
+                .setParameter("a", window.accountId()).setParameter("w", window.windowId()).setParameter("b", batchIds)
                 .setParameter("e", emails).setParameter("o", outcomes).setParameter("d", details)
                 .setParameter("now", now.atOffset(ZoneOffset.UTC)).executeUpdate()).replaceWithVoid();
     }

@@ -18,19 +18,19 @@ import java.util.List;
 public class SyncRunRepository implements PanacheRepositoryBase<SyncRunEntity, SyncRunEntity.Key> {
 
     /**
-     * Native upsert that adds the batch's counts to the window's row in the database
+     * Native upsert that adds the counts of {@code batches} applied batches to the window's row in the database
      * ({@code batches = sync_run.batches + 1} …): two instances finishing batches of one window at once
      * both count, which a read-modify-write of the entity would not guarantee.
      */
-    Uni<Void> add(SyncBatch batch, BatchResult r, Instant now) {
+    Uni<Void> add(SyncBatch batch, int batches, BatchResult r, Instant now) {
         OffsetDateTime windowEnd = batch.windowEnd() == null ? null : batch.windowEnd().atOffset(ZoneOffset.UTC);
         return getSession().chain(s -> s.createNativeQuery("""
                         INSERT INTO {h-schema}sync_run (account_id, window_id, window_kind, window_end, started_at, finished_at, batches,
                             added, moved, removed, deleted, skipped, failed, klaviyo_writes)
-                        VALUES (:a, :w, cast(:k as varchar), cast(:we as timestamptz), :now, :now, 1, :added, :moved, :removed,
+                        VALUES (:a, :w, cast(:k as varchar), cast(:we as timestamptz), :now, :now, :batches, :added, :moved, :removed,
                             :deleted, :skipped, :failed, :writes)
                         ON CONFLICT (account_id, window_id) DO UPDATE SET finished_at = EXCLUDED.finished_at,
-                            batches = sync_run.batches + 1, added = sync_run.added + EXCLUDED.added,
+                            batches = sync_run.batches + EXCLUDED.batches, added = sync_run.added + EXCLUDED.added,
                             moved = sync_run.moved + EXCLUDED.moved, removed = sync_run.removed + EXCLUDED.removed,
                             deleted = sync_run.deleted + EXCLUDED.deleted, skipped = sync_run.skipped + EXCLUDED.skipped,
                             failed = sync_run.failed + EXCLUDED.failed,
@@ -38,7 +38,7 @@ public class SyncRunRepository implements PanacheRepositoryBase<SyncRunEntity, S
                 .setParameter("a", batch.accountId()).setParameter("w", batch.windowId())
                 .setParameter("k", batch.windowKind() == null ? null : batch.windowKind().name())
                 .setParameter("we", windowEnd).setParameter("now", now.atOffset(ZoneOffset.UTC))
-                .setParameter("added", r.added).setParameter("moved", r.moved).setParameter("removed", r.removed)
+                .setParameter("batches", batches).setParameter("added", r.added).setParameter("moved", r.moved).setParameter("removed", r.removed)
                 .setParameter("deleted", r.deleted).setParameter("skipped", r.skipped).setParameter("failed", r.failed)
                 .setParameter("writes", r.writes).executeUpdate()).replaceWithVoid();
     }

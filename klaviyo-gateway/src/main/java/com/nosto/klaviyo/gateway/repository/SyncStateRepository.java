@@ -10,9 +10,12 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Ledger, applied batch ids, sync runs and row outcomes. A batch's effects are recorded in one
@@ -22,7 +25,7 @@ import java.util.Map;
 @ApplicationScoped
 public class SyncStateRepository {
 
-    /** A pathological batch must not write 10,000 error rows per window; the counts stay exact. */
+    /** A pathological batch must not write 10,000 error rows; the counts stay exact. */
     private static final int MAX_ROWS_PER_BATCH = 1000;
     private static final int MAX_ROWS_SHOWN = 5000;
 
@@ -45,8 +48,12 @@ public class SyncStateRepository {
         this.connections = connections;
     }
 
-    public Uni<Boolean> isApplied(String batchId) {
-        return tx.inSession(() -> applied.exists(batchId));
+    /** Which of these batch ids were applied before (one query for a whole window's batches). */
+    public Uni<Set<String>> appliedAmong(Collection<String> batchIds) {
+        if (batchIds.isEmpty()) {
+            return Uni.createFrom().item(Set.of());
+        }
+        return tx.inSession(() -> applied.existing(batchIds));
     }
 
     public Uni<Map<String, LedgerEntry>> ledger(String accountId, List<String> emails) {
@@ -56,18 +63,31 @@ public class SyncStateRepository {
         return tx.inSession(() -> ledger.read(accountId, emails));
     }
 
-    /** Records a batch's outcome: ledger (forward only), batch id, window counts, row outcomes, last sync. */
-    public Uni<Void> commit(SyncBatch batch, BatchResult result) {
+    /**
+     * Records the outcome of one window's batches applied together: ledger (forward only), every batch id,
+     * the window's counts (batches + n), row outcomes (each under the batch that carried the contact, at most
+     * 1,000 per batch), last sync, and unparks them. One transaction: "applied" and "ledger moved forward"
+     * cannot disagree after a crash.
+     */
+    public Uni<Void> commit(List<SyncBatch> batches, BatchResult result, Function<String, String> batchOfRow) {
+        SyncBatch first = batches.get(0);
         Instant now = Instant.now();
-        List<BatchResult.Row> rows = result.rows.stream().limit(MAX_ROWS_PER_BATCH)
-                .map(r -> new BatchResult.Row(r.email(), r.outcome(), truncate(r.detail()))).toList();
-        return tx.inTransaction(() -> applied.record(batch.batchId(), batch.accountId(), batch.windowId(), now)
+        List<String> batchIds = batches.stream().map(SyncBatch::batchId).toList();
+        Map<String, Integer> perBatch = new HashMap<>();
+        List<SyncRowErrorRepository.RowInsert> rows = new ArrayList<>();
+        for (BatchResult.Row r : result.rows) {
+            String batchId = batchOfRow.apply(r.email());
+            if (perBatch.merge(batchId, 1, Integer::sum) <= MAX_ROWS_PER_BATCH) {
+                rows.add(new SyncRowErrorRepository.RowInsert(batchId, r.email(), r.outcome(), truncate(r.detail())));
+            }
+        }
+        return tx.inTransaction(() -> applied.recordAll(batchIds, first.accountId(), first.windowId(), now)
                 .call(() -> result.ledger.isEmpty() ? Uni.createFrom().voidItem()
-                        : ledger.advance(batch.accountId(), result.ledger.values(), now))
-                .call(() -> runs.add(batch, result, now))
-                .call(() -> rows.isEmpty() ? Uni.createFrom().voidItem() : rowErrors.insert(batch, rows, now))
-                .call(() -> parked.unpark(batch.batchId()))
-                .call(() -> connections.update("lastSyncAt = ?2 where accountId = ?1", batch.accountId(), now)));
+                        : ledger.advance(first.accountId(), result.ledger.values(), now))
+                .call(() -> runs.add(first, batches.size(), result, now))
+                .call(() -> rows.isEmpty() ? Uni.createFrom().voidItem() : rowErrors.insert(first, rows, now))
+                .call(() -> parked.unparkAll(batchIds))
+                .call(() -> connections.update("lastSyncAt = ?2 where accountId = ?1", first.accountId(), now)));
     }
 
     private static String truncate(String s) {
@@ -79,9 +99,19 @@ public class SyncStateRepository {
     public record Parked(String batchId, String accountId, String payload, String reason, int attempts, Instant parkedAt) {
     }
 
-    public Uni<Void> park(SyncBatch batch, String payload, String reason) {
+    /** Parks each batch (with its own payload) in one transaction; a window's batches are parked together. */
+    public Uni<Void> parkAll(List<SyncBatch> batches, List<String> payloads, String reason) {
         Instant now = Instant.now();
-        return tx.inTransaction(() -> parked.park(batch.batchId(), batch.accountId(), batch.sequence(), payload, truncate(reason), now));
+        String why = truncate(reason);
+        return tx.inTransaction(() -> {
+            Uni<Void> chain = Uni.createFrom().voidItem();
+            for (int i = 0; i < batches.size(); i++) {
+                SyncBatch b = batches.get(i);
+                String payload = payloads.get(i);
+                chain = chain.chain(() -> parked.park(b.batchId(), b.accountId(), b.sequence(), payload, why, now));
+            }
+            return chain;
+        });
     }
 
     /** Parked batches of one account, oldest first (window order, then sequence). */
@@ -95,8 +125,11 @@ public class SyncStateRepository {
         return tx.inSession(parked::accountsConnected);
     }
 
-    public Uni<Void> unpark(String batchId) {
-        return tx.inTransaction(() -> parked.unpark(batchId)).replaceWithVoid();
+    public Uni<Void> unparkAll(Collection<String> batchIds) {
+        if (batchIds.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return tx.inTransaction(() -> parked.unparkAll(batchIds)).replaceWithVoid();
     }
 
     // ---- Sync runs -------------------------------------------------------------------------------------

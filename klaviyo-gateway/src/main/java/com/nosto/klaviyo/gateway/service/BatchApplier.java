@@ -41,10 +41,13 @@ import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 
 /**
- * Applies one {@link SyncBatch} to Klaviyo: checks it was not applied before, plans the calls
- * ({@link SyncPlanner}), executes them, and records the outcome in one transaction. Batches that cannot
- * be applied now (not connected, key rejected, Klaviyo unavailable) are parked, never dropped.
- * Work for one account is serialised, so the consumer and the parked-batch drainer never interleave.
+ * Applies the batches of one window of one account to Klaviyo as one: skips batch ids applied before,
+ * merges the contacts (the highest version per email wins), plans the calls once ({@link SyncPlanner}), so
+ * a window released as many small batches costs what it would cost as one (bulk jobs of 10,000, list
+ * removals of 1,000, one list check), executes them, and records every batch id, the ledger, the
+ * window's counts and per-row outcomes in one transaction. Batches that cannot be applied now (not
+ * connected, key rejected, Klaviyo unavailable) are parked one by one, never dropped. Work for one account
+ * is serialised, so the consumer and the parked-batch drainer never interleave.
  */
 @ApplicationScoped
 public class BatchApplier {
@@ -53,6 +56,10 @@ public class BatchApplier {
     private static final Pattern PROFILE_INDEX = Pattern.compile("/profiles/data/(\\d+)");
 
     public enum Outcome { APPLIED, DUPLICATE, PARKED }
+
+    /** One batch as received: parsed, and its original JSON (kept verbatim when parked). */
+    public record Received(SyncBatch batch, String payload) {
+    }
 
     private final KlaviyoClient klaviyo;
     private final ListService lists;
@@ -79,85 +86,155 @@ public class BatchApplier {
     }
 
     public Uni<Outcome> apply(SyncBatch batch, String payload) {
-        return serialised(batch.accountId(), () -> applyNow(batch, payload))
-                .invoke(o -> metrics.counter("gateway.batches", "outcome", o.name()).increment());
+        return apply(List.of(new Received(batch, payload)));
     }
 
-    private Uni<Outcome> applyNow(SyncBatch batch, String payload) {
-        return state.isApplied(batch.batchId()).chain(done -> {
-            if (done) {
-                LOG.debugf("Batch %s already applied; no Klaviyo call", batch.batchId());
-                return state.unpark(batch.batchId()).replaceWith(Outcome.DUPLICATE);
+    /**
+     * Applies batches of one account and one window together (in the order given; the ledger's versions
+     * decide between states of one contact). The returned outcome is PARKED when they were parked,
+     * DUPLICATE when every one was applied before, else APPLIED.
+     */
+    public Uni<Outcome> apply(List<Received> batches) {
+        if (batches.isEmpty()) {
+            return Uni.createFrom().failure(new IllegalArgumentException("no batches"));
+        }
+        SyncBatch first = batches.get(0).batch();
+        for (Received r : batches) {
+            if (!r.batch().accountId().equals(first.accountId()) || !r.batch().windowId().equals(first.windowId())) {
+                return Uni.createFrom().failure(new IllegalArgumentException("batches of one account and window only: "
+                        + first.batchId() + " vs " + r.batch().batchId()));
             }
-            return connections.find(batch.accountId()).chain(found -> {
+        }
+        return serialised(first.accountId(), () -> applyNow(batches))
+                .invoke(o -> metrics.counter("gateway.batches", "outcome", o.name()).increment(batches.size()));
+    }
+
+    private Uni<Outcome> applyNow(List<Received> received) {
+        Map<String, Received> unique = new LinkedHashMap<>();
+        received.forEach(r -> unique.putIfAbsent(r.batch().batchId(), r));
+        String accountId = received.get(0).batch().accountId();
+        return state.appliedAmong(unique.keySet()).chain(done -> {
+            List<Received> todo = unique.values().stream().filter(r -> !done.contains(r.batch().batchId())).toList();
+            if (!done.isEmpty()) {
+                LOG.debugf("Batches %s already applied; no Klaviyo call for them", done);
+            }
+            Uni<Void> forgetDone = state.unparkAll(done);
+            if (todo.isEmpty()) {
+                return forgetDone.replaceWith(Outcome.DUPLICATE);
+            }
+            return forgetDone.chain(() -> connections.find(accountId)).chain(found -> {
                 if (found.isEmpty()) {
-                    return park(batch, payload, "not-connected", "account has no Klaviyo connection yet");
+                    return park(todo, "not-connected", "account has no Klaviyo connection yet");
                 }
                 Connection conn = found.get();
                 if (!conn.isConnected()) {
-                    return park(batch, payload, "key-rejected", conn.statusReason() + "; reconnect to resume");
+                    return park(todo, "key-rejected", conn.statusReason() + "; reconnect to resume");
                 }
-                return applyConnected(batch, conn)
+                return applyConnected(todo, conn)
                         .onFailure(KeyRejectedException.class).recoverWithUni(e -> {
                             metrics.counter("gateway.accounts.disconnected").increment();
-                            LOG.warnf("Account %s disconnected: %s", batch.accountId(), e.getMessage());
-                            return connections.markDisconnected(batch.accountId(), e.getMessage())
-                                    .chain(() -> park(batch, payload, "key-rejected", e.getMessage()));
+                            LOG.warnf("Account %s disconnected: %s", accountId, e.getMessage());
+                            return connections.markDisconnected(accountId, e.getMessage())
+                                    .chain(() -> park(todo, "key-rejected", e.getMessage()));
                         })
                         .onFailure(KlaviyoUnavailableException.class)
-                        .recoverWithUni(e -> park(batch, payload, "klaviyo-unavailable", e.getMessage()))
+                        .recoverWithUni(e -> park(todo, "klaviyo-unavailable", e.getMessage()))
                         .onFailure(KlaviyoRejectedException.class)
-                        .recoverWithUni(e -> park(batch, payload, "klaviyo-rejected", e.getMessage()));
+                        .recoverWithUni(e -> park(todo, "klaviyo-rejected", e.getMessage()));
             });
         });
     }
 
-    private Uni<Outcome> park(SyncBatch batch, String payload, String kind, String reason) {
-        metrics.counter("gateway.batches.parked", "reason", kind).increment();
-        LOG.infof("Parked batch %s of account %s (%s): %s", batch.batchId(), batch.accountId(), kind, reason);
-        return state.park(batch, payload, kind + ": " + reason).replaceWith(Outcome.PARKED);
+    private Uni<Outcome> park(List<Received> batches, String kind, String reason) {
+        metrics.counter("gateway.batches.parked", "reason", kind).increment(batches.size());
+        SyncBatch first = batches.get(0).batch();
+        LOG.infof("Parked %d batch(es) of window %s of account %s (%s): %s", batches.size(), first.windowId(),
+                first.accountId(), kind, reason);
+        return state.parkAll(batches.stream().map(Received::batch).toList(), batches.stream().map(Received::payload).toList(),
+                kind + ": " + reason).replaceWith(Outcome.PARKED);
     }
 
-    /** Everything one batch's execution needs and accumulates. */
+    /**
+     * Everything one window's execution needs and accumulates. The upsert and leaving branches (and bulk
+     * jobs within them) run concurrently: the result is thread-safe, the list id is guarded by {@code this}.
+     */
     private static final class Run {
-        final SyncBatch batch;
+        final String accountId;
         final KlaviyoCredentials cred;
         final String listName;
         final BatchResult result = new BatchResult();
-        String listId;
-        boolean listRecreated;
+        private String listId;
+        private String recreatedFrom;
+        private Uni<Void> recreation;
 
-        Run(SyncBatch batch, KlaviyoCredentials cred, String listId, String listName) {
-            this.batch = batch;
+        Run(String accountId, KlaviyoCredentials cred, String listId, String listName) {
+            this.accountId = accountId;
             this.cred = cred;
             this.listId = listId;
             this.listName = listName;
         }
+
+        synchronized String listId() {
+            return listId;
+        }
+
+        synchronized void listId(String id) {
+            listId = id;
+        }
+
+        /** A 404 for {@code vanished} may still be answered by (one) re-creation of the list. */
+        synchronized boolean mayRecreate(String vanished) {
+            return recreatedFrom == null || recreatedFrom.equals(vanished) || !vanished.equals(listId);
+        }
     }
 
-    private Uni<Outcome> applyConnected(SyncBatch batch, Connection conn) {
+    private Uni<Outcome> applyConnected(List<Received> batches, Connection conn) {
+        List<SyncBatch> applied = batches.stream().map(Received::batch).toList();
         String key = cipher.open(conn.accountId(), new KeyCipher.Sealed(conn.keyId(), conn.encryptedKey()));
-        Run run = new Run(batch, new KlaviyoCredentials(conn.accountId(), key), conn.listId(), conn.listName());
-        List<ContactState> contacts = batch.contacts() == null ? List.of() : batch.contacts();
-        List<String> emails = contacts.stream().map(c -> ContactKey.normaliseEmail(c.email()))
-                .filter(e -> e != null && !e.isEmpty()).distinct().toList();
-        return state.ledger(batch.accountId(), emails).chain(ledger -> {
+        Run run = new Run(conn.accountId(), new KlaviyoCredentials(conn.accountId(), key), conn.listId(), conn.listName());
+        // The window's contacts in batch order, and which batch carried each contact's winning state (for its row outcome).
+        List<ContactState> contacts = new ArrayList<>();
+        Map<String, ContactState> winner = new HashMap<>();
+        Map<String, String> batchOf = new HashMap<>();
+        for (SyncBatch b : applied) {
+            for (ContactState c : b.contacts() == null ? List.<ContactState>of() : b.contacts()) {
+                contacts.add(c);
+                String raw = c.email() == null ? "" : c.email();
+                batchOf.putIfAbsent(raw, b.batchId());
+                String email = ContactKey.normaliseEmail(c.email());
+                if (email != null && !email.isEmpty()) {
+                    ContactState previous = winner.get(email);
+                    if (previous == null || previous.version() < c.version()) {
+                        winner.put(email, c);
+                        batchOf.put(email, b.batchId());
+                    }
+                }
+            }
+        }
+        String firstBatch = applied.get(0).batchId();
+        List<String> emails = new ArrayList<>(winner.keySet());
+        return state.ledger(conn.accountId(), emails).chain(ledger -> {
             SyncPlan plan = planner.plan(contacts, ledger);
             plan.skipped().forEach(s -> run.result.skipped++);
             plan.invalid().forEach(e -> run.result.failed(e.email(), e.reason()));
             boolean work = plan.upsertCount() > 0 || !plan.leaving().isEmpty();
+            // Entering/staying and leaving contacts are disjoint (one state per email), and Klaviyo paces each
+            // operation separately, so both branches run side by side.
             Uni<Void> klaviyoWork = work
-                    ? ensureList(run).chain(() -> applyUpserts(run, plan)).chain(() -> applyLeaving(run, plan))
+                    ? ensureList(run).chain(() -> Uni.combine().all().unis(applyUpserts(run, plan), applyLeaving(run, plan))
+                            .discardItems())
                     : Uni.createFrom().voidItem();
-            return klaviyoWork.chain(() -> state.commit(batch, run.result)).invoke(() -> {
+            return klaviyoWork.chain(() -> state.commit(applied, run.result,
+                    email -> batchOf.getOrDefault(email == null ? "" : email, firstBatch))).invoke(() -> {
                 BatchResult r = run.result;
                 metrics.counter("gateway.contacts.applied", "change", "ADDED").increment(r.added);
                 metrics.counter("gateway.contacts.applied", "change", "MOVED").increment(r.moved);
                 metrics.counter("gateway.contacts.applied", "change", "REMOVED").increment(r.removed);
                 metrics.counter("gateway.contacts.applied", "change", "DELETED").increment(r.deleted);
                 metrics.counter("gateway.row.errors").increment(r.failed);
-                LOG.infof("Applied batch %s: added=%d moved=%d removed=%d deleted=%d skipped=%d failed=%d writes=%d",
-                        batch.batchId(), r.added, r.moved, r.removed, r.deleted, r.skipped, r.failed, r.writes);
+                LOG.infof("Applied window %s of account %s (%d batches, %d contacts): added=%d moved=%d removed=%d deleted=%d"
+                        + " skipped=%d failed=%d writes=%d", applied.get(0).windowId(), conn.accountId(), applied.size(),
+                        contacts.size(), r.added, r.moved, r.removed, r.deleted, r.skipped, r.failed, r.writes);
             }).replaceWith(Outcome.APPLIED);
         });
     }
@@ -165,13 +242,14 @@ public class BatchApplier {
     // ---- The list (G1) ------------------------------------------------------------------------------
 
     private Uni<Void> ensureList(Run run) {
-        if (run.listId == null) {
-            return recreateList(run);
+        String listId = run.listId();
+        if (listId == null) {
+            return recreateList(run, null);
         }
-        return klaviyo.getList(run.cred, run.listId).chain(r -> {
+        return klaviyo.getList(run.cred, listId).chain(r -> {
             ListService.requireAuthorised(r);
             if (r.isNotFound()) {
-                return recreateList(run);
+                return recreateList(run, listId);
             }
             if (!r.isSuccess()) {
                 throw new KlaviyoRejectedException(r.describe());
@@ -180,21 +258,34 @@ public class BatchApplier {
         });
     }
 
-    /** The list vanished (deleted in Klaviyo): find another by name or create one, once per batch. */
-    private Uni<Void> recreateList(Run run) {
-        if (run.listRecreated) {
-            return Uni.createFrom().failure(new KlaviyoRejectedException("list " + run.listId + " vanished again after re-creation"));
-        }
-        run.listRecreated = true;
-        return lists.findOrCreate(run.cred, run.listName).chain(ref -> {
-            if (ref.created()) {
-                run.result.writes++;
+    /**
+     * The list {@code vanished} (deleted in Klaviyo): find another by name or create one, once per window.
+     * Concurrent branches that saw the same list vanish share the one re-creation; a branch that still used
+     * the old id after it was replaced just goes on with the new one.
+     */
+    private Uni<Void> recreateList(Run run, String vanished) {
+        synchronized (run) {
+            if (run.recreation != null && java.util.Objects.equals(run.recreatedFrom, vanished)) {
+                return run.recreation;
             }
-            LOG.infof("Account %s: list %s missing in Klaviyo, now using %s (%s)", run.batch.accountId(), run.listId, ref.id(),
-                    ref.created() ? "created" : "found by name");
-            run.listId = ref.id();
-            return connections.updateList(run.batch.accountId(), ref.id(), ref.name());
-        });
+            if (run.recreation != null && vanished != null && !vanished.equals(run.listId)) {
+                return Uni.createFrom().voidItem();
+            }
+            if (run.recreation != null) {
+                return Uni.createFrom().failure(new KlaviyoRejectedException("list " + vanished + " vanished again after re-creation"));
+            }
+            run.recreatedFrom = vanished == null ? "" : vanished;
+            run.recreation = lists.findOrCreate(run.cred, run.listName).chain(ref -> {
+                if (ref.created()) {
+                    run.result.wrote();
+                }
+                LOG.infof("Account %s: list %s missing in Klaviyo, now using %s (%s)", run.accountId, vanished, ref.id(),
+                        ref.created() ? "created" : "found by name");
+                run.listId(ref.id());
+                return connections.updateList(run.accountId, ref.id(), ref.name());
+            }).memoize().indefinitely();
+            return run.recreation;
+        }
     }
 
     // ---- Entering and staying ----------------------------------------------------------------------
@@ -202,7 +293,7 @@ public class BatchApplier {
     private Uni<Void> applyUpserts(Run run, SyncPlan plan) {
         return switch (plan.upsertMode()) {
             case NONE -> Uni.createFrom().voidItem();
-            case BULK -> sequentially(plan.bulkChunks(), chunk -> bulkUpsert(run, chunk, true));
+            case BULK -> concurrently(plan.bulkChunks(), chunk -> bulkUpsert(run, chunk, true));
             case SMALL -> smallUpserts(run, plan.smallUpserts());
         };
     }
@@ -233,7 +324,7 @@ public class BatchApplier {
     /** profile-import one contact; a 409 duplicate is resolved to the existing profile and patched. Null id = row failed. */
     private Uni<String> importOne(Run run, SyncPlan.Upsert u) {
         NostoProperties props = new NostoProperties(u.nostoSegment(), u.nostoSegments());
-        run.result.writes++;
+        run.result.wrote();
         return klaviyo.importProfile(run.cred, u.email(), props).chain(r -> {
             ListService.requireAuthorised(r);
             if (r.isSuccess() && r.dataId() != null) {
@@ -241,7 +332,7 @@ public class BatchApplier {
             }
             var duplicate = r.duplicateProfileId();
             if (duplicate.isPresent()) {
-                run.result.writes++;
+                run.result.wrote();
                 return klaviyo.updateProperties(run.cred, duplicate.get(), props).map(p -> {
                     ListService.requireAuthorised(p);
                     if (p.isSuccess()) {
@@ -258,14 +349,15 @@ public class BatchApplier {
 
     /** Adds ids to the list; returns null on success or the error for the chunk's rows. */
     private Uni<String> addToList(Run run, List<String> ids) {
-        run.result.writes++;
-        return klaviyo.addToList(run.cred, run.listId, ids).chain(r -> {
+        run.result.wrote();
+        String listId = run.listId();
+        return klaviyo.addToList(run.cred, listId, ids).chain(r -> {
             ListService.requireAuthorised(r);
             if (r.isSuccess()) {
                 return Uni.createFrom().nullItem();
             }
-            if (r.isNotFound() && !run.listRecreated) {
-                return recreateList(run).chain(() -> addToList(run, ids));
+            if (r.isNotFound() && run.mayRecreate(listId)) {
+                return recreateList(run, listId).chain(() -> addToList(run, ids));
             }
             return Uni.createFrom().item(r.describe());
         });
@@ -275,7 +367,7 @@ public class BatchApplier {
         List<BulkProfile> profiles = chunk.stream()
                 .map(u -> BulkProfile.upsert(u.email(), new NostoProperties(u.nostoSegment(), u.nostoSegments()))).toList();
         List<String> emails = chunk.stream().map(SyncPlan.Upsert::email).toList();
-        return runBulkJob(run, profiles, emails, run.listId, mayResubmit, true).invoke(outcome -> {
+        return runBulkJob(run, profiles, emails, mayResubmit, true).invoke(outcome -> {
             for (SyncPlan.Upsert u : chunk) {
                 String error = outcome.get(u.email());
                 if (error == null) {
@@ -291,18 +383,19 @@ public class BatchApplier {
      * Submits one bulk job and follows it to completion. Returns, per email, the row's error (absent = ok).
      * A request rejected for invalid rows (400 with pointers) is resubmitted once without them.
      */
-    private Uni<Map<String, String>> runBulkJob(Run run, List<BulkProfile> profiles, List<String> emails, String listId,
+    private Uni<Map<String, String>> runBulkJob(Run run, List<BulkProfile> profiles, List<String> emails,
             boolean mayResubmit, boolean withList) {
-        run.result.writes++;
-        return klaviyo.createBulkImportJob(run.cred, profiles, withList ? run.listId : null).chain(r -> {
+        run.result.wrote();
+        String listId = withList ? run.listId() : null;
+        return klaviyo.createBulkImportJob(run.cred, profiles, listId).chain(r -> {
             ListService.requireAuthorised(r);
             if (r.isSuccess() && r.dataId() != null) {
                 return awaitJob(run, r.dataId(), config.batching().pollInitialInterval(),
                         Instant.now().plus(config.batching().jobTimeout()))
                         .chain(job -> importErrors(run, job, emails));
             }
-            if (r.isNotFound() && withList && !run.listRecreated) {
-                return recreateList(run).chain(() -> runBulkJob(run, profiles, emails, run.listId, mayResubmit, true));
+            if (r.isNotFound() && withList && run.mayRecreate(listId)) {
+                return recreateList(run, listId).chain(() -> runBulkJob(run, profiles, emails, mayResubmit, true));
             }
             Map<String, String> rejected = new LinkedHashMap<>();
             for (KlaviyoResponse.ApiError e : r.errors()) {
@@ -321,8 +414,8 @@ public class BatchApplier {
                     }
                 }
                 LOG.infof("Bulk job of account %s rejected for %d invalid profile(s); resubmitting the other %d once",
-                        run.batch.accountId(), rejected.size(), rest.size());
-                return runBulkJob(run, rest, restEmails, listId, false, withList).map(second -> {
+                        run.accountId, rejected.size(), rest.size());
+                return runBulkJob(run, rest, restEmails, false, withList).map(second -> {
                     Map<String, String> all = new HashMap<>(second);
                     all.putAll(rejected);
                     return all;
@@ -335,8 +428,12 @@ public class BatchApplier {
         });
     }
 
+    /**
+     * Follows a job to completion: waits {@code wait} before each poll (a job never completes within the
+     * request that created it, so polling at once only spends quota), doubling up to poll-max-interval.
+     */
     private Uni<KlaviyoResponse> awaitJob(Run run, String jobId, Duration wait, Instant deadline) {
-        return klaviyo.getBulkImportJob(run.cred, jobId).chain(r -> {
+        return Uni.createFrom().voidItem().onItem().delayIt().by(wait).chain(() -> klaviyo.getBulkImportJob(run.cred, jobId)).chain(r -> {
             ListService.requireAuthorised(r);
             if (!r.isSuccess()) {
                 throw new KlaviyoUnavailableException("bulk job " + jobId + " unreadable: " + r.describe(), null);
@@ -350,7 +447,7 @@ public class BatchApplier {
             }
             Duration next = wait.multipliedBy(2).compareTo(config.batching().pollMaxInterval()) > 0
                     ? config.batching().pollMaxInterval() : wait.multipliedBy(2);
-            return Uni.createFrom().voidItem().onItem().delayIt().by(wait).chain(() -> awaitJob(run, jobId, next, deadline));
+            return awaitJob(run, jobId, next, deadline);
         });
     }
 
@@ -423,7 +520,7 @@ public class BatchApplier {
         if (plan.leaving().isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        Map<String, String> ids = new LinkedHashMap<>();
+        Map<String, String> ids = new ConcurrentHashMap<>();
         List<String> unknown = new ArrayList<>();
         plan.leaving().forEach(l -> {
             if (l.knownProfileId() != null) {
@@ -432,8 +529,8 @@ public class BatchApplier {
                 unknown.add(l.email());
             }
         });
-        Set<String> lookupFailed = new HashSet<>();
-        return sequentially(SyncPlanner.lookupChunks(unknown, config.batching().lookupChunk(),
+        Set<String> lookupFailed = ConcurrentHashMap.newKeySet();
+        return concurrently(SyncPlanner.lookupChunks(unknown, config.batching().lookupChunk(),
                         config.batching().lookupMaxQueryChars()),
                 chunk -> klaviyo.findProfilesByEmails(run.cred, chunk).invoke(r -> {
                     ListService.requireAuthorised(r);
@@ -471,8 +568,8 @@ public class BatchApplier {
         if (known.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        Map<String, String> failures = new HashMap<>();
-        Uni<Void> removal = sequentially(SyncPlanner.chunks(known, config.batching().listChunk()), chunk -> {
+        Map<String, String> failures = new ConcurrentHashMap<>();
+        Uni<Void> removal = concurrently(SyncPlanner.chunks(known, config.batching().listChunk()), chunk -> {
             List<String> chunkIds = chunk.stream().map(l -> ids.get(l.email())).toList();
             return removeFromList(run, chunkIds).invoke(error -> {
                 if (error != null) {
@@ -483,10 +580,10 @@ public class BatchApplier {
         return removal.chain(() -> {
             List<SyncPlan.Leave> toUnset = known.stream().filter(l -> !failures.containsKey(l.email())).toList();
             if (toUnset.size() >= config.batching().unsetBulkThreshold()) {
-                return sequentially(SyncPlanner.chunks(toUnset, config.batching().bulkMaxProfiles()), chunk -> {
+                return concurrently(SyncPlanner.chunks(toUnset, config.batching().bulkMaxProfiles()), chunk -> {
                     List<BulkProfile> profiles = chunk.stream().map(l -> BulkProfile.unset(l.email(), ids.get(l.email()))).toList();
                     List<String> emails = chunk.stream().map(SyncPlan.Leave::email).toList();
-                    return runBulkJob(run, profiles, emails, null, true, false).invoke(failures::putAll).replaceWithVoid();
+                    return runBulkJob(run, profiles, emails, true, false).invoke(failures::putAll).replaceWithVoid();
                 });
             }
             return sequentially(toUnset, l -> unsetOne(run, ids.get(l.email())).invoke(error -> {
@@ -505,22 +602,23 @@ public class BatchApplier {
     }
 
     private Uni<String> removeFromList(Run run, List<String> ids) {
-        run.result.writes++;
-        return klaviyo.removeFromList(run.cred, run.listId, ids).chain(r -> {
+        run.result.wrote();
+        String listId = run.listId();
+        return klaviyo.removeFromList(run.cred, listId, ids).chain(r -> {
             ListService.requireAuthorised(r);
             if (r.isSuccess()) {
                 return Uni.createFrom().nullItem();
             }
-            if (r.isNotFound() && !run.listRecreated) {
+            if (r.isNotFound() && run.mayRecreate(listId)) {
                 // A re-created list is empty: nobody needs removing from it.
-                return recreateList(run).replaceWith((String) null);
+                return recreateList(run, listId).replaceWith((String) null);
             }
             return Uni.createFrom().item(r.describe());
         });
     }
 
     private Uni<String> unsetOne(Run run, String profileId) {
-        run.result.writes++;
+        run.result.wrote();
         return klaviyo.unsetProperties(run.cred, profileId).map(r -> {
             ListService.requireAuthorised(r);
             // 404: the profile is gone (deleted or merged in Klaviyo), so nothing is left to unset.
@@ -535,7 +633,7 @@ public class BatchApplier {
         List<SyncPlan.Leave> deleted = known.stream()
                 .filter(l -> l.change() == ChangeType.DELETED && !failures.containsKey(l.email())).toList();
         return sequentially(deleted, l -> {
-            run.result.writes++;
+            run.result.wrote();
             return klaviyo.requestProfileDeletion(run.cred, ids.get(l.email())).invoke(r -> {
                 ListService.requireAuthorised(r);
                 if (!r.isSuccess()) {
@@ -552,6 +650,23 @@ public class BatchApplier {
             return new JsonObject();
         }
         return resource.getValue("attributes") instanceof JsonObject a ? a : new JsonObject();
+    }
+
+    /**
+     * Runs the steps with at most {@code klaviyo.batching.concurrency} in flight (bulk jobs of one window,
+     * list removals, lookups): each operation is paced by the client, so concurrency only stops one job's
+     * processing time or one call's round trip from holding up the next.
+     */
+    private <T> Uni<Void> concurrently(List<T> items, java.util.function.Function<T, Uni<Void>> step) {
+        if (items.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        if (items.size() == 1) {
+            return step.apply(items.get(0));
+        }
+        return Multi.createFrom().iterable(items).onItem().<Void>transformToUni(step::apply)
+                .merge(Math.max(1, config.batching().concurrency()))
+                .collect().asList().replaceWithVoid();
     }
 
     private static <T> Uni<Void> sequentially(List<T> items, java.util.function.Function<T, Uni<Void>> step) {

@@ -11,6 +11,8 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.util.ArrayList;
+import java.util.List;
 import org.jboss.logging.Logger;
 
 /**
@@ -59,19 +61,34 @@ public class ParkedBatchDrainer {
                 e -> LOG.warnf(e, "Account %s: re-applying parked batches failed", accountId));
     }
 
+    /**
+     * Re-applies an account's parked batches oldest first, consecutive batches of one window together (as the
+     * consumer would have): a window parked as 290 batches costs one window's calls when it is applied.
+     */
     public Uni<Integer> drain(String accountId, boolean fromTimer) {
-        return state.parked(accountId).chain(parked -> Multi.createFrom().iterable(parked)
-                .filter(p -> !fromTimer || p.attempts() < MAX_TIMER_ATTEMPTS || p.reason().startsWith("klaviyo-unavailable"))
-                .onItem().transformToUniAndConcatenate(p -> {
-                    SyncBatch batch;
-                    try {
-                        batch = EventJson.mapper().readValue(p.payload(), SyncBatch.class);
-                    } catch (Exception e) {
-                        return Uni.createFrom().item(BatchApplier.Outcome.PARKED);
-                    }
-                    return applier.apply(batch, p.payload());
-                })
-                .filter(o -> o != BatchApplier.Outcome.PARKED)
-                .collect().asList().map(java.util.List::size));
+        return state.parked(accountId).chain(parked -> {
+            List<List<BatchApplier.Received>> groups = new ArrayList<>();
+            for (SyncStateRepository.Parked p : parked) {
+                if (fromTimer && p.attempts() >= MAX_TIMER_ATTEMPTS && !p.reason().startsWith("klaviyo-unavailable")) {
+                    continue;
+                }
+                SyncBatch batch;
+                try {
+                    batch = EventJson.mapper().readValue(p.payload(), SyncBatch.class);
+                } catch (Exception e) {
+                    continue;
+                }
+                List<BatchApplier.Received> last = groups.isEmpty() ? null : groups.get(groups.size() - 1);
+                if (last == null || !last.get(0).batch().windowId().equals(batch.windowId())) {
+                    last = new ArrayList<>();
+                    groups.add(last);
+                }
+                last.add(new BatchApplier.Received(batch, p.payload()));
+            }
+            return Multi.createFrom().iterable(groups)
+                    .onItem().transformToUniAndConcatenate(g -> applier.apply(g)
+                            .map(o -> o == BatchApplier.Outcome.PARKED ? 0 : g.size()))
+                    .collect().asList().map(counts -> counts.stream().mapToInt(Integer::intValue).sum());
+        });
     }
 }
