@@ -62,7 +62,10 @@ public interface SyncWorkerConfig {
     }
 
     interface Ingest {
-        /** Retries of a failed database write before the record goes to the channel's dead-letter topic. */
+        /**
+         * Retries of a failed poll transaction (with backoff, 100 ms up to 2 s) before the poll is nacked
+         * and its records go to the channel's dead-letter topic.
+         */
         @WithDefault("5")
         int retries();
     }

@@ -3,21 +3,32 @@ package com.nosto.klaviyo.worker.messaging;
 import com.nosto.klaviyo.events.MembershipChange;
 import com.nosto.klaviyo.worker.domain.ChangeParser;
 import com.nosto.klaviyo.worker.domain.InvalidChangeException;
+import com.nosto.klaviyo.worker.domain.PollCoalescing;
 import com.nosto.klaviyo.worker.service.ChangeIngestService;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.kafka.KafkaRecord;
+import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
+import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.jboss.logging.Logger;
 
 /**
- * Transport adapter for {@code segment-membership-changes}: parse, then store. The record is acked
- * (its offset becomes committable) only when the returned Uni completes, i.e. after the database
- * commit or after its dead letter was written. A storage failure that outlives the retries nacks the
- * record and the channel's dead-letter-queue strategy keeps the consumer going.
+ * Transport adapter for {@code segment-membership-changes}, one Kafka poll at a time (the channel runs
+ * in batch mode, {@code max.poll.records} records at most): parse every record, dead-letter the
+ * malformed ones individually, store all valid ones in one transaction. The poll is acked (its
+ * offsets become committable) only after that transaction committed and the dead letters were
+ * written; if storing fails past its retries the poll is nacked, and the channel's
+ * dead-letter-queue strategy writes each of its records to the DLQ so the consumer goes on.
  */
 @ApplicationScoped
 public class MembershipChangeConsumer {
+
+    private static final Logger LOG = Logger.getLogger(MembershipChangeConsumer.class);
 
     @Inject
     ChangeIngestService ingest;
@@ -25,13 +36,43 @@ public class MembershipChangeConsumer {
     DeadLetterPublisher deadLetters;
 
     @Incoming(Channels.MEMBERSHIP_CHANGES)
-    public Uni<Void> consume(ConsumerRecord<String, String> record) {
-        MembershipChange change;
-        try {
-            change = ChangeParser.parse(record.key(), record.value());
-        } catch (InvalidChangeException e) {
-            return deadLetters.publish(record, e);
+    public Uni<Void> consume(KafkaRecordBatch<String, String> batch) {
+        List<ConsumerRecord<String, String>> records = new ArrayList<>(batch.getRecords().size());
+        for (KafkaRecord<String, String> r : batch.getRecords()) {
+            records.add(r.getMetadata(IncomingKafkaRecordMetadata.class).map(IncomingKafkaRecordMetadata::getRecord)
+                    .map(cr -> (ConsumerRecord<String, String>) cr)
+                    .orElseThrow(() -> new IllegalStateException("batch record without Kafka metadata")));
         }
-        return ingest.ingest(change, record.partition()).replaceWithVoid();
+        return apply(records)
+                .onItemOrFailure().transformToUni((done, failure) -> failure == null
+                        ? Uni.createFrom().completionStage(batch::ack)
+                        : Uni.createFrom().completionStage(() -> batch.nack(failure)))
+                // A failed nack (the DLQ unreachable too) leaves the offsets uncommitted: the throttled commit
+                // strategy then reports the channel unhealthy and a restart redelivers the poll.
+                .onFailure().invoke(e -> LOG.errorf(e, "Could not acknowledge a poll of %d records", records.size()))
+                .onFailure().recoverWithNull();
+    }
+
+    /**
+     * Applies one poll: dead letters for the malformed records, then every valid change in one
+     * transaction. Completes when both are done; fails when the transaction failed past its retries.
+     * Used by the channel above and, in tests, by consumers standing in for other instances or replays.
+     */
+    public Uni<Void> apply(Iterable<ConsumerRecord<String, String>> records) {
+        List<PollCoalescing.Change> valid = new ArrayList<>();
+        List<Uni<Void>> letters = new ArrayList<>();
+        for (ConsumerRecord<String, String> record : records) {
+            MembershipChange change;
+            try {
+                change = ChangeParser.parse(record.key(), record.value());
+            } catch (InvalidChangeException e) {
+                letters.add(deadLetters.publish(record, e));
+                continue;
+            }
+            valid.add(new PollCoalescing.Change(change, record.partition()));
+        }
+        Uni<Void> dead = letters.isEmpty() ? Uni.createFrom().voidItem()
+                : Uni.join().all(letters).andCollectFailures().replaceWithVoid();
+        return dead.chain(() -> ingest.ingest(valid)).replaceWithVoid();
     }
 }

@@ -3,9 +3,12 @@ package com.nosto.klaviyo.worker.repository;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.quarkus.panache.common.Page;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.Collection;
 import java.util.List;
 
@@ -29,5 +32,33 @@ public class ScheduleRepository implements PanacheRepositoryBase<WindowScheduleE
     /** Makes every waiting window of the account due now; each partition's owner releases it at its next tick. */
     public Uni<Integer> makeDueNow(String accountId, Instant now) {
         return update("regularDueAt = ?1 where key.accountId = ?2 and regularDueAt is not null", now, accountId);
+    }
+
+    /** A due time a poll asks for: the regular one always, the first-enable one when such a contact waits. */
+    public record Due(String accountId, int partition, Instant regularDueAt, Instant firstEnableDueAt) {
+    }
+
+    /**
+     * Makes sure every given (account, partition) has its windows scheduled, one statement for the poll:
+     * a regular due time is set only where none is (the grid end already stored stays), a first-enable
+     * due time moves only earlier. The upsert takes the schedule row lock, which orders it against a
+     * release recomputing the same row (see ReleaseService#reschedule). Pass one entry per key, sorted.
+     */
+    public Uni<Void> scheduleAll(SqlConnection conn, List<Due> due) {
+        if (due.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        String[] accounts = due.stream().map(Due::accountId).toArray(String[]::new);
+        Integer[] partitions = due.stream().map(Due::partition).toArray(Integer[]::new);
+        OffsetDateTime[] regular = due.stream().map(d -> LedgerRepository.timestamp(d.regularDueAt())).toArray(OffsetDateTime[]::new);
+        OffsetDateTime[] firstEnable = due.stream().map(d -> LedgerRepository.timestamp(d.firstEnableDueAt()))
+                .toArray(OffsetDateTime[]::new);
+        return conn.preparedQuery("""
+                        INSERT INTO sync_worker.window_schedule AS s (account_id, source_partition, regular_due_at, first_enable_due_at)
+                        SELECT * FROM unnest($1::text[], $2::int4[], $3::timestamptz[], $4::timestamptz[])
+                        ON CONFLICT (account_id, source_partition) DO UPDATE
+                           SET regular_due_at = COALESCE(s.regular_due_at, EXCLUDED.regular_due_at),
+                               first_enable_due_at = LEAST(s.first_enable_due_at, EXCLUDED.first_enable_due_at)""")
+                .execute(Tuple.of(accounts, partitions, regular, firstEnable)).replaceWithVoid();
     }
 }

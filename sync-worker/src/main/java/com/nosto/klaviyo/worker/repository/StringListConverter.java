@@ -16,6 +16,16 @@ public class StringListConverter implements AttributeConverter<List<String>, Str
 
     @Override
     public String convertToDatabaseColumn(List<String> value) {
+        return toColumn(value);
+    }
+
+    @Override
+    public List<String> convertToEntityAttribute(String column) {
+        return fromColumn(column);
+    }
+
+    /** Column form, also for the ingest's own SQL (which bypasses Hibernate). */
+    public static String toColumn(List<String> value) {
         if (value == null) {
             return null;
         }
@@ -26,8 +36,7 @@ public class StringListConverter implements AttributeConverter<List<String>, Str
         }
     }
 
-    @Override
-    public List<String> convertToEntityAttribute(String column) {
+    public static List<String> fromColumn(String column) {
         if (column == null) {
             return null;
         }

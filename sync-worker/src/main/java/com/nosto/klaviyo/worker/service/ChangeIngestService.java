@@ -1,32 +1,47 @@
 package com.nosto.klaviyo.worker.service;
 
 import com.nosto.klaviyo.events.ContactKey;
-import com.nosto.klaviyo.events.MembershipChange;
 import com.nosto.klaviyo.worker.config.SyncWorkerConfig;
 import com.nosto.klaviyo.worker.domain.ApplyOutcome;
-import com.nosto.klaviyo.worker.domain.Coalescing;
 import com.nosto.klaviyo.worker.domain.ContactLedger;
+import com.nosto.klaviyo.worker.domain.PollCoalescing;
+import com.nosto.klaviyo.worker.domain.PollCoalescing.ContactUpdate;
 import com.nosto.klaviyo.worker.domain.WindowRules;
 import com.nosto.klaviyo.worker.repository.AccountWindowRepository;
-import com.nosto.klaviyo.worker.repository.ContactLedgerEntity;
 import com.nosto.klaviyo.worker.repository.LedgerRepository;
 import com.nosto.klaviyo.worker.repository.ScheduleRepository;
-import com.nosto.klaviyo.worker.repository.WindowScheduleEntity;
-import io.quarkus.hibernate.reactive.panache.Panache;
+import com.nosto.klaviyo.worker.repository.ScheduleRepository.Due;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
- * Stores one membership change: folds it into the contact's ledger and makes sure a window is
- * scheduled for it, in one transaction. The caller acknowledges the record only after this succeeds.
+ * Stores one poll of membership changes in one transaction: lock the ledgers of every contact the
+ * poll touches, fold the changes into them in record order ({@link PollCoalescing}: the same version
+ * guards and coalescing as one change at a time), write the changed ledgers and make sure a window is
+ * scheduled for every (account, partition) left with pending contacts. A fixed number of multi-row
+ * statements per poll, whatever its size: the poll costs one commit instead of one per record. The
+ * caller acknowledges the poll's records only after this succeeds.
  */
 @ApplicationScoped
 public class ChangeIngestService {
 
+    private static final Comparator<ContactKey> KEY_ORDER = Comparator.comparing(ContactKey::accountId)
+            .thenComparing(ContactKey::email);
+
+    @Inject
+    Pool pool;
     @Inject
     LedgerRepository ledger;
     @Inject
@@ -40,57 +55,66 @@ public class ChangeIngestService {
     @Inject
     WorkerMetrics metrics;
 
-    public Uni<ApplyOutcome> ingest(MembershipChange change, int sourcePartition) {
-        return Uni.createFrom().deferred(() -> Panache.withTransaction(() -> apply(change, sourcePartition)))
-                // Retries cover lock timeouts and two instances inserting the same row during a rebalance.
+    /** @return one outcome per change, in the given order */
+    public Uni<List<ApplyOutcome>> ingest(List<PollCoalescing.Change> changes) {
+        if (changes.isEmpty()) {
+            return Uni.createFrom().item(List.of());
+        }
+        return Uni.createFrom().deferred(() -> pool.withTransaction(conn -> apply(conn, changes)))
+                // Retries cover lock timeouts, deadlocks and two instances inserting the same row during a
+                // rebalance; every attempt folds the poll again over what is stored then.
                 .onFailure().retry().withBackOff(Duration.ofMillis(100), Duration.ofSeconds(2)).atMost(config.ingest().retries())
-                .invoke(metrics::changeIn);
+                .invoke(outcomes -> outcomes.forEach(metrics::changeIn));
     }
 
-    private Uni<ApplyOutcome> apply(MembershipChange change, int partition) {
+    private Uni<List<ApplyOutcome>> apply(SqlConnection conn, List<PollCoalescing.Change> changes) {
         Instant now = clock.instant();
-        ContactKey contact = change.contactKey();
-        ContactLedgerEntity.Key key = new ContactLedgerEntity.Key(contact.accountId(), contact.email());
-        return accounts.anchor(contact.accountId(), now).chain(anchor -> ledger.findForUpdate(key).chain(row -> {
-            Coalescing.Result result = Coalescing.apply(row == null ? null : row.toLedger(), change, now);
-            if (!result.outcome().changedLedger()) {
-                return Uni.createFrom().item(result.outcome());
-            }
-            ContactLedgerEntity entity = row;
-            if (entity == null) {
-                entity = new ContactLedgerEntity();
-                entity.key = key;
-            }
-            entity.sourcePartition = partition;
-            entity.apply(result.ledger(), now);
-            Uni<Void> write = row == null ? ledger.persist(entity).replaceWithVoid() : Uni.createFrom().voidItem();
-            return write
-                    .chain(() -> result.ledger().pending()
-                            ? schedule(contact.accountId(), partition, anchor, result.ledger(), now)
-                            : Uni.createFrom().voidItem())
-                    .replaceWith(result.outcome());
-        }));
+        // Sorted: every transaction takes its row locks in the same order.
+        TreeSet<String> accountIds = new TreeSet<>();
+        TreeSet<ContactKey> keys = new TreeSet<>(KEY_ORDER);
+        for (PollCoalescing.Change c : changes) {
+            accountIds.add(c.change().accountId());
+            keys.add(c.change().contactKey());
+        }
+        return accounts.anchors(conn, accountIds, now)
+                .chain(anchors -> ledger.lockAll(conn, keys).chain(stored -> {
+                    PollCoalescing.Result folded = PollCoalescing.fold(stored, changes, now);
+                    List<ContactUpdate> inserts = new ArrayList<>();
+                    List<ContactUpdate> updates = new ArrayList<>();
+                    for (ContactUpdate u : folded.updates()) {
+                        (u.stored() ? updates : inserts).add(u);
+                    }
+                    return ledger.insertAll(conn, inserts, now)
+                            .chain(() -> ledger.updateAll(conn, updates, now))
+                            .chain(() -> schedules.scheduleAll(conn, due(folded.updates(), anchors, now)))
+                            .replaceWith(folded.outcomes());
+                }));
     }
 
-    /** A pending contact always has a regular window ahead; a first-enable one also a short one. */
-    private Uni<Void> schedule(String accountId, int partition, Instant anchor, ContactLedger pending, Instant now) {
-        WindowScheduleEntity.Key key = new WindowScheduleEntity.Key(accountId, partition);
-        return schedules.findForUpdate(key).chain(existing -> {
-            WindowScheduleEntity s = existing;
-            if (s == null) {
-                s = new WindowScheduleEntity();
-                s.key = key;
+    /**
+     * A pending contact always has a regular window ahead; a first-enable one also a short one. One
+     * entry per (account, partition), sorted, with the earliest first-enable end among its contacts.
+     */
+    private List<Due> due(List<ContactUpdate> updates, Map<String, Instant> anchors, Instant now) {
+        Map<String, Map<Integer, Instant[]>> byKey = new TreeMap<>();
+        for (ContactUpdate u : updates) {
+            ContactLedger l = u.ledger();
+            if (!l.pending()) {
+                continue;
             }
-            if (s.regularDueAt == null) {
-                s.regularDueAt = WindowRules.nextRegularEnd(anchor, config.windows().regular(), now);
-            }
-            if (pending.firstEnablePending()) {
-                Instant due = WindowRules.firstEnableEnd(pending.firstEnableSince(), config.windows().firstEnable());
-                if (s.firstEnableDueAt == null || due.isBefore(s.firstEnableDueAt)) {
-                    s.firstEnableDueAt = due;
+            String account = u.key().accountId();
+            Instant[] due = byKey.computeIfAbsent(account, a -> new TreeMap<>()).computeIfAbsent(u.partition(),
+                    p -> new Instant[] {WindowRules.nextRegularEnd(anchors.get(account), config.windows().regular(), now), null});
+            if (l.firstEnablePending()) {
+                Instant end = WindowRules.firstEnableEnd(l.firstEnableSince(), config.windows().firstEnable());
+                if (due[1] == null || end.isBefore(due[1])) {
+                    due[1] = end;
                 }
             }
-            return existing == null ? schedules.persist(s).replaceWithVoid() : Uni.createFrom().voidItem();
-        });
+        }
+        List<Due> out = new ArrayList<>();
+        byKey.forEach((account, partitions) -> partitions.forEach((partition, due) ->
+                out.add(new Due(account, partition, due[0], due[1]))));
+        return out;
     }
 }

@@ -9,14 +9,14 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * What an SRE's offset reset does: a consumer reads {@code segment-membership-changes} from the
- * earliest offset and hands every record to the worker's own consumer method, in partition order.
+ * earliest offset and hands every poll to the worker's own consumer method, as the channel does.
  */
 public final class Replay {
 
@@ -37,9 +37,10 @@ public final class Replay {
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
-                    VertxContextSupport.subscribeAndAwait(() -> worker.consume(record));
-                    replayed++;
+                ConsumerRecords<String, String> poll = consumer.poll(Duration.ofMillis(200));
+                if (!poll.isEmpty()) {
+                    VertxContextSupport.subscribeAndAwait(() -> worker.apply(poll));
+                    replayed += poll.count();
                 }
             }
         } catch (Throwable t) {

@@ -13,7 +13,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -21,7 +21,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 /**
  * A second worker instance inside the test JVM: its own Kafka consumer in the same consumer group (so
  * the broker splits the 6 partitions between it and the app), its own partition ownership fed by its
- * own rebalance listener, and the worker's consumer and release code against the shared database.
+ * own rebalance listener, and the worker's poll-at-a-time consumer and release code against the shared database.
  * What it shares with the app is exactly what two pods share: the topic, the group and the database.
  */
 public final class SecondInstance implements AutoCloseable {
@@ -59,8 +59,9 @@ public final class SecondInstance implements AutoCloseable {
                 }
             });
             while (running) {
-                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(100))) {
-                    VertxContextSupport.subscribeAndAwait(() -> worker.consume(record));
+                ConsumerRecords<String, String> poll = consumer.poll(Duration.ofMillis(100));
+                if (!poll.isEmpty()) {
+                    VertxContextSupport.subscribeAndAwait(() -> worker.apply(poll));
                 }
                 // Ack after the database write, as the app's channel does.
                 consumer.commitSync();
