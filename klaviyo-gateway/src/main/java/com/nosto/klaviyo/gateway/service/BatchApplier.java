@@ -32,6 +32,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -184,7 +185,7 @@ public class BatchApplier {
 
         /** A 404 for {@code vanished} may still be answered by (one) re-creation of the list. */
         synchronized boolean mayRecreate(String vanished) {
-            return recreatedFrom == null || recreatedFrom.equals(vanished) || !vanished.equals(listId);
+            return recreation == null || Objects.equals(recreatedFrom, vanished) || !Objects.equals(vanished, listId);
         }
     }
 
@@ -265,7 +266,7 @@ public class BatchApplier {
      */
     private Uni<Void> recreateList(Run run, String vanished) {
         synchronized (run) {
-            if (run.recreation != null && java.util.Objects.equals(run.recreatedFrom, vanished)) {
+            if (run.recreation != null && Objects.equals(run.recreatedFrom, vanished)) {
                 return run.recreation;
             }
             if (run.recreation != null && vanished != null && !vanished.equals(run.listId)) {
@@ -274,7 +275,7 @@ public class BatchApplier {
             if (run.recreation != null) {
                 return Uni.createFrom().failure(new KlaviyoRejectedException("list " + vanished + " vanished again after re-creation"));
             }
-            run.recreatedFrom = vanished == null ? "" : vanished;
+            run.recreatedFrom = vanished;
             run.recreation = lists.findOrCreate(run.cred, run.listName).chain(ref -> {
                 if (ref.created()) {
                     run.result.wrote();
