@@ -5,10 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import com.nosto.klaviyo.emulator.spec.OpenApiSpec;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -19,11 +19,11 @@ import org.junit.jupiter.api.Test;
  */
 class ContractTest extends EmulatorTest {
 
-    static SpecSchemas spec;
+    static OpenApiSpec spec;
 
     @BeforeAll
-    static void loadSpec() throws IOException {
-        spec = SpecSchemas.load();
+    static void loadSpec() {
+        spec = OpenApiSpec.load();
     }
 
     /** Sends, then checks the status and both bodies against the spec; returns the response. */
@@ -31,14 +31,14 @@ class ContractTest extends EmulatorTest {
         if (body != null) {
             JsonNode requestJson = Klaviyo.MAPPER.valueToTree(body);
             assertThat(spec.request(operationId)).as("%s has a request schema", operationId).isPresent();
-            assertThat(SpecSchemas.validate(spec.request(operationId).orElseThrow(), requestJson))
+            assertThat(OpenApiSpec.validate(spec.request(operationId).orElseThrow(), requestJson))
                     .as("request of %s against the spec", operationId).isEmpty();
         }
         Klaviyo.Response r = klaviyo.send(method, path, body);
         assertThat(r.status()).as("%s %s: %s", method, path, r.text()).isEqualTo(expectedStatus);
         assertThat(spec.declaresStatus(operationId, r.status())).as("%s declares %d", operationId, r.status()).isTrue();
         spec.response(operationId, r.status()).ifPresentOrElse(
-                schema -> assertThat(SpecSchemas.validate(schema, r.body())).as("response of %s %d against the spec", operationId, r.status()).isEmpty(),
+                schema -> assertThat(OpenApiSpec.validate(schema, r.body())).as("response of %s %d against the spec", operationId, r.status()).isEmpty(),
                 () -> assertThat(r.text()).as("%s %d has no body in the spec", operationId, r.status()).isEmpty());
         return r;
     }
@@ -132,11 +132,11 @@ class ContractTest extends EmulatorTest {
         exchange("get_lists", "GET", "/api/lists?filter=" + Klaviyo.q("equals(name,nope)"), null, 400);
         Klaviyo.Response duplicate = klaviyo.post("/api/profiles", Klaviyo.profileBody(Map.of("email", email)));
         assertThat(duplicate.status()).isEqualTo(409);
-        assertThat(SpecSchemas.validate(spec.response("create_profile", 409).orElseThrow(), duplicate.body())).isEmpty();
+        assertThat(OpenApiSpec.validate(spec.response("create_profile", 409).orElseThrow(), duplicate.body())).isEmpty();
         Klaviyo.Response invalid = klaviyo.post("/api/profile-bulk-import-jobs",
                 Klaviyo.bulkBody(List.of(Map.of("email", "broken")), null));
         assertThat(invalid.status()).isEqualTo(400);
-        assertThat(SpecSchemas.validate(spec.response("bulk_import_profiles", 400).orElseThrow(), invalid.body())).isEmpty();
+        assertThat(OpenApiSpec.validate(spec.response("bulk_import_profiles", 400).orElseThrow(), invalid.body())).isEmpty();
     }
 
     @Test
@@ -151,8 +151,8 @@ class ContractTest extends EmulatorTest {
         Map<String, Object> noName = Map.of("data", Map.of("type", "list", "attributes", Map.of()));
         Map<String, Object> unsetAsObject = Klaviyo.patchBody("01X", Map.of(), Map.of("unset", Map.of("a", 1)));
 
-        assertThat(SpecSchemas.validate(spec.request("create_list").orElseThrow(), Klaviyo.MAPPER.valueToTree(noName))).isNotEmpty();
-        assertThat(SpecSchemas.validate(spec.request("update_profile").orElseThrow(), Klaviyo.MAPPER.valueToTree(unsetAsObject))).isNotEmpty();
+        assertThat(OpenApiSpec.validate(spec.request("create_list").orElseThrow(), Klaviyo.MAPPER.valueToTree(noName))).isNotEmpty();
+        assertThat(OpenApiSpec.validate(spec.request("update_profile").orElseThrow(), Klaviyo.MAPPER.valueToTree(unsetAsObject))).isNotEmpty();
     }
 
     @Test
@@ -162,7 +162,7 @@ class ContractTest extends EmulatorTest {
         ((ObjectNode) broken.path("data")).remove("links");
         ((ObjectNode) broken.path("data")).put("type", "profile");
 
-        assertThat(SpecSchemas.validate(spec.response("create_list", 201).orElseThrow(), r.body())).isEmpty();
-        assertThat(SpecSchemas.validate(spec.response("create_list", 201).orElseThrow(), broken)).hasSizeGreaterThanOrEqualTo(2);
+        assertThat(OpenApiSpec.validate(spec.response("create_list", 201).orElseThrow(), r.body())).isEmpty();
+        assertThat(OpenApiSpec.validate(spec.response("create_list", 201).orElseThrow(), broken)).hasSizeGreaterThanOrEqualTo(2);
     }
 }
