@@ -1,5 +1,6 @@
 package com.nosto.klaviyo.segment.rest;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -28,15 +29,65 @@ import java.util.List;
 /**
  * {@code POST /api/accounts/{accountId}/segment-events}: a JSON array of segment events, validated
  * item by item exactly as the Kafka consumer does. Valid items are applied (each in its own
- * transaction) even when others are refused; refused ones are listed by index with the reason.
+ * transaction) even when others are refused. The answer:
+ * <ul>
+ *   <li>every item accepted: {@code 202} {@link IngestResult};</li>
+ *   <li>some accepted, some refused: {@code 422} {@link RejectedEvents} problem ({@code accepted} &gt; 0: those
+ *       were applied and need not be sent again; sending them again is harmless, an event is idempotent);</li>
+ *   <li>none accepted: {@code 400} {@link RejectedEvents} problem ({@code accepted} = 0);</li>
+ *   <li>not JSON, not an array, too many items: {@code 400} problem, nothing applied.</li>
+ * </ul>
+ * A response that lists refused items is therefore always {@code application/problem+json} and never 2xx,
+ * so a client that only looks at the status cannot take a partly refused batch for a success.
  */
 @Path("/api/accounts/{accountId}/segment-events")
 @Consumes(MediaType.APPLICATION_JSON)
 @Produces({MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE})
 public class SegmentEventResource {
 
-    /** 202 body: how many items were accepted (applied or ignored as stale) and which were refused. */
-    public record IngestResult(int accepted, int stale, int rejected, List<Problem.ItemError> errors) {
+    /** Problem type of {@link RejectedEvents} (an identifier; documented in docs/segment-service.md). */
+    public static final String REJECTED_TYPE = "https://nosto-klaviyo-sync.local/problems/segment-events-rejected";
+    /** Status when some items were refused and the others accepted. */
+    public static final int SOME_REJECTED = 422;
+
+    /** 202 body: every item was accepted (applied, or ignored as stale); {@code rejected} is 0, {@code errors} empty. */
+    public record IngestResult(int accepted, int stale, int rejected, List<ItemError> errors) {
+    }
+
+    /**
+     * One refused item: its {@code index} in the array, the top-level {@code field} of the item at fault (absent
+     * when the item as a whole is wrong, e.g. not an object), the JSON {@code pointer} into the request body and
+     * the {@code reason}.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record ItemError(int index, String field, String pointer, String reason) {
+        static ItemError of(int index, String itemPointer, String reason) {
+            String p = itemPointer == null ? "" : itemPointer;
+            String field = p.length() > 1 ? p.substring(1).split("/", 2)[0] : null;
+            return new ItemError(index, field, "/" + index + p, reason);
+        }
+    }
+
+    /**
+     * RFC 9457 problem details for a request with refused items, extended with {@code accepted} (items applied or
+     * ignored as stale), {@code stale}, {@code rejected} and {@code errors} (every refused item, by index).
+     */
+    public record RejectedEvents(String type, String title, int status, String detail, int accepted, int stale,
+            int rejected, List<ItemError> errors) {
+
+        static RejectedEvents of(int accepted, int stale, List<ItemError> errors) {
+            if (accepted == 0) {
+                return new RejectedEvents(REJECTED_TYPE, "Segment events rejected", 400,
+                        "No event was accepted: all " + errors.size() + " are invalid.", 0, 0, errors.size(), errors);
+            }
+            return new RejectedEvents(REJECTED_TYPE, "Some segment events were rejected", SOME_REJECTED,
+                    errors.size() + " of " + (accepted + errors.size()) + " events were rejected and not applied; the "
+                            + accepted + " accepted need not be sent again.", accepted, stale, errors.size(), errors);
+        }
+
+        Response toResponse() {
+            return Response.status(status).type(Problem.MEDIA_TYPE).entity(this).build();
+        }
     }
 
     @Inject
@@ -63,7 +114,7 @@ public class SegmentEventResource {
             return Uni.createFrom().item(Problem.response(Response.Status.BAD_REQUEST, "Too many events",
                     "At most " + max + " events a request; got " + body.size() + "."));
         }
-        List<Problem.ItemError> errors = new ArrayList<>();
+        List<ItemError> errors = new ArrayList<>();
         List<SegmentEvent> valid = new ArrayList<>();
         for (int i = 0; i < body.size(); i++) {
             JsonNode item = body.get(i);
@@ -73,24 +124,23 @@ public class SegmentEventResource {
             }
             EventReader.Read read = EventReader.fromTree(item);
             if (!read.ok()) {
-                errors.add(new Problem.ItemError(i, "/" + i + read.pointer(), read.reason()));
+                errors.add(ItemError.of(i, read.pointer(), read.reason()));
                 continue;
             }
             if (!accountId.equals(read.event().accountId())) {
-                errors.add(new Problem.ItemError(i, "/" + i + "/accountId", "accountId differs from the path's account"));
+                errors.add(ItemError.of(i, "/accountId", "accountId differs from the path's account"));
                 continue;
             }
             EventValidator.Result result = ingest.validate(read.event());
             if (!result.valid()) {
-                errors.add(new Problem.ItemError(i, "/" + i + result.violation().pointer(), result.violation().reason()));
+                errors.add(ItemError.of(i, result.violation().pointer(), result.violation().reason()));
                 continue;
             }
             valid.add(result.event());
         }
         errors.forEach(e -> ingest.rejected(SegmentMetrics.Source.REST));
         if (valid.isEmpty() && !errors.isEmpty()) {
-            return Uni.createFrom().item(new Problem("about:blank", "Invalid segment events", 400,
-                    "No event was accepted: " + errors.size() + " invalid.", errors).toResponse());
+            return Uni.createFrom().item(RejectedEvents.of(0, 0, errors).toResponse());
         }
         // One after another: events of one request about one contact apply in the order given.
         return Multi.createFrom().iterable(valid)
@@ -98,7 +148,10 @@ public class SegmentEventResource {
                 .collect().asList()
                 .map(results -> {
                     int stale = (int) results.stream().filter(r -> r == MembershipService.Result.STALE).count();
-                    return Response.accepted(new IngestResult(valid.size(), stale, errors.size(), errors))
+                    if (!errors.isEmpty()) {
+                        return RejectedEvents.of(valid.size(), stale, errors).toResponse();
+                    }
+                    return Response.accepted(new IngestResult(valid.size(), stale, 0, List.of()))
                             .type(MediaType.APPLICATION_JSON).build();
                 });
     }

@@ -18,7 +18,10 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The REST ingest: valid items are applied even when others are refused; refusals are listed by index. */
+/**
+ * The REST ingest: valid items are applied even when others are refused; any answer listing refusals is a
+ * problem+json (422 when some were accepted, 400 when none), every refused item by index with its reason.
+ */
 @QuarkusTest
 class SegmentEventResourceTest {
 
@@ -33,7 +36,7 @@ class SegmentEventResourceTest {
     }
 
     @Test
-    void mixedBatchAppliesValidItemsAndListsRejectedOnesByIndex() {
+    void mixedBatchAppliesValidItemsAndAnswers422ProblemListingRejectedOnesByIndex() {
         api.syncedSegment("vip", "VIP");
         String body = "[" + String.join(",",
                 "{\"email\":\"ok@example.com\",\"segments\":[\"vip\"],\"observedAt\":\"2026-11-29T08:00:00Z\"}",
@@ -42,26 +45,66 @@ class SegmentEventResourceTest {
                 "{\"accountId\":\"someone-else\",\"email\":\"y@example.com\",\"deleted\":true,\"observedAt\":\"2026-11-29T08:00:00Z\"}",
                 "42") + "]";
 
-        JsonPath result = post(body, 202, "application/json");
+        JsonPath problem = post(body, 422, "application/problem+json");
 
-        assertThat(result.getInt("accepted")).isEqualTo(1);
-        assertThat(result.getInt("rejected")).isEqualTo(4);
-        List<Map<String, Object>> errors = result.getList("errors");
+        // RFC 9457 members, then the extensions: the valid item was accepted, the others are listed by index.
+        assertThat(problem.getString("type")).isEqualTo(SegmentEventResource.REJECTED_TYPE);
+        assertThat(problem.getString("title")).isEqualTo("Some segment events were rejected");
+        assertThat(problem.getInt("status")).isEqualTo(422);
+        assertThat(problem.getString("detail")).contains("4 of 5").contains("1 accepted");
+        assertThat(problem.getInt("accepted")).isEqualTo(1);
+        assertThat(problem.getInt("rejected")).isEqualTo(4);
+        List<Map<String, Object>> errors = problem.getList("errors");
         assertThat(errors).extracting(e -> e.get("index")).containsExactly(1, 2, 3, 4);
+        assertThat(errors).extracting(e -> e.get("field")).containsExactly("email", "segments", "accountId", null);
         assertThat(errors).extracting(e -> e.get("pointer")).containsExactly("/1/email", "/2/segments", "/3/accountId", "/4");
         assertThat(errors).allSatisfy(e -> assertThat((String) e.get("reason")).isNotBlank());
         List<MembershipChange> changes = await().atMost(Duration.ofSeconds(30))
                 .until(() -> Changes.forContact(api.account, "ok@example.com"), l -> !l.isEmpty());
         assertThat(changes.get(0).type()).isEqualTo(ChangeType.ADDED);
+        // Nothing of the refused items was applied: their contacts got no change.
+        assertThat(Changes.forContact(api.account, "x@example.com")).isEmpty();
     }
 
     @Test
-    void allInvalidIs400ProblemWithEveryItem() {
+    void resendingAPartlyRejectedBatchEmitsNothingTwice() {
+        api.syncedSegment("vip", "VIP");
+        String body = "[" + String.join(",",
+                "{\"email\":\"again@example.com\",\"segments\":[\"vip\"],\"observedAt\":\"2026-11-29T08:00:00Z\"}",
+                "{\"email\":\"again@example.com\",\"segments\":[],\"observedAt\":\"later\"}") + "]";
+        post(body, 422, "application/problem+json");
+        await().atMost(Duration.ofSeconds(30)).until(() -> Changes.forContact(api.account, "again@example.com").size() == 1);
+
+        // A client that resends the whole batch after a 4xx does no harm: the accepted event is idempotent.
+        JsonPath problem = post(body, 422, "application/problem+json");
+        assertThat(problem.getInt("accepted")).isEqualTo(1);
+        assertThat(problem.getList("errors.pointer")).containsExactly("/1/observedAt");
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
+                .until(() -> Changes.forContact(api.account, "again@example.com").size() == 1);
+    }
+
+    @Test
+    void allInvalidIs400ProblemWithEveryItemAndNothingAccepted() {
         JsonPath problem = post("[{\"email\":\"a@example.com\"},{\"email\":\"b@example.com\",\"segments\":[]}]", 400,
                 "application/problem+json");
+        assertThat(problem.getString("type")).isEqualTo(SegmentEventResource.REJECTED_TYPE);
         assertThat(problem.getInt("status")).isEqualTo(400);
+        assertThat(problem.getInt("accepted")).isZero();
+        assertThat(problem.getInt("rejected")).isEqualTo(2);
         assertThat(problem.getList("errors.index")).containsExactly(0, 1);
+        assertThat(problem.getList("errors.field")).containsExactly("observedAt", "observedAt");
         assertThat(problem.getList("errors.pointer")).containsExactly("/0/observedAt", "/1/observedAt");
+    }
+
+    @Test
+    void allValidIs202WithoutErrors() {
+        JsonPath result = given().auth().oauth2(api.token).contentType(ContentType.JSON)
+                .body(List.of(api.fullSet("v1@example.com", T0), api.fullSet("v2@example.com", T0)))
+                .when().post("/api/accounts/{a}/segment-events", api.account)
+                .then().statusCode(202).contentType(ContentType.JSON).extract().jsonPath();
+        assertThat(result.getInt("accepted")).isEqualTo(2);
+        assertThat(result.getInt("rejected")).isZero();
+        assertThat(result.getList("errors")).isEmpty();
     }
 
     @Test
