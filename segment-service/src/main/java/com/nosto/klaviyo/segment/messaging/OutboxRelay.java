@@ -44,8 +44,20 @@ public class OutboxRelay {
     @Channel(Channels.MEMBERSHIP_CHANGES_OUT)
     Emitter<String> emitter;
 
+    /** Runs between "the broker acknowledged every record of a round" and "its rows are deleted". */
+    @FunctionalInterface
+    interface AfterAcknowledged {
+        void run(List<OutboxRepository.Pending> round) throws Exception;
+    }
+
+    private static final AfterAcknowledged NOTHING = round -> {
+    };
+    private static final long BACKLOG_EVERY_MILLIS = 5_000;
+
     private final ReentrantLock round = new ReentrantLock();
     private volatile boolean paused;
+    private volatile AfterAcknowledged afterAcknowledged = NOTHING;
+    private long backlogCountedAt;
     private ScheduledExecutorService executor;
 
     void start(@Observes StartupEvent ignored) {
@@ -75,8 +87,18 @@ public class OutboxRelay {
         return paused;
     }
 
+    /**
+     * Fault-injection seam for tests in this package: {@code step} runs after a round's records were all
+     * acknowledged by the broker and before its rows are deleted; if it throws, the round fails there, as
+     * if the process had died at that point. {@code null} restores the normal relay.
+     */
+    void afterAcknowledged(AfterAcknowledged step) {
+        afterAcknowledged = step == null ? NOTHING : step;
+    }
+
     private void drainSafely() {
         try {
+            countBacklog();
             while (!paused && drainOnce() == config.outbox().batchSize()) {
                 // a full round: there may be more right away
             }
@@ -86,6 +108,17 @@ public class OutboxRelay {
                 LOG.warn("Outbox relay round failed; will retry", e);
             }
         }
+    }
+
+    /** Refreshes the lag gauges' row count, at most every few seconds (it is a count over the outbox). */
+    private void countBacklog() {
+        long now = System.currentTimeMillis();
+        if (now - backlogCountedAt < BACKLOG_EVERY_MILLIS) {
+            return;
+        }
+        backlogCountedAt = now;
+        OutboxRepository.Backlog backlog = outbox.backlog().await().atMost(config.outbox().publishTimeout());
+        metrics.outbox(backlog.rows(), backlog.oldest());
     }
 
     /** One round: read, publish, await acks, delete. Returns how many rows were published. */
@@ -98,8 +131,10 @@ public class OutboxRelay {
             Duration timeout = config.outbox().publishTimeout();
             List<OutboxRepository.Pending> rows = outbox.oldest(config.outbox().batchSize()).await().atMost(timeout);
             if (rows.isEmpty()) {
+                metrics.outbox(0, null);
                 return 0;
             }
+            metrics.outboxOldest(rows.get(0).createdAt());
             List<CompletableFuture<Void>> acks = new ArrayList<>(rows.size());
             for (OutboxRepository.Pending row : rows) {
                 CompletableFuture<Void> ack = new CompletableFuture<>();
@@ -114,6 +149,7 @@ public class OutboxRelay {
                 }));
             }
             CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            afterAcknowledged.run(rows);
             outbox.delete(rows.stream().map(OutboxRepository.Pending::id).toList()).await().atMost(timeout);
             metrics.published(rows.size());
             return rows.size();

@@ -11,6 +11,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -23,7 +24,11 @@ import java.util.List;
 public class OutboxRepository {
 
     /** A stored change ready to publish. */
-    public record Pending(long id, String key, String payload) {
+    public record Pending(long id, String key, String payload, Instant createdAt) {
+    }
+
+    /** How many rows wait and when the oldest of them was written (null when none waits). */
+    public record Backlog(long rows, Instant oldest) {
     }
 
     @Inject
@@ -53,12 +58,13 @@ public class OutboxRepository {
 
     /** The oldest rows, in id order (for one contact, id order is commit order: ids are taken under its lock). */
     public Uni<List<Pending>> oldest(int limit) {
-        return pool.preparedQuery("select id, topic_key, payload from " + schema + ".outbox order by id limit $1")
+        return pool.preparedQuery("select id, topic_key, payload, created_at from " + schema + ".outbox order by id limit $1")
                 .execute(Tuple.of(limit))
                 .map(rows -> {
                     List<Pending> out = new ArrayList<>();
                     for (Row r : rows) {
-                        out.add(new Pending(r.getLong("id"), r.getString("topic_key"), r.getString("payload")));
+                        out.add(new Pending(r.getLong("id"), r.getString("topic_key"), r.getString("payload"),
+                                r.getOffsetDateTime("created_at").toInstant()));
                     }
                     return out;
                 });
@@ -72,6 +78,15 @@ public class OutboxRepository {
 
     public Uni<Long> count() {
         return pool.query("select count(*) from " + schema + ".outbox").execute().map(rows -> rows.iterator().next().getLong(0));
+    }
+
+    /** The outbox's backlog, for the lag gauges (a scan of the outbox: cheap while the relay keeps up). */
+    public Uni<Backlog> backlog() {
+        return pool.query("select count(*), min(created_at) from " + schema + ".outbox").execute().map(rows -> {
+            Row r = rows.iterator().next();
+            java.time.OffsetDateTime oldest = r.getOffsetDateTime(1);
+            return new Backlog(r.getLong(0), oldest == null ? null : oldest.toInstant());
+        });
     }
 
     static String json(MembershipChange c) {

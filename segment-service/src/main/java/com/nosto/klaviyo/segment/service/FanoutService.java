@@ -89,7 +89,7 @@ public class FanoutService {
             int size = config.fanout().pageSize();
             Uni<List<Contact>> page = contacts.lockPage(job.accountId, job.segmentId, job.cursorEmail, size);
             return page.chain(list -> membership.reconcilePage(job.accountId, list, job.changeCause()).chain(emitted -> {
-                metrics.fanoutPage();
+                metrics.fanoutPage(list.size());
                 LOG.debugf("Fan-out %s page: %s contacts, %s changes", job.id, Integer.valueOf(list.size()), emitted);
                 job.processed += list.size();
                 if (!list.isEmpty()) {

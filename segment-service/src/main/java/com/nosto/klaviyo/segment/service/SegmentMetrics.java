@@ -2,9 +2,17 @@ package com.nosto.klaviyo.segment.service;
 
 import com.nosto.klaviyo.events.ChangeType;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.TimeGauge;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** The service's Prometheus metrics (G13), named in one place. */
 @ApplicationScoped
@@ -16,6 +24,18 @@ public class SegmentMetrics {
 
     @Inject
     MeterRegistry registry;
+
+    private final AtomicLong outboxPending = new AtomicLong();
+    private final AtomicReference<Instant> outboxOldest = new AtomicReference<>();
+    private final AtomicLong largestPage = new AtomicLong();
+
+    @PostConstruct
+    void gauges() {
+        Gauge.builder("outbox.pending", outboxPending, AtomicLong::get)
+                .description("Outbox rows waiting to be published (as last counted by the relay)").register(registry);
+        TimeGauge.builder("outbox.oldest.age", this, TimeUnit.MILLISECONDS, SegmentMetrics::oldestAgeMillis)
+                .description("Age of the oldest outbox row waiting to be published; 0 when none waits").register(registry);
+    }
 
     /** segment_events_total{source,outcome}: every event received, by what became of it. */
     public void event(Source source, Outcome outcome) {
@@ -40,10 +60,37 @@ public class SegmentMetrics {
                 .register(registry).increment(count);
     }
 
-    /** fanout_pages_total: fan-out pages committed; with the page size it shows how work was split. */
-    public void fanoutPage() {
+    /**
+     * fanout_pages_total: fan-out pages committed; fanout_page_contacts: contacts per page (its max shows that
+     * no transaction held more than a page, whatever the segment's size).
+     */
+    public void fanoutPage(int contacts) {
         Counter.builder("fanout.pages").description("Fan-out pages processed (one transaction each)")
                 .register(registry).increment();
+        DistributionSummary.builder("fanout.page.contacts").description("Contacts locked and reconciled per fan-out page")
+                .register(registry).record(contacts);
+        largestPage.accumulateAndGet(contacts, Math::max);
+    }
+
+    /** The most contacts any fan-out page has held since start (not windowed, unlike the summary's max). */
+    public long largestFanoutPage() {
+        return largestPage.get();
+    }
+
+    /** What the relay last found in the outbox: how many rows wait and when the oldest was written (null: none). */
+    public void outbox(long pending, Instant oldest) {
+        outboxPending.set(pending);
+        outboxOldest.set(oldest);
+    }
+
+    /** The oldest waiting row seen by a relay round (the count is refreshed less often, see {@link #outbox}). */
+    public void outboxOldest(Instant oldest) {
+        outboxOldest.set(oldest);
+    }
+
+    double oldestAgeMillis() {
+        Instant oldest = outboxOldest.get();
+        return oldest == null ? 0 : Math.max(0, System.currentTimeMillis() - oldest.toEpochMilli());
     }
 
     public double fanoutPages() {

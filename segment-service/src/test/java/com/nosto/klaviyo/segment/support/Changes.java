@@ -24,7 +24,7 @@ public final class Changes {
                 .map(r -> parse(r.value())).toList();
     }
 
-    static MembershipChange parse(String json) {
+    public static MembershipChange parse(String json) {
         try {
             return EventJson.mapper().readValue(json, MembershipChange.class);
         } catch (java.io.IOException e) {
