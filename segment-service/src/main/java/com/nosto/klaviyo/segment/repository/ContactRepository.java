@@ -31,8 +31,11 @@ public class ContactRepository implements PanacheRepositoryBase<Contact, Contact
     public Uni<List<Contact>> lockPage(String accountId, String segmentId, String afterEmail, int size) {
         String sql = "select c.email, c.version, c.synced_view from {h-schema}contact c"
                 + " where c.account_id = :a and c.email > :after"
+                // m.email > :after repeated on purpose: PostgreSQL does not carry an inequality across the join, and
+                // without it the merge join reads the segment's index from its start on every page (quadratic:
+                // 0.5 s a page halfway through 1M members instead of 6 ms).
                 + (segmentId == null ? "" : " and exists (select 1 from {h-schema}membership m where m.account_id = c.account_id"
-                        + " and m.email = c.email and m.segment_id = :s)")
+                        + " and m.email = c.email and m.segment_id = :s and m.email > :after)")
                 + " order by c.email limit :n for update of c";
         return Panache.getSession().chain(s -> {
             var q = s.createNativeQuery(sql, Object[].class).setParameter("a", accountId).setParameter("after", afterEmail)
