@@ -26,7 +26,9 @@ import java.util.Map;
 /**
  * Segments of an account: define or rename, switch sync on/off, list. A change that affects what
  * downstream sees (sync switched, a synced segment renamed) commits together with a fan-out job;
- * the members' changes are then emitted page by page by {@link FanoutService}.
+ * the members' changes are then emitted page by page by {@link FanoutService}. Both take the account's
+ * definitions lock first ({@link SegmentRepository#lockDefinitionsForChange}), so events being applied
+ * under the old definitions commit before the fan-out starts reading members.
  */
 @Path("/api/accounts/{accountId}/segments")
 @Produces(MediaType.APPLICATION_JSON)
@@ -67,7 +69,8 @@ public class SegmentResource {
         }
         checkSegmentId(segmentId);
         Instant now = Instant.now();
-        return Panache.withTransaction(() -> segments.findById(new Segment.Key(accountId, segmentId))
+        return Panache.withTransaction(() -> segments.lockDefinitionsForChange(accountId)
+                .chain(() -> segments.findById(new Segment.Key(accountId, segmentId)))
                 .chain(existing -> {
                     if (existing == null) {
                         return segments.persist(Segment.create(accountId, segmentId, name, now));
@@ -93,7 +96,8 @@ public class SegmentResource {
         }
         boolean enable = request.enabled();
         Instant now = Instant.now();
-        return Panache.withTransaction(() -> segments.findById(new Segment.Key(accountId, segmentId))
+        return Panache.withTransaction(() -> segments.lockDefinitionsForChange(accountId)
+                .chain(() -> segments.findById(new Segment.Key(accountId, segmentId)))
                 .chain(s -> {
                     if (s == null) {
                         throw new NotFoundException("Segment '" + segmentId + "' is not defined; PUT it with a name first.");

@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -56,6 +57,15 @@ public class MembershipService {
     OutboxRepository outbox;
     @Inject
     SegmentMetrics metrics;
+
+    private static final Function<SegmentEvent, Uni<?>> NOTHING = e -> Uni.createFrom().voidItem();
+    /** Test seam: runs inside an event's transaction right after it read the segment definitions. */
+    private volatile Function<SegmentEvent, Uni<?>> afterDefinitionsRead = NOTHING;
+
+    /** For tests in this package: {@code step} delays an event's transaction after it read the definitions; null: none. */
+    void afterDefinitionsRead(Function<SegmentEvent, Uni<?>> step) {
+        afterDefinitionsRead = step == null ? NOTHING : step;
+    }
 
     /** Applies one valid, normalised event in its own transaction. */
     public Uni<Result> apply(SegmentEvent event) {
@@ -133,7 +143,9 @@ public class MembershipService {
                 : memberships.deleteSegments(accountId, email, plan.toRemove()).replaceWithVoid();
         Uni<Void> addition = added.isEmpty() ? Uni.createFrom().voidItem() : memberships.persist(added);
         return removal.chain(() -> addition)
+                .chain(() -> segments.lockDefinitionsForRead(accountId))
                 .chain(() -> segments.definitions(accountId))
+                .call(defs -> afterDefinitionsRead.apply(e))
                 .chain(defs -> emit(reconcile(contact, SyncedView.of(after, defs), ChangeCause.membership(), false, now)
                         .map(List::of).orElse(List.of())))
                 .replaceWith(Result.APPLIED);

@@ -1,0 +1,99 @@
+package com.nosto.klaviyo.segment.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.nosto.klaviyo.events.ChangeCause;
+import com.nosto.klaviyo.events.ChangeType;
+import com.nosto.klaviyo.events.MembershipChange;
+import com.nosto.klaviyo.events.SegmentRef;
+import com.nosto.klaviyo.segment.support.Api;
+import com.nosto.klaviyo.segment.support.Changes;
+import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A membership event racing a first enable: the event has read the segment definitions (sync still off,
+ * so it emits nothing) but not committed when the switch is flipped. Its new membership row is not yet
+ * visible, so a fan-out starting now would skip the contact and nobody would ever emit it. The switch
+ * therefore waits for such events (the account's definitions lock); the fan-out then sees the member.
+ */
+@QuarkusTest
+class FirstEnableRaceTest {
+
+    private static final Instant T0 = Instant.parse("2026-11-29T08:00:00Z");
+
+    @Inject
+    MembershipService membership;
+    @Inject
+    Pool pool;
+
+    private final Api api = new Api();
+
+    @AfterEach
+    void removeSeam() {
+        membership.afterDefinitionsRead(null);
+    }
+
+    @Test
+    void aMemberJoiningWhileTheSegmentIsFirstEnabledIsEmittedWithTheSegment() throws Exception {
+        api.defineSegment("early", "Early");
+        // Other members, so the fan-out has pages to work through while the event is in flight.
+        for (int i = 0; i < 20; i++) {
+            api.post(api.fullSet("other" + i + "@example.com", T0, "early"));
+        }
+        String email = "racer@example.com";
+        CompletableFuture<Void> reached = new CompletableFuture<>();
+        CompletableFuture<Void> release = new CompletableFuture<>();
+        membership.afterDefinitionsRead(e -> {
+            if (!e.email().equals(email)) {
+                return Uni.createFrom().voidItem();
+            }
+            Context context = Vertx.currentContext();
+            reached.complete(null);
+            // Wait without blocking the event loop, and carry on in the transaction's own context.
+            return Uni.createFrom().completionStage(release).emitOn(r -> context.runOnContext(v -> r.run()));
+        });
+
+        CompletableFuture<Void> event = CompletableFuture.runAsync(() -> api.post(api.fullSet(email, T0, "early")));
+        reached.get(30, TimeUnit.SECONDS);
+        CompletableFuture<Void> enable = CompletableFuture.runAsync(() -> api.sync("early", true));
+
+        // Without the lock the switch commits now and its fan-out runs to the end without the racer: give it
+        // every chance (until the switch answered and its job is done, or 3 s).
+        long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+        while (System.nanoTime() < deadline && !(enable.isDone() && pendingJobs() == 0)) {
+            Thread.sleep(100);
+        }
+        boolean switchWaited = !enable.isDone();
+        release.complete(null);
+        event.get(30, TimeUnit.SECONDS);
+        enable.get(30, TimeUnit.SECONDS);
+
+        List<MembershipChange> changes = await("the racer's change").atMost(Duration.ofSeconds(30))
+                .until(() -> Changes.forContact(api.account, email), l -> !l.isEmpty());
+        MembershipChange change = changes.get(changes.size() - 1);
+        assertThat(change.type()).isEqualTo(ChangeType.ADDED);
+        assertThat(change.segmentsAfter()).containsExactly(new SegmentRef("early", "Early"));
+        assertThat(change.cause()).isEqualTo(ChangeCause.firstEnable("early"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> Changes.forAccount(api.account).size() == 21);
+        assertThat(switchWaited).as("the switch waited for the event applying under the old definitions").isTrue();
+    }
+
+    private long pendingJobs() {
+        return pool.preparedQuery("select count(*) from segment_service.fanout_job where account_id = $1")
+                .execute(Tuple.of(api.account)).await().atMost(Duration.ofSeconds(10)).iterator().next().getLong(0);
+    }
+}
