@@ -141,7 +141,8 @@ global_ = obj({
                            "throttledRatio": {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
                            "klaviyoErrorsPerSecond": {"type": "number", "exclusiveMinimum": 0},
                            "rowErrorsPerHour": i(minimum=0),
-                           "windowOverdueAfter": s(pattern=r"^[0-9]+(m|h|d)$")}),
+                           "windowOverdueAfter": s(pattern=r"^[0-9]+(m|h|d)$"),
+                           "outboxOldestAgeSeconds": i(minimum=1)}),
 }, required=["image", "kafka", "postgres", "jwt", "topics"])
 
 schema = {
