@@ -31,7 +31,10 @@ class BenchmarkSmokeTest {
         assertThat(figures.path("replay").path("value").asLong()).as("Klaviyo writes caused by a replay").isZero();
         assertThat(figures.path("writeEfficiency").path("limit").asLong()).isEqualTo(
                 Limits.minimumWrites(tiny.entering(), tiny.moving(), tiny.leaving(), tiny.deleted(), new Limits.Caps(100, 10)));
-        assertThat(figures.path("writeEfficiency").path("value").asLong()).isPositive();
+        // A count of calls, not a time: the gateway plans a window once however many SyncBatches carry it, so the
+        // window costs the minimum (one split window, if sync-worker paused past the quiet period, adds <= 3 calls).
+        assertThat(figures.path("writeEfficiency").path("ratio").asDouble()).as("write calls / minimum")
+                .isPositive().isLessThanOrEqualTo(1.1);
         assertThat(figures.path("timeToApply").path("unanswered429").asLong()).isZero();
         assertThat(figures.path("throughput").path("value").asDouble()).isPositive();
         assertThat(figures.path("throughput").path("limit").asDouble()).isPositive();
