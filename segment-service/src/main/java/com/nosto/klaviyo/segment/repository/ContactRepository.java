@@ -24,6 +24,40 @@ public class ContactRepository implements PanacheRepositoryBase<Contact, Contact
     }
 
     /**
+     * Locks every contact of a transaction that applies several events, before the first of them: the
+     * advisory locks ({@link #lock}'s) in the order of their keys, then the stored rows in (account, email)
+     * order, the order a fan-out page locks them in. Two transactions over overlapping contacts thus wait
+     * for one another instead of deadlocking; {@link #lock} then finds each lock already held.
+     */
+    public Uni<Void> lockAll(List<Contact.Key> keys) {
+        String[] lockKeys = keys.stream().map(k -> k.accountId() + "|" + k.email()).distinct().sorted().toArray(String[]::new);
+        String[] accounts = keys.stream().map(Contact.Key::accountId).toArray(String[]::new);
+        String[] emails = keys.stream().map(Contact.Key::email).toArray(String[]::new);
+        // unnest yields the array in order and the function runs row by row, so the locks are taken sorted.
+        return Panache.getSession()
+                .chain(s -> s.createNativeQuery("select count(pg_advisory_xact_lock(hashtextextended(k, 0)))"
+                                + " from unnest(cast(:k as text[])) as k")
+                        .setParameter("k", lockKeys).getSingleResult())
+                .chain(ignored -> Panache.getSession().chain(s -> s.createNativeQuery("select count(*) from"
+                                + " (select 1 from {h-schema}contact c"
+                                + " join (select distinct a, e from unnest(cast(:a as text[]), cast(:e as text[])) as u(a, e)) k"
+                                + " on c.account_id = k.a and c.email = k.e"
+                                + " order by c.account_id, c.email for update of c) locked")
+                        .setParameter("a", accounts).setParameter("e", emails).getSingleResult()))
+                .replaceWithVoid();
+    }
+
+    /** The stored contacts among {@code keys}, as managed entities (locked beforehand by {@link #lockAll}). */
+    public Uni<List<Contact>> loadAll(List<Contact.Key> keys) {
+        return Panache.getSession().chain(s -> s.createNativeQuery("select c.* from {h-schema}contact c"
+                        + " join (select distinct a, e from unnest(cast(:a as text[]), cast(:e as text[])) as u(a, e)) k"
+                        + " on c.account_id = k.a and c.email = k.e", Contact.class)
+                .setParameter("a", keys.stream().map(Contact.Key::accountId).toArray(String[]::new))
+                .setParameter("e", keys.stream().map(Contact.Key::email).toArray(String[]::new))
+                .getResultList());
+    }
+
+    /**
      * One page of a segment's members (or, with a null segment, of all the account's contacts) after
      * {@code afterEmail}, row-locked, in email order (keyset paging). Returned as detached objects:
      * a page's updates go back in one statement ({@link #updateVersions}) rather than 1000 entity flushes.

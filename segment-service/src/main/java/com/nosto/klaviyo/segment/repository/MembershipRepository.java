@@ -17,6 +17,16 @@ public class MembershipRepository implements PanacheRepositoryBase<Membership, M
         return list("key.accountId = ?1 and key.email = ?2", accountId, email);
     }
 
+    /** The memberships of the given contacts, as managed entities (what {@link #ofContact} reads, for many at once). */
+    public Uni<List<Membership>> ofContacts(List<com.nosto.klaviyo.segment.domain.Contact.Key> keys) {
+        return getSession().chain(s -> s.createNativeQuery("select m.* from {h-schema}membership m"
+                        + " join (select distinct a, e from unnest(cast(:a as text[]), cast(:e as text[])) as u(a, e)) k"
+                        + " on m.account_id = k.a and m.email = k.e", Membership.class)
+                .setParameter("a", keys.stream().map(k -> k.accountId()).toArray(String[]::new))
+                .setParameter("e", keys.stream().map(k -> k.email()).toArray(String[]::new))
+                .getResultList());
+    }
+
     /** Membership entries of a page of contacts by email, read as plain rows (no managed entities to flush). */
     public Uni<Map<String, List<SyncedView.Entry>>> entriesOf(String accountId, Collection<String> emails) {
         return getSession().chain(s -> s.createNativeQuery("select email, segment_id, entry_seq from {h-schema}membership"

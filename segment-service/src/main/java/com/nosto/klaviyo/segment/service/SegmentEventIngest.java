@@ -7,6 +7,7 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Clock;
+import java.util.List;
 
 /** The path shared by both ingest adapters after reading: validate, then apply and count. */
 @ApplicationScoped
@@ -34,6 +35,12 @@ public class SegmentEventIngest {
     public Uni<MembershipService.Result> apply(SegmentEvent valid, SegmentMetrics.Source source) {
         return membership.apply(valid).invoke(r -> metrics.event(source,
                 r == MembershipService.Result.STALE ? SegmentMetrics.Outcome.STALE : SegmentMetrics.Outcome.APPLIED));
+    }
+
+    /** Applies validated events in one transaction, in order; counts each as applied or stale once it committed. */
+    public Uni<List<MembershipService.Result>> applyAll(List<SegmentEvent> valid, SegmentMetrics.Source source) {
+        return membership.applyAll(valid).invoke(results -> results.forEach(r -> metrics.event(source,
+                r == MembershipService.Result.STALE ? SegmentMetrics.Outcome.STALE : SegmentMetrics.Outcome.APPLIED)));
     }
 
     public void rejected(SegmentMetrics.Source source) {

@@ -54,6 +54,24 @@ public class SegmentMetrics {
                 .tag("type", type.name()).register(registry).increment(count);
     }
 
+    /**
+     * segment_event_polls_total{outcome}: Kafka polls with valid events, by how they were stored: {@code batch}
+     * (one transaction for the poll) or {@code fallback} (that transaction failed; one per event instead).
+     * segment_event_poll_events: valid events per poll.
+     */
+    public void poll(boolean fallback, int events) {
+        Counter.builder("segment.event.polls").description("Kafka polls of segment events, by how their events were stored")
+                .tag("outcome", fallback ? "fallback" : "batch").register(registry).increment();
+        DistributionSummary.builder("segment.event.poll.events").description("Valid segment events per Kafka poll")
+                .register(registry).record(events);
+    }
+
+    /** Polls stored so far with the given outcome ({@code batch} or {@code fallback}). */
+    public double polls(String outcome) {
+        Counter c = registry.find("segment.event.polls").tag("outcome", outcome).counter();
+        return c == null ? 0 : c.count();
+    }
+
     /** outbox_published_total: outbox rows acknowledged by the broker. */
     public void published(int count) {
         Counter.builder("outbox.published").description("Outbox rows published and acknowledged")

@@ -1,0 +1,180 @@
+package com.nosto.klaviyo.segment;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.nosto.klaviyo.events.Topics;
+import com.nosto.klaviyo.segment.support.Api;
+import com.nosto.klaviyo.segment.support.TopicTail;
+import com.nosto.klaviyo.testsupport.KafkaTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Kafka ingest throughput of the running service, measured by hand, not part of {@code verify} (the
+ * class name does not match surefire's includes, and it asserts no time):
+ * <pre>
+ * cd /work/main && mvn -B -o -q -pl segment-service verify -Dtest=IngestThroughputMeasurement \
+ *     -Dsurefire.failIfNoSpecifiedTests=false -Dmeasure.events=10000
+ * </pre>
+ * Publishes {@code measure.events} segment events for one account to the real broker: 80 % distinct
+ * contacts entering one or two of three segments (two of them synced, so most events also write an
+ * outbox row), then 20 % of them moved by a later full-set event. Timed from the first send until every
+ * contact is stored and every moved one carries its later observedAt (publishing, a few seconds, is
+ * inside the time). A warm-up event applied before the clock starts keeps the group join out of it. In
+ * the same run a bare Kafka consumer reads the same records, for the ratio issue 9 asks for. The
+ * figures are printed as one line starting with {@code SEGMENT-INGEST-THROUGHPUT}.
+ */
+@QuarkusTest
+class IngestThroughputMeasurement {
+
+    private static final Instant T0 = Instant.parse("2026-11-29T08:00:00Z");
+    private static final Instant T1 = T0.plusSeconds(60);
+
+    @Inject
+    Pool pool;
+
+    private final Api api = new Api();
+
+    @Test
+    void measure() throws Exception {
+        int total = Integer.getInteger("measure.events", 10_000);
+        int contacts = total * 4 / 5;
+        int moves = total - contacts;
+        // Records of this measurement are counted here, not kept by the tests' topic tails.
+        TopicTail.ignoreKeysStartingWith(api.account + "|");
+        api.syncedSegment("vip", "VIP");
+        api.syncedSegment("coffee", "Coffee");
+        api.defineSegment("unsynced", "Unsynced");
+
+        List<ProducerRecord<String, String>> records = new ArrayList<>(total);
+        for (int i = 0; i < contacts; i++) {
+            String segments = i % 3 == 0 ? "\"vip\",\"unsynced\"" : i % 3 == 1 ? "\"vip\"" : "\"coffee\"";
+            records.add(record("m" + i + "@example.com", "\"segments\":[" + segments + "]", T0));
+        }
+        for (int i = 0; i < moves; i++) {
+            records.add(record("m" + i + "@example.com", "\"segments\":[\"coffee\",\"vip\"]", T1));
+        }
+
+        // The consumer must own the topic before the clock starts: the group join is not ingest time.
+        try (KafkaProducer<String, String> producer = producer()) {
+            producer.send(record("warmup@example.com", "\"segments\":[\"vip\"]", T0)).get(60, TimeUnit.SECONDS);
+        }
+        long joinDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+        while (count("select count(*) from segment_service.contact where account_id = $1") < 1
+                && System.nanoTime() < joinDeadline) {
+            Thread.sleep(100);
+        }
+        assertThat(count("select count(*) from segment_service.contact where account_id = $1")).isEqualTo(1);
+
+        long start = System.nanoTime();
+        publish(records);
+        long published = System.nanoTime();
+        long deadline = start + TimeUnit.MINUTES.toNanos(Long.getLong("measure.timeout-minutes", 30));
+        long stored = 0;
+        long moved = 0;
+        while (System.nanoTime() < deadline) {
+            Row row = pool.preparedQuery("select count(*), count(*) filter (where observed_at = $2)"
+                            + " from segment_service.contact where account_id = $1")
+                    .execute(Tuple.of(api.account, T1.atOffset(java.time.ZoneOffset.UTC))).await().indefinitely()
+                    .iterator().next();
+            stored = row.getLong(0) - 1;
+            moved = row.getLong(1);
+            if (stored == contacts && moved == moves) {
+                break;
+            }
+            Thread.sleep(50);
+        }
+        long done = System.nanoTime();
+        assertThat(stored).as("contacts stored").isEqualTo(contacts);
+        assertThat(moved).as("contacts at their later observedAt").isEqualTo(moves);
+
+        long bareNanos = bareConsumerRead(total);
+        double seconds = (done - start) / 1e9;
+        double rate = total / seconds;
+        double bareRate = total / (bareNanos / 1e9);
+        System.out.printf("SEGMENT-INGEST-THROUGHPUT events=%d contacts=%d publish=%.1fs ingest=%.1fs rate=%.0f/s"
+                        + " bare-consumer=%.0f/s ratio=%.3f%n", total, contacts, (published - start) / 1e9, seconds, rate,
+                bareRate, rate / bareRate);
+    }
+
+    private ProducerRecord<String, String> record(String email, String body, Instant at) {
+        return new ProducerRecord<>(Topics.SEGMENT_EVENTS, api.account + "|" + email, "{\"accountId\":\"" + api.account
+                + "\",\"email\":\"" + email + "\"," + body + ",\"observedAt\":\"" + at + "\"}");
+    }
+
+    private long count(String sql) {
+        return pool.preparedQuery(sql).execute(Tuple.of(api.account)).await().indefinitely().iterator().next().getLong(0);
+    }
+
+    private static KafkaProducer<String, String> producer() {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestResource.bootstrapServers());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        return new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
+    }
+
+    private static void publish(List<ProducerRecord<String, String>> records) throws Exception {
+        try (KafkaProducer<String, String> producer = producer()) {
+            List<Future<RecordMetadata>> sent = new ArrayList<>(records.size());
+            for (ProducerRecord<String, String> r : records) {
+                sent.add(producer.send(r));
+            }
+            for (Future<RecordMetadata> f : sent) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /** Time a plain consumer (own group) needs to read the last {@code count} records of the topic. */
+    private static long bareConsumerRead(int count) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestResource.bootstrapServers());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "bare-" + UUID.randomUUID());
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(Topics.SEGMENT_EVENTS).stream()
+                    .map(i -> new TopicPartition(Topics.SEGMENT_EVENTS, i.partition())).toList();
+            consumer.assign(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            long available = end.values().stream().mapToLong(Long::longValue).sum();
+            consumer.seekToBeginning(partitions);
+            if (available > count) {
+                for (TopicPartition tp : partitions) {
+                    long share = Math.round((double) end.get(tp) / available * count);
+                    consumer.seek(tp, Math.max(0, end.get(tp) - share));
+                }
+            }
+            long start = System.nanoTime();
+            long read = 0;
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+                read += consumer.poll(Duration.ofMillis(200)).count();
+            }
+            long nanos = System.nanoTime() - start;
+            System.out.printf("bare consumer read %d records%n", read);
+            return nanos;
+        }
+    }
+}
