@@ -9,8 +9,11 @@ import java.util.Map;
  */
 public final class Limits {
 
-    /** Klaviyo's caps per call as the gateway is configured in this run (divided by the run's divisor). */
-    public record Caps(int bulkMaxProfiles, int listChunk) {
+    /**
+     * Klaviyo's caps per call as the gateway is configured in this run (divided by the run's divisor): profiles per
+     * bulk job, profile ids per list call, emails per {@code get_profiles} lookup ({@code any(email, [...])}, one page).
+     */
+    public record Caps(int bulkMaxProfiles, int listChunk, int lookupChunk) {
     }
 
     /** Burst per second and steady per minute of one operation (already scaled). */
@@ -23,10 +26,17 @@ public final class Limits {
     /**
      * The fewest calls per operation that can apply a window: entering and moving contacts upserted by bulk import
      * jobs (list attached, {@code bulkMaxProfiles} each); leaving and deleted contacts removed from the list by id,
-     * {@code listChunk} per call (ids known from earlier windows: no lookups), and their two properties unset by bulk
-     * jobs. Each bulk job is polled at least once for completion.
+     * {@code listChunk} per call, and their two properties unset by bulk jobs. Each bulk job is polled at least once
+     * for completion. A list removal takes Klaviyo profile ids; of the leaving and deleted contacts,
+     * {@code unknownIds} have ids no client could know without asking (their profiles were created by bulk import
+     * jobs, which return no ids), so they are looked up, {@code lookupChunk} emails per {@code get_profiles} call;
+     * the ids of the others are known (no lookups for ids already known).
      */
-    public static Map<String, Long> minimumCalls(long entering, long moving, long leaving, long deleted, Caps caps) {
+    public static Map<String, Long> minimumCalls(long entering, long moving, long leaving, long deleted, long unknownIds,
+            Caps caps) {
+        if (unknownIds < 0 || unknownIds > leaving + deleted) {
+            throw new IllegalArgumentException("unknownIds must be between 0 and leaving + deleted");
+        }
         long upserts = entering + moving;
         long out = leaving + deleted;
         long jobs = ceil(upserts, caps.bulkMaxProfiles()) + ceil(out, caps.bulkMaxProfiles());
@@ -34,12 +44,15 @@ public final class Limits {
         calls.put("bulk_import_profiles", jobs);
         calls.put("remove_profiles_from_list", ceil(out, caps.listChunk()));
         calls.put("get_bulk_import_profiles_job", jobs);
+        if (unknownIds > 0) {
+            calls.put("get_profiles", ceil(unknownIds, caps.lookupChunk()));
+        }
         return calls;
     }
 
-    /** Minimum write calls (every call but GETs). */
+    /** Minimum write calls (every call but GETs: lookups and job polls do not count, so known ids do not matter). */
     public static long minimumWrites(long entering, long moving, long leaving, long deleted, Caps caps) {
-        Map<String, Long> calls = minimumCalls(entering, moving, leaving, deleted, caps);
+        Map<String, Long> calls = minimumCalls(entering, moving, leaving, deleted, 0, caps);
         return calls.get("bulk_import_profiles") + calls.get("remove_profiles_from_list");
     }
 

@@ -30,7 +30,7 @@ class BenchmarkSmokeTest {
                 .containsExactly("writeEfficiency", "timeToApply", "freshness", "throughput", "memory", "replay");
         assertThat(figures.path("replay").path("value").asLong()).as("Klaviyo writes caused by a replay").isZero();
         assertThat(figures.path("writeEfficiency").path("limit").asLong()).isEqualTo(
-                Limits.minimumWrites(tiny.entering(), tiny.moving(), tiny.leaving(), tiny.deleted(), new Limits.Caps(100, 10)));
+                Limits.minimumWrites(tiny.entering(), tiny.moving(), tiny.leaving(), tiny.deleted(), new Limits.Caps(100, 10, 1)));
         // A count of calls, not a time: the gateway plans a window once however many SyncBatches carry it, so the
         // window costs the minimum (one split window, if sync-worker paused past the quiet period, adds <= 3 calls).
         assertThat(figures.path("writeEfficiency").path("ratio").asDouble()).as("write calls / minimum")

@@ -8,19 +8,50 @@ import org.junit.jupiter.api.Test;
 
 class LimitsTest {
 
-    private static final Limits.Caps KLAVIYO = new Limits.Caps(10_000, 1_000);
+    private static final Limits.Caps KLAVIYO = new Limits.Caps(10_000, 1_000, 100);
 
     @Test
     void theIssuesWindowNeedsFortyWriteCalls() {
         // 120,000 upserts in 12 jobs; 25,000 leaving: 25 list removals and 3 unset jobs.
         assertThat(Limits.minimumWrites(100_000, 20_000, 20_000, 5_000, KLAVIYO)).isEqualTo(40);
-        assertThat(Limits.minimumCalls(100_000, 20_000, 20_000, 5_000, KLAVIYO))
-                .containsEntry("bulk_import_profiles", 15L).containsEntry("remove_profiles_from_list", 25L);
+        assertThat(Limits.minimumCalls(100_000, 20_000, 20_000, 5_000, 0, KLAVIYO))
+                .containsEntry("bulk_import_profiles", 15L).containsEntry("remove_profiles_from_list", 25L)
+                .doesNotContainKey("get_profiles");
+    }
+
+    @Test
+    void idsNoClientCanKnowAreLookedUpAHundredAtATimeWithoutAddingWrites() {
+        // 25,000 leaving contacts whose profiles were bulk-imported: 250 get_profiles pages of 100 emails.
+        assertThat(Limits.minimumCalls(100_000, 20_000, 20_000, 5_000, 25_000, KLAVIYO)).containsEntry("get_profiles", 250L);
+        assertThat(Limits.minimumCalls(100_000, 20_000, 20_000, 5_000, 101, KLAVIYO)).containsEntry("get_profiles", 2L);
+        assertThat(Limits.minimumWrites(100_000, 20_000, 20_000, 5_000, KLAVIYO)).isEqualTo(40);
+    }
+
+    @Test
+    void lookupsDecideTheTimeAtTheFullRunsScale() {
+        // Full run, limits x0.1: get_profiles 8/s, 75/m -> 250 lookups need the start of the fourth minute; without
+        // them the 25 list removals at 1/s, 15/m decide: the start of the second minute (separate quotas).
+        Map<String, Limits.Rate> rates = Map.of(
+                "get_profiles", new Limits.Rate(Limits.scale(75, 0.1), Limits.scale(750, 0.1)),
+                "bulk_import_profiles", new Limits.Rate(1, 15), "get_bulk_import_profiles_job", new Limits.Rate(1, 15),
+                "remove_profiles_from_list", new Limits.Rate(1, 15));
+        Duration withLookups = Limits.imposedTime(Limits.minimumCalls(100_000, 20_000, 20_000, 5_000, 25_000, KLAVIYO), rates,
+                Duration.ZERO);
+        Duration idsKnown = Limits.imposedTime(Limits.minimumCalls(100_000, 20_000, 20_000, 5_000, 0, KLAVIYO), rates,
+                Duration.ZERO);
+        assertThat(withLookups).isEqualTo(Duration.ofMinutes(3));
+        assertThat(idsKnown).isEqualTo(Duration.ofSeconds(60));
+    }
+
+    @Test
+    void unknownIdsCannotExceedTheContactsLeaving() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Limits.minimumCalls(10, 0, 5, 5, 11, KLAVIYO))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
     void scaledCapsKeepTheCallCount() {
-        assertThat(Limits.minimumWrites(1_000, 200, 200, 50, new Limits.Caps(100, 10))).isEqualTo(40);
+        assertThat(Limits.minimumWrites(1_000, 200, 200, 50, new Limits.Caps(100, 10, 1))).isEqualTo(40);
     }
 
     @Test
