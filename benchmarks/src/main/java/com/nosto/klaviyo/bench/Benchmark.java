@@ -9,17 +9,25 @@ import com.nosto.klaviyo.emulator.Call;
 import com.nosto.klaviyo.emulator.EmulatedAccount;
 import com.nosto.klaviyo.emulator.EmulatorConfig;
 import com.nosto.klaviyo.emulator.KlaviyoList;
+import com.nosto.klaviyo.events.ChangeCause;
+import com.nosto.klaviyo.events.ChangeType;
+import com.nosto.klaviyo.events.ContactKey;
+import com.nosto.klaviyo.events.EventJson;
+import com.nosto.klaviyo.events.MembershipChange;
 import com.nosto.klaviyo.events.SegmentEvent;
+import com.nosto.klaviyo.events.SegmentRef;
 import com.nosto.klaviyo.events.Topics;
 import com.nosto.klaviyo.testsupport.ProjectRoot;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
@@ -48,7 +56,19 @@ public final class Benchmark {
     /** Bulk jobs complete this long after they are queued (the emulator's processing time). */
     static final Duration BULK_JOB_DELAY = Duration.ofMillis(200);
 
+    /** The parts of a run, in the order they run; replay needs the window's account. */
+    public enum Part { WINDOW, THROUGHPUT, MEMORY, REPLAY }
+
+    /**
+     * What figure 4 feeds sync-worker with: segment events through segment-service (the whole pipeline), or
+     * MembershipChange records written straight to sync-worker's topic, which is what sync-worker holds either way
+     * and lets a run reach millions of pending contacts without waiting for segment-service's ingest.
+     */
+    public enum MemoryFeed { EVENTS, CHANGES }
+
     private final Sizes sizes;
+    private final Set<Part> parts;
+    private final MemoryFeed memoryFeed;
     private final Duration timeout;
     private final String run = UUID.randomUUID().toString().substring(0, 6);
     private final AtomicLong clock = new AtomicLong(Instant.parse("2026-11-29T08:00:00Z").toEpochMilli());
@@ -57,7 +77,16 @@ public final class Benchmark {
     private KafkaTools kafka;
 
     public Benchmark(Sizes sizes, Duration phaseTimeout) {
+        this(sizes, phaseTimeout, EnumSet.allOf(Part.class), MemoryFeed.EVENTS);
+    }
+
+    public Benchmark(Sizes sizes, Duration phaseTimeout, Set<Part> parts, MemoryFeed memoryFeed) {
+        if (parts.contains(Part.REPLAY) && !parts.contains(Part.WINDOW)) {
+            throw new IllegalArgumentException("replay needs the window part (it flushes the window's account)");
+        }
         this.sizes = sizes;
+        this.parts = EnumSet.copyOf(parts);
+        this.memoryFeed = memoryFeed;
         this.timeout = phaseTimeout;
     }
 
@@ -65,6 +94,8 @@ public final class Benchmark {
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("machine", machine());
         report.put("sizes", sizes);
+        report.put("parts", parts);
+        report.put("memoryFeed", memoryFeed);
         Instant started = Instant.now();
         system = SystemUnderTest.start(options());
         report.put("startupSeconds", seconds(Duration.between(started, Instant.now())));
@@ -73,13 +104,21 @@ public final class Benchmark {
         Map<String, Object> figures = new LinkedHashMap<>();
         report.put("figures", figures);
         try {
-            Map<String, Object> window = window();
-            figures.put("writeEfficiency", window.get("writeEfficiency"));
-            figures.put("timeToApply", window.get("timeToApply"));
-            figures.put("freshness", window.get("freshness"));
-            figures.put("throughput", throughput());
-            figures.put("memory", memory());
-            figures.put("replay", replay((String) window.get("apiKey"), (String) window.get("account")));
+            Map<String, Object> window = parts.contains(Part.WINDOW) ? window() : null;
+            if (window != null) {
+                figures.put("writeEfficiency", window.get("writeEfficiency"));
+                figures.put("timeToApply", window.get("timeToApply"));
+                figures.put("freshness", window.get("freshness"));
+            }
+            if (parts.contains(Part.THROUGHPUT)) {
+                figures.put("throughput", throughput());
+            }
+            if (parts.contains(Part.MEMORY)) {
+                figures.put("memory", memory());
+            }
+            if (parts.contains(Part.REPLAY)) {
+                figures.put("replay", replay((String) window.get("apiKey"), (String) window.get("account")));
+            }
         } finally {
             kafka.close();
             system.close();
@@ -329,15 +368,23 @@ public final class Benchmark {
         Map<TopicPartition, Long> end = endOffsets(Topics.SEGMENT_EVENTS);
         long records = total(end) - total(start);
 
+        CpuProfile.Sample bareStart = CpuProfile.sample(Map.of());
         Duration bare = bareConsumer(start, end);
+        CpuProfile.Sample bareEnd = CpuProfile.sample(Map.of());
         double bareRate = records / Math.max(1e-3, bare.toNanos() / 1e9);
 
         system.service("segment-service").start().awaitReady(Duration.ofSeconds(180));
+        Map<String, Long> pids = new TreeMap<>();
+        for (String service : GROUPS.keySet()) {
+            pids.put(service, system.service(service).pid());
+        }
+        CpuProfile.Sample cpuStart = CpuProfile.sample(pids);
         Instant t0 = Instant.now();
         Instant caughtUp = awaitCaughtUp(List.of("segment-service", "sync-worker"));
         Instant flushAt = Instant.now();
         api.flush(account).expect(200, 202, 204);
         Instant released = awaitReleased(account);
+        CpuProfile.Sample cpuEnd = CpuProfile.sample(pids);
         Duration pipeline = Duration.between(t0, caughtUp).plus(Duration.between(flushAt, released));
         double pipelineRate = records / Math.max(1e-3, pipeline.toNanos() / 1e9);
         Map<String, Object> f = figure("events/s from segment-events to released SyncBatches", round(pipelineRate),
@@ -350,6 +397,15 @@ public final class Benchmark {
         f.put("releaseSeconds", seconds(Duration.between(flushAt, released)));
         f.put("bareConsumerSeconds", seconds(bare));
         f.put("syncBatchesReleased", total(endOffsets(Topics.SYNC_BATCHES)) - batchesBefore);
+        // Where the time goes: CPU per event of each part, and the rate that CPU cost allows on this machine's cores.
+        int cores = Runtime.getRuntime().availableProcessors();
+        Map<String, Object> profile = CpuProfile.between(cpuStart, cpuEnd, records,
+                List.of("segment-service", "sync-worker", CpuProfile.BROKER, CpuProfile.POSTGRES), cores);
+        double bareCpu = CpuProfile.selfSeconds(bareStart, bareEnd);
+        profile.put("bareConsumerCpuMsPerEvent", round(records == 0 ? 0 : bareCpu * 1000 / records));
+        profile.put("bareConsumerMachineBusyShare",
+                CpuProfile.between(bareStart, bareEnd, records, List.of(), cores).get("machineBusyShare"));
+        f.put("cpuProfile", profile);
         return f;
     }
 
@@ -435,6 +491,8 @@ public final class Benchmark {
         f.put("liveHeapRatio", ratio(live2, live1));
         f.put("met", ratio(peak2, peak1) <= 1.5 && ratio(live2, live1) <= 1.5);
         f.put("jvm", "-Xmx512m -XX:+UseSerialGC");
+        f.put("feed", memoryFeed == MemoryFeed.CHANGES ? "MembershipChange records on " + Topics.MEMBERSHIP_CHANGES
+                : "segment events through segment-service");
         f.put("small", first);
         f.put("large", second);
         return f;
@@ -456,14 +514,21 @@ public final class Benchmark {
         }, "heap-sampler");
         sampler.setDaemon(true);
         sampler.start();
+        Instant feedStart = Instant.now();
         for (int i = from; i < to; i++) {
-            publish(SegmentEvent.fullSet(account, "mem" + i + "@bench.example.com", List.of("m"), null));
+            String email = "mem" + i + "@bench.example.com";
+            if (memoryFeed == MemoryFeed.CHANGES) {
+                publishChange(account, email, "m");
+            } else {
+                publish(SegmentEvent.fullSet(account, email, List.of("m"), null));
+            }
         }
         kafka.flush();
         Probe.await(to + " contacts pending in sync-worker", timeout, () -> pending(account) >= to);
         sampler.interrupt();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("pendingContacts", pending(account));
+        m.put("feedSeconds", seconds(Duration.between(feedStart, Instant.now())));
         m.put("peakHeapBytes", peak.get());
         m.put("fullGc", Probe.fullGc(pid));
         m.put("liveHeapAfterFullGcBytes", Probe.heapUsed(worker));
@@ -514,6 +579,20 @@ public final class Benchmark {
     private void publish(SegmentEvent e) {
         Instant at = Instant.ofEpochMilli(clock.addAndGet(10));
         kafka.publish(new SegmentEvent(e.accountId(), e.email(), e.segments(), e.entered(), e.exited(), e.deleted(), at));
+    }
+
+    /** What segment-service would emit for a new contact entering segment {@code segmentId}: version 1, ADDED. */
+    private void publishChange(String account, String email, String segmentId) {
+        SegmentRef ref = new SegmentRef(segmentId, "Segment " + segmentId);
+        MembershipChange c = new MembershipChange(MembershipChange.SCHEMA_VERSION, UUID.randomUUID(), ChangeType.ADDED,
+                account, email, 1, List.of(), List.of(ref), ref.name(), ChangeCause.membership(),
+                Instant.ofEpochMilli(clock.addAndGet(10)));
+        try {
+            kafka.publishRaw(Topics.MEMBERSHIP_CHANGES, new ContactKey(account, email).asKafkaKey(),
+                    EventJson.mapper().writeValueAsString(c));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private void awaitIngested() {

@@ -8,12 +8,16 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * {@code benchmarks/run [--scale full|small|tiny] [--events N] [--memory SMALL,LARGE] [--rate-scale X]
- * [--timeout-minutes M] [--out FILE]}: runs the benchmark, prints the report and writes it as JSON
- * (default benchmarks/target/report.json).
+ * [--timeout-minutes M] [--out FILE] [--only window,throughput,memory,replay] [--memory-feed events|changes]}:
+ * runs the benchmark (all parts unless {@code --only}), prints the report and writes it as JSON (default
+ * benchmarks/target/report.json).
  */
 public final class BenchmarkMain {
 
@@ -24,6 +28,8 @@ public final class BenchmarkMain {
         Sizes sizes = Sizes.small();
         Duration timeout = Duration.ofMinutes(30);
         Path out = ProjectRoot.find().resolve("benchmarks/target/report.json");
+        Set<Benchmark.Part> parts = EnumSet.allOf(Benchmark.Part.class);
+        Benchmark.MemoryFeed feed = Benchmark.MemoryFeed.EVENTS;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             String v = i + 1 < args.length ? args[i + 1] : null;
@@ -38,16 +44,25 @@ public final class BenchmarkMain {
                 case "--rate-scale" -> { sizes = sizes.withRateScale(Double.parseDouble(v)); i++; }
                 case "--timeout-minutes" -> { timeout = Duration.ofMinutes(Long.parseLong(v)); i++; }
                 case "--out" -> { out = Path.of(v); i++; }
+                case "--only" -> {
+                    parts = EnumSet.noneOf(Benchmark.Part.class);
+                    for (String p : v.split(",")) {
+                        parts.add(Benchmark.Part.valueOf(p.trim().toUpperCase(Locale.ROOT)));
+                    }
+                    i++;
+                }
+                case "--memory-feed" -> { feed = Benchmark.MemoryFeed.valueOf(v.toUpperCase(Locale.ROOT)); i++; }
                 case "-h", "--help" -> {
                     System.out.println("benchmarks/run [--scale full|small|tiny] [--events N] [--memory SMALL,LARGE] "
-                            + "[--rate-scale X] [--timeout-minutes M] [--out FILE]");
+                            + "[--rate-scale X] [--timeout-minutes M] [--out FILE]\n"
+                            + "    [--only window,throughput,memory,replay] [--memory-feed events|changes]");
                     return;
                 }
                 default -> throw new IllegalArgumentException("unknown argument " + a);
             }
         }
         try {
-            Map<String, Object> report = new Benchmark(sizes, timeout).run();
+            Map<String, Object> report = new Benchmark(sizes, timeout, parts, feed).run();
             write(report, out);
             System.out.println(summary(report));
             System.out.println("report: " + out);

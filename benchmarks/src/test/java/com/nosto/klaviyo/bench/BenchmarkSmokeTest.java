@@ -38,6 +38,14 @@ class BenchmarkSmokeTest {
         assertThat(figures.path("timeToApply").path("unanswered429").asLong()).isZero();
         assertThat(figures.path("throughput").path("value").asDouble()).isPositive();
         assertThat(figures.path("throughput").path("limit").asDouble()).isPositive();
+        // The profile of figure 1: the services did the work (CPU spent), so the ceiling it implies is finite.
+        JsonNode cpu = figures.path("throughput").path("cpuProfile");
+        assertThat(cpu.path("cpuSeconds").path("segment-service").asDouble()).as("segment-service CPU").isPositive();
+        assertThat(cpu.path("pipelineCpuMsPerUnit").asDouble()).isPositive();
+        assertThat(cpu.path("cpuBoundCeilingPerSecond").asDouble()).isPositive();
+        // The window's limit counts the lookups of the bulk-imported leaving contacts' ids: never below the ids-known one.
+        assertThat(figures.path("timeToApply").path("limit").asDouble())
+                .isGreaterThanOrEqualTo(figures.path("timeToApply").path("limitSecondsIfIdsWereKnown").asDouble());
         assertThat(figures.path("memory").path("value").asLong()).isPositive();
         assertThat(figures.path("memory").path("limit").asLong()).isPositive();
         assertThat(figures.path("freshness").path("value").asDouble()).isNotNegative();

@@ -57,7 +57,12 @@ public final class KafkaTools implements AutoCloseable {
     }
 
     public void publishRaw(String key, String payload) {
-        producer.send(new ProducerRecord<>(Topics.SEGMENT_EVENTS, key, payload));
+        publishRaw(Topics.SEGMENT_EVENTS, key, payload);
+    }
+
+    /** Publishes a record as given on any topic (a benchmark feeding a service's own input topic). */
+    public void publishRaw(String topic, String key, String payload) {
+        producer.send(new ProducerRecord<>(topic, key, payload));
     }
 
     public void flush() {
