@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,7 +50,8 @@ public final class EmulatedAccount {
         final List<JsonNode> profiles;
         final int total;
         final String listId;
-        final List<String> profileIds = new ArrayList<>();
+        /** Imported profile ids in import order (a set: a job of 10,000 checks each id against it). */
+        final java.util.LinkedHashSet<String> profileIds = new java.util.LinkedHashSet<>();
         final List<BulkImportJob.ImportError> errors = new ArrayList<>();
         int completed;
         int failed;
@@ -72,6 +74,14 @@ public final class EmulatedAccount {
     private final Clock clock;
     final Map<String, ListState> lists = new LinkedHashMap<>();
     final Map<String, ProfileState> profiles = new LinkedHashMap<>();
+    /**
+     * Email → profile, as Klaviyo looks profiles up by email without reading them all (a bulk job of 10,000
+     * upserts matches each one). An email held by more than one profile is left out and listed in
+     * {@code sharedEmails}; those are found by scanning, as before the index existed.
+     */
+    private final Map<String, ProfileState> byEmailIndex = new HashMap<>();
+    private final Map<String, Integer> sharedEmails = new HashMap<>();
+    private long profileSeq;
     final Map<String, JobState> jobs = new LinkedHashMap<>();
     final List<ConsentEvent> consent = new ArrayList<>();
     final List<String> deletionRequests = new ArrayList<>();
@@ -144,7 +154,7 @@ public final class EmulatedAccount {
             throw new IllegalStateException("A profile with email " + email + " exists already");
         }
         ProfileState p = newProfile();
-        p.attributes.put("email", Faults.normalize(email));
+        p.setEmail(email);
         p.properties.putAll(properties);
         return p.snapshot();
     }
@@ -179,6 +189,8 @@ public final class EmulatedAccount {
     synchronized void clear() {
         lists.clear();
         profiles.clear();
+        byEmailIndex.clear();
+        sharedEmails.clear();
         jobs.clear();
         consent.clear();
         deletionRequests.clear();
@@ -197,9 +209,52 @@ public final class EmulatedAccount {
 
     ProfileState newProfile() {
         Instant now = now();
-        ProfileState p = new ProfileState(Ids.profileId(now.toEpochMilli()), now);
+        ProfileState p = new ProfileState(Ids.profileId(now.toEpochMilli()), profileSeq++, now, this::emailChanged);
         profiles.put(p.id, p);
         return p;
+    }
+
+    /** Keeps the email index in step with a profile's email (caller holds the lock). */
+    private void emailChanged(ProfileState p, String before, String after) {
+        if (before != null) {
+            unindex(p, before);
+        }
+        if (after != null && profiles.get(p.id) == p) {
+            index(p, after);
+        }
+    }
+
+    private void index(ProfileState p, String email) {
+        Integer shared = sharedEmails.get(email);
+        if (shared != null) {
+            sharedEmails.put(email, shared + 1);
+            return;
+        }
+        ProfileState other = byEmailIndex.putIfAbsent(email, p);
+        if (other != null && other != p) {
+            byEmailIndex.remove(email);
+            sharedEmails.put(email, 2);
+        }
+    }
+
+    private void unindex(ProfileState p, String email) {
+        Integer shared = sharedEmails.get(email);
+        if (shared == null) {
+            byEmailIndex.remove(email, p);
+            return;
+        }
+        if (shared > 2) {
+            sharedEmails.put(email, shared - 1);
+            return;
+        }
+        // One holder is left: find it and index it again.
+        sharedEmails.remove(email);
+        for (ProfileState q : profiles.values()) {
+            if (q != p && email.equals(q.email())) {
+                byEmailIndex.put(email, q);
+                return;
+            }
+        }
     }
 
     ProfileState byEmail(String email) {
@@ -207,12 +262,38 @@ public final class EmulatedAccount {
             return null;
         }
         String n = Faults.normalize(email);
+        if (!sharedEmails.containsKey(n)) {
+            return byEmailIndex.get(n);
+        }
         for (ProfileState p : profiles.values()) {
             if (n.equals(p.email())) {
                 return p;
             }
         }
         return null;
+    }
+
+    /**
+     * The profiles holding any of these emails, in the account's order; null when the index cannot answer
+     * exactly (an email held by several profiles, or non-ASCII, where case-insensitive matching is not plain
+     * lower-casing) and the caller should scan.
+     */
+    List<ProfileState> byEmails(Collection<String> emails) {
+        java.util.Set<ProfileState> found = new java.util.HashSet<>();
+        for (String email : emails) {
+            if (email == null || !email.chars().allMatch(ch -> ch < 128)) {
+                return null;
+            }
+            String n = Faults.normalize(email);
+            if (sharedEmails.containsKey(n)) {
+                return null;
+            }
+            ProfileState p = byEmailIndex.get(n);
+            if (p != null) {
+                found.add(p);
+            }
+        }
+        return found.stream().sorted(java.util.Comparator.comparingLong(p -> p.seq)).toList();
     }
 
     ProfileState byField(String field, String value) {
@@ -236,7 +317,9 @@ public final class EmulatedAccount {
 
     /** Removes a profile everywhere (data-privacy deletion). */
     void deleteProfile(ProfileState p) {
-        profiles.remove(p.id);
+        if (profiles.remove(p.id) != null && p.email() != null) {
+            unindex(p, p.email());
+        }
         for (ListState l : lists.values()) {
             l.members.remove(p.id);
         }

@@ -843,13 +843,30 @@ final class KlaviyoApi implements Handler<RoutingContext> {
 
     private Reply getProfiles(Req r) {
         Filter f = Filter.parse(r.query("filter"), PROFILE_FILTERS);
-        List<ProfileState> matching = r.account().profiles.values().stream()
+        List<ProfileState> matching = candidates(r.account(), f).stream()
                 .filter(p -> f.matches(p, field -> switch (field) {
                     case "id" -> p.id;
                     case "email" -> p.email();
                     default -> (String) p.attributes.get(field);
                 })).toList();
         return new Reply(200, page(r, matching, p -> profileResource(p, r), 20, 100));
+    }
+
+    /**
+     * The profiles a filter can match, in the account's order: through the email index when the filter names
+     * emails (as Klaviyo does not read every profile for {@code any(email,[…])}), else all of them. The filter
+     * itself still decides.
+     */
+    private static java.util.Collection<ProfileState> candidates(EmulatedAccount account, Filter f) {
+        for (Filter.Condition c : f.conditions()) {
+            if ("email".equals(c.field())) {
+                List<ProfileState> found = account.byEmails(c.values());
+                if (found != null) {
+                    return found;
+                }
+            }
+        }
+        return account.profiles.values();
     }
 
     private Reply getProfile(Req r) {
@@ -1075,9 +1092,7 @@ final class KlaviyoApi implements Handler<RoutingContext> {
                 if (list != null) {
                     list.members.putIfAbsent(target.id, account.now());
                 }
-                if (!job.profileIds.contains(target.id)) {
-                    job.profileIds.add(target.id);
-                }
+                job.profileIds.add(target.id);
                 job.completed++;
             }
             if (job.startedAt == null) {

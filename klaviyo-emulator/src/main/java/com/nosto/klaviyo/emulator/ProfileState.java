@@ -15,15 +15,25 @@ final class ProfileState {
     static final List<String> STANDARD = List.of("email", "phone_number", "external_id", "first_name", "last_name",
             "organization", "locale", "title", "image", "location", "properties");
 
+    /** Told when a profile's email changes, so the account's email index follows. */
+    interface EmailListener {
+        void emailChanged(ProfileState profile, String before, String after);
+    }
+
     final String id;
+    /** Creation order within the account (the order of its profile map). */
+    final long seq;
+    private final EmailListener emailListener;
     final Map<String, Object> attributes = new LinkedHashMap<>();
     final Map<String, Object> properties = new LinkedHashMap<>();
     String emailConsent = "NEVER_SUBSCRIBED";
     final Instant created;
     Instant updated;
 
-    ProfileState(String id, Instant now) {
+    ProfileState(String id, long seq, Instant now, EmailListener emailListener) {
         this.id = id;
+        this.seq = seq;
+        this.emailListener = emailListener;
         this.created = now;
         this.updated = now;
     }
@@ -46,6 +56,22 @@ final class ProfileState {
      * properties merge key by key.
      */
     void apply(JsonNode attrs, boolean nullClears) {
+        String emailBefore = email();
+        applyFields(attrs, nullClears);
+        String emailAfter = email();
+        if (!java.util.Objects.equals(emailBefore, emailAfter)) {
+            emailListener.emailChanged(this, emailBefore, emailAfter);
+        }
+    }
+
+    /** Sets the (normalised) email directly, as a seeded profile does. */
+    void setEmail(String email) {
+        String before = email();
+        attributes.put("email", Faults.normalize(email));
+        emailListener.emailChanged(this, before, email());
+    }
+
+    private void applyFields(JsonNode attrs, boolean nullClears) {
         Iterator<Map.Entry<String, JsonNode>> it = attrs.fields();
         while (it.hasNext()) {
             Map.Entry<String, JsonNode> e = it.next();

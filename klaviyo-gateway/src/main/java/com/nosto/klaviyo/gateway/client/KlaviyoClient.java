@@ -48,7 +48,7 @@ public class KlaviyoClient {
     private final KlaviyoConfig config;
     private final WebClient web;
     private final URI base;
-    private final RatePacer pacer = new RatePacer(System::currentTimeMillis);
+    private final RatePacer pacer;
     private final Map<KlaviyoOperation.Tier, RateLimit> limits = new EnumMap<>(KlaviyoOperation.Tier.class);
     private final MeterRegistry metrics;
     private final SentRequestLog sent;
@@ -58,6 +58,7 @@ public class KlaviyoClient {
         this.metrics = metrics;
         this.sent = sent;
         this.base = URI.create(config.baseUrl().replaceAll("/+$", ""));
+        this.pacer = new RatePacer(System::currentTimeMillis, config.rateLimits().windowMargin());
         this.web = WebClient.create(vertx, new WebClientOptions()
                 .setConnectTimeout((int) config.connectTimeout().toMillis())
                 .setUserAgent("nosto-klaviyo-gateway")

@@ -92,6 +92,14 @@ public interface KlaviyoConfig {
         /** request_profile_deletion (S tier). */
         @WithDefault("3/s,60/m")
         String deletion();
+
+        /**
+         * A call sent this close to the end of a 1 s or 1 min window is counted in the next window too: Klaviyo
+         * counts a call in the window it arrives in, which may be the next one (network latency, a busy server),
+         * and a window pushed over its limit costs a 429 and a whole second's wait. Under 1 s.
+         */
+        @WithDefault("250ms")
+        Duration windowMargin();
     }
 
     interface Batching {
@@ -126,7 +134,8 @@ public interface KlaviyoConfig {
         /**
          * Wait after submitting a bulk job before its first poll, and between the first polls; doubles up to
          * poll-max-interval. Klaviyo jobs take seconds, so an immediate poll only spends quota (and polls of
-         * a window's jobs count toward its time to apply).
+         * a window's jobs count toward its time to apply). When the account's earlier jobs took longer, the first
+         * wait is that long instead (at most poll-max-interval), so a job is polled about once.
          */
         @WithDefault("1s")
         Duration pollInitialInterval();
@@ -140,10 +149,11 @@ public interface KlaviyoConfig {
 
         /**
          * Calls of one kind a window keeps in flight at once: bulk jobs (each submitted, then polled to
-         * completion), list removals, profile lookups. Every call is still paced per operation; this only stops
-         * one job's processing time from holding up the next. Klaviyo documents no cap on concurrent jobs.
+         * completion), list removals, profile lookups. Every call is still paced per operation; this only keeps
+         * round trips and job processing times from holding the calls below the limits: at 75 lookups/s and
+         * 200 ms per round trip, 15 must be in flight. Klaviyo documents no cap on concurrent jobs.
          */
-        @WithDefault("4")
+        @WithDefault("16")
         int concurrency();
     }
 }

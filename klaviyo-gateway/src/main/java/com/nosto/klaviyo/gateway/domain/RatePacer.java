@@ -6,17 +6,33 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 /**
- * Per-account, per-tier pacing in Klaviyo's own terms: fixed 1 s and 1 min windows (G10). A caller asks
+ * Per-account, per-operation pacing in Klaviyo's own terms: fixed 1 s and 1 min windows (G10). A caller asks
  * {@link #reserve}; a zero wait grants a slot now, a positive wait means "ask again after it". Klaviyo's
  * answers tighten it: {@code RateLimit-Remaining: 0} or a 429 blocks the bucket until the stated reset.
+ * <p>
+ * Klaviyo counts a call in the window in which it <em>arrives</em>, not the one in which it was sent: a call sent
+ * in the last {@code margin} of a window may be counted in the next one. So such a call is charged to both
+ * windows, and the next window grants only what is left. At the limit the calls of a window go out at its start
+ * (they were waiting for it), so the margin costs nothing then; it only stops a window's stragglers from pushing
+ * the next window over the limit, which Klaviyo answers with a 429 and a whole second's wait.
  */
 public final class RatePacer {
 
     private final LongSupplier clockMillis;
+    private final long marginMillis;
     private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
 
     public RatePacer(LongSupplier clockMillis) {
+        this(clockMillis, Duration.ZERO);
+    }
+
+    /** {@code margin}: calls sent this close to a window's end are counted in the next window too (below 1 s). */
+    public RatePacer(LongSupplier clockMillis, Duration margin) {
+        if (margin.isNegative() || margin.toMillis() >= 1000) {
+            throw new IllegalArgumentException("margin must be within [0, 1s): " + margin);
+        }
         this.clockMillis = clockMillis;
+        this.marginMillis = margin.toMillis();
     }
 
     public Duration reserve(String bucketKey, RateLimit limit) {
@@ -26,24 +42,16 @@ public final class RatePacer {
             if (now < b.blockedUntil) {
                 return Duration.ofMillis(b.blockedUntil - now);
             }
-            long second = now / 1000;
-            long minute = now / 60_000;
-            if (second != b.second) {
-                b.second = second;
-                b.inSecond = 0;
+            b.second.roll(now / 1000);
+            b.minute.roll(now / 60_000);
+            if (b.minute.count >= limit.perMinute()) {
+                return Duration.ofMillis((now / 60_000 + 1) * 60_000 - now);
             }
-            if (minute != b.minute) {
-                b.minute = minute;
-                b.inMinute = 0;
+            if (b.second.count >= limit.perSecond()) {
+                return Duration.ofMillis((now / 1000 + 1) * 1000 - now);
             }
-            if (b.inMinute >= limit.perMinute()) {
-                return Duration.ofMillis((minute + 1) * 60_000 - now);
-            }
-            if (b.inSecond >= limit.perSecond()) {
-                return Duration.ofMillis((second + 1) * 1000 - now);
-            }
-            b.inSecond++;
-            b.inMinute++;
+            b.second.charge(now % 1000 >= 1000 - marginMillis);
+            b.minute.charge(now % 60_000 >= 60_000 - marginMillis);
             return Duration.ZERO;
         }
     }
@@ -56,11 +64,31 @@ public final class RatePacer {
         }
     }
 
+    /** Calls counted in the current window, and those of its end also counted in the next one. */
+    private static final class Window {
+        long index = -1;
+        int count;
+        int carried;
+
+        void roll(long now) {
+            if (now != index) {
+                count = now == index + 1 ? carried : 0;
+                carried = 0;
+                index = now;
+            }
+        }
+
+        void charge(boolean nearEnd) {
+            count++;
+            if (nearEnd) {
+                carried++;
+            }
+        }
+    }
+
     private static final class Bucket {
-        long second = -1;
-        long minute = -1;
-        int inSecond;
-        int inMinute;
+        final Window second = new Window();
+        final Window minute = new Window();
         long blockedUntil;
     }
 }

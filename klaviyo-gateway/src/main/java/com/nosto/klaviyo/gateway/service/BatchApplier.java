@@ -71,6 +71,8 @@ public class BatchApplier {
     private final MeterRegistry metrics;
     private final SyncPlanner planner;
     private final Map<String, CompletableFuture<?>> accountTails = new ConcurrentHashMap<>();
+    /** Per account: the wait before a bulk job's first poll, learnt from its earlier jobs (see firstPollWait). */
+    private final Map<String, Long> jobMillis = new ConcurrentHashMap<>();
 
     public BatchApplier(KlaviyoClient klaviyo, ListService lists, ConnectionRepository connections, SyncStateRepository state,
             KeyCipher cipher, KlaviyoConfig config, MeterRegistry metrics) {
@@ -391,7 +393,8 @@ public class BatchApplier {
         return klaviyo.createBulkImportJob(run.cred, profiles, listId).chain(r -> {
             ListService.requireAuthorised(r);
             if (r.isSuccess() && r.dataId() != null) {
-                return awaitJob(run, r.dataId(), config.batching().pollInitialInterval(),
+                Duration first = firstPollWait(run.accountId);
+                return awaitJob(run, r.dataId(), first, first, 1, System.nanoTime(),
                         Instant.now().plus(config.batching().jobTimeout()))
                         .chain(job -> importErrors(run, job, emails));
             }
@@ -430,10 +433,35 @@ public class BatchApplier {
     }
 
     /**
-     * Follows a job to completion: waits {@code wait} before each poll (a job never completes within the
-     * request that created it, so polling at once only spends quota), doubling up to poll-max-interval.
+     * The wait before a job's first poll: poll-initial-interval, or longer when this account's jobs have been
+     * taking longer (up to poll-max-interval), so that the first poll usually finds the job complete and the
+     * polls (which have their own, small quota) stay near one per job.
      */
-    private Uni<KlaviyoResponse> awaitJob(Run run, String jobId, Duration wait, Instant deadline) {
+    private Duration firstPollWait(String accountId) {
+        KlaviyoConfig.Batching b = config.batching();
+        Long learnt = jobMillis.get(accountId);
+        if (learnt == null || learnt <= b.pollInitialInterval().toMillis()) {
+            return b.pollInitialInterval();
+        }
+        return Duration.ofMillis(Math.min(learnt, b.pollMaxInterval().toMillis()));
+    }
+
+    /**
+     * What one job tells about the next: complete at its first poll, the next first wait is a tenth shorter (so
+     * it follows jobs getting faster); complete later, it is the time this one took.
+     */
+    private void learnJobTime(String accountId, Duration first, int polls, long submittedNanos) {
+        long millis = polls == 1 ? first.toMillis() * 9 / 10 : (System.nanoTime() - submittedNanos) / 1_000_000;
+        jobMillis.put(accountId, millis);
+    }
+
+    /**
+     * Follows a job to completion: waits {@code wait} before each poll (a job never completes within the
+     * request that created it, so polling at once only spends quota); after a first wait learnt from earlier
+     * jobs the next is poll-initial-interval, and each following one doubles up to poll-max-interval.
+     */
+    private Uni<KlaviyoResponse> awaitJob(Run run, String jobId, Duration wait, Duration first, int polls, long submittedNanos,
+            Instant deadline) {
         return Uni.createFrom().voidItem().onItem().delayIt().by(wait).chain(() -> klaviyo.getBulkImportJob(run.cred, jobId)).chain(r -> {
             ListService.requireAuthorised(r);
             if (!r.isSuccess()) {
@@ -441,14 +469,18 @@ public class BatchApplier {
             }
             String status = attributes(r.data()).getString("status", "");
             if ("complete".equals(status) || "cancelled".equals(status)) {
+                if ("complete".equals(status)) {
+                    learnJobTime(run.accountId, first, polls, submittedNanos);
+                }
                 return Uni.createFrom().item(r);
             }
             if (Instant.now().isAfter(deadline)) {
                 throw new KlaviyoUnavailableException("bulk job " + jobId + " not complete before the deadline", null);
             }
-            Duration next = wait.multipliedBy(2).compareTo(config.batching().pollMaxInterval()) > 0
-                    ? config.batching().pollMaxInterval() : wait.multipliedBy(2);
-            return awaitJob(run, jobId, next, deadline);
+            KlaviyoConfig.Batching b = config.batching();
+            Duration next = polls == 1 && first.compareTo(b.pollInitialInterval()) > 0 ? b.pollInitialInterval()
+                    : wait.multipliedBy(2).compareTo(b.pollMaxInterval()) > 0 ? b.pollMaxInterval() : wait.multipliedBy(2);
+            return awaitJob(run, jobId, next, first, polls + 1, submittedNanos, deadline);
         });
     }
 
@@ -517,89 +549,124 @@ public class BatchApplier {
 
     // ---- Leaving and deleted ------------------------------------------------------------------------
 
+    /**
+     * Leaving contacts as a pipeline: ids from the ledger first, then each lookup's answers as they come; a
+     * list removal goes out as soon as {@code list-chunk} ids are known, and an unset job as soon as
+     * {@code bulk-max-profiles} contacts are out of the list (each stage keeps up to {@code concurrency} calls in
+     * flight). Chunks stay full but the last, so the write calls are the same as when each stage waited for
+     * the previous one to finish; only the stages overlap, so lookups, removals and unset jobs (separate
+     * quotas) no longer add up.
+     */
     private Uni<Void> applyLeaving(Run run, SyncPlan plan) {
         if (plan.leaving().isEmpty()) {
             return Uni.createFrom().voidItem();
         }
+        KlaviyoConfig.Batching b = config.batching();
+        int inFlight = Math.max(1, b.concurrency());
         Map<String, String> ids = new ConcurrentHashMap<>();
+        Map<String, SyncPlan.Leave> byEmail = new HashMap<>();
+        List<SyncPlan.Leave> cached = new ArrayList<>();
         List<String> unknown = new ArrayList<>();
         plan.leaving().forEach(l -> {
+            byEmail.put(l.email(), l);
             if (l.knownProfileId() != null) {
                 ids.put(l.email(), l.knownProfileId());
+                cached.add(l);
             } else {
                 unknown.add(l.email());
             }
         });
-        Set<String> lookupFailed = ConcurrentHashMap.newKeySet();
-        return concurrently(SyncPlanner.lookupChunks(unknown, config.batching().lookupChunk(),
-                        config.batching().lookupMaxQueryChars()),
-                chunk -> klaviyo.findProfilesByEmails(run.cred, chunk).invoke(r -> {
-                    ListService.requireAuthorised(r);
-                    if (!r.isSuccess()) {
-                        chunk.forEach(e -> {
-                            lookupFailed.add(e);
-                            run.result.failed(e, "profile lookup: " + r.describe());
-                        });
-                        return;
-                    }
-                    r.dataArray().forEach(o -> {
-                        if (o instanceof JsonObject p && p.getString("id") != null) {
-                            String email = ContactKey.normaliseEmail(attributes(p).getString("email"));
-                            if (email != null && chunk.contains(email)) {
-                                ids.put(email, p.getString("id"));
-                            }
-                        }
-                    });
-                }).replaceWithVoid())
+        List<SyncPlan.Leave> known = java.util.Collections.synchronizedList(new ArrayList<>());
+        Map<String, String> failures = new ConcurrentHashMap<>();
+        Multi<SyncPlan.Leave> found = Multi.createBy().concatenating().streams(
+                Multi.createFrom().iterable(cached),
+                Multi.createFrom().iterable(SyncPlanner.lookupChunks(unknown, b.lookupChunk(), b.lookupMaxQueryChars()))
+                        .onItem().transformToUni(chunk -> lookup(run, chunk, ids, byEmail)).merge(inFlight)
+                        .onItem().transformToIterable(java.util.function.Function.identity()));
+        Multi<SyncPlan.Leave> removed = found.invoke(known::add)
+                .group().intoLists().of(Math.max(1, b.listChunk()))
+                .onItem().transformToUni(chunk -> removeChunk(run, chunk, ids, failures)).merge(inFlight)
+                .onItem().transformToIterable(java.util.function.Function.identity());
+        int[] unsetSoFar = {0};
+        return removed.group().intoLists().of(Math.max(1, b.bulkMaxProfiles()))
+                .onItem().transformToUni(chunk -> {
+                    // Emitted in order, the last (partial) chunk at the end: the count so far decides, as for the whole set.
+                    unsetSoFar[0] += chunk.size();
+                    return unset(run, chunk, ids, failures, unsetSoFar[0] >= b.unsetBulkThreshold());
+                }).merge(inFlight)
+                .collect().last()
                 .chain(() -> {
-                    List<SyncPlan.Leave> known = new ArrayList<>();
-                    for (SyncPlan.Leave l : plan.leaving()) {
-                        if (ids.containsKey(l.email())) {
-                            known.add(l);
-                        } else if (!lookupFailed.contains(l.email())) {
-                            // Never created: bulk import or profile-import would make a profile for it.
-                            run.result.skippedApplied(l.email(), l.version(), "unknown to Klaviyo: nothing to remove");
+                    List<SyncPlan.Leave> all = List.copyOf(known);
+                    return deleteProfiles(run, all, ids, failures).invoke(() -> all.forEach(l -> {
+                        String error = failures.get(l.email());
+                        if (error == null) {
+                            run.result.applied(l.email(), l.change(), l.version(), ids.get(l.email()), false);
+                        } else {
+                            run.result.failed(l.email(), error);
                         }
-                    }
-                    return removeAndUnset(run, known, ids);
+                    }));
                 });
     }
 
-    private Uni<Void> removeAndUnset(Run run, List<SyncPlan.Leave> known, Map<String, String> ids) {
-        if (known.isEmpty()) {
-            return Uni.createFrom().voidItem();
-        }
-        Map<String, String> failures = new ConcurrentHashMap<>();
-        Uni<Void> removal = concurrently(SyncPlanner.chunks(known, config.batching().listChunk()), chunk -> {
-            List<String> chunkIds = chunk.stream().map(l -> ids.get(l.email())).toList();
-            return removeFromList(run, chunkIds).invoke(error -> {
-                if (error != null) {
-                    chunk.forEach(l -> failures.put(l.email(), error));
+    /**
+     * One {@code any(email,[…])} lookup: returns the chunk's contacts Klaviyo knows (ids recorded); the others
+     * are skipped, never created, or failed when the lookup failed.
+     */
+    private Uni<List<SyncPlan.Leave>> lookup(Run run, List<String> chunk, Map<String, String> ids, Map<String, SyncPlan.Leave> byEmail) {
+        return klaviyo.findProfilesByEmails(run.cred, chunk).map(r -> {
+            ListService.requireAuthorised(r);
+            if (!r.isSuccess()) {
+                chunk.forEach(e -> run.result.failed(e, "profile lookup: " + r.describe()));
+                return List.<SyncPlan.Leave>of();
+            }
+            Set<String> asked = new HashSet<>(chunk);
+            r.dataArray().forEach(o -> {
+                if (o instanceof JsonObject p && p.getString("id") != null) {
+                    String email = ContactKey.normaliseEmail(attributes(p).getString("email"));
+                    if (email != null && asked.contains(email)) {
+                        ids.put(email, p.getString("id"));
+                    }
                 }
-            }).replaceWithVoid();
+            });
+            List<SyncPlan.Leave> known = new ArrayList<>();
+            for (String email : chunk) {
+                SyncPlan.Leave l = byEmail.get(email);
+                if (ids.containsKey(email)) {
+                    known.add(l);
+                } else {
+                    // Never created: bulk import or profile-import would make a profile for it.
+                    run.result.skippedApplied(l.email(), l.version(), "unknown to Klaviyo: nothing to remove");
+                }
+            }
+            return known;
         });
-        return removal.chain(() -> {
-            List<SyncPlan.Leave> toUnset = known.stream().filter(l -> !failures.containsKey(l.email())).toList();
-            if (toUnset.size() >= config.batching().unsetBulkThreshold()) {
-                return concurrently(SyncPlanner.chunks(toUnset, config.batching().bulkMaxProfiles()), chunk -> {
-                    List<BulkProfile> profiles = chunk.stream().map(l -> BulkProfile.unset(l.email(), ids.get(l.email()))).toList();
-                    List<String> emails = chunk.stream().map(SyncPlan.Leave::email).toList();
-                    return runBulkJob(run, profiles, emails, true, false).invoke(failures::putAll).replaceWithVoid();
-                });
-            }
-            return sequentially(toUnset, l -> unsetOne(run, ids.get(l.email())).invoke(error -> {
-                if (error != null) {
-                    failures.put(l.email(), error);
-                }
-            }).replaceWithVoid());
-        }).chain(() -> deleteProfiles(run, known, ids, failures)).invoke(() -> known.forEach(l -> {
-            String error = failures.get(l.email());
+    }
+
+    /** One list removal; returns the chunk's contacts that are out of the list (a failed chunk's are in failures). */
+    private Uni<List<SyncPlan.Leave>> removeChunk(Run run, List<SyncPlan.Leave> chunk, Map<String, String> ids,
+            Map<String, String> failures) {
+        List<String> chunkIds = chunk.stream().map(l -> ids.get(l.email())).toList();
+        return removeFromList(run, chunkIds).map(error -> {
             if (error == null) {
-                run.result.applied(l.email(), l.change(), l.version(), ids.get(l.email()), false);
-            } else {
-                run.result.failed(l.email(), error);
+                return chunk;
             }
-        }));
+            chunk.forEach(l -> failures.put(l.email(), error));
+            return List.<SyncPlan.Leave>of();
+        });
+    }
+
+    /** Unsets both properties of contacts out of the list: one bulk job, or one PATCH each below the bulk threshold. */
+    private Uni<Void> unset(Run run, List<SyncPlan.Leave> chunk, Map<String, String> ids, Map<String, String> failures, boolean bulk) {
+        if (bulk) {
+            List<BulkProfile> profiles = chunk.stream().map(l -> BulkProfile.unset(l.email(), ids.get(l.email()))).toList();
+            List<String> emails = chunk.stream().map(SyncPlan.Leave::email).toList();
+            return runBulkJob(run, profiles, emails, true, false).invoke(failures::putAll).replaceWithVoid();
+        }
+        return sequentially(chunk, l -> unsetOne(run, ids.get(l.email())).invoke(error -> {
+            if (error != null) {
+                failures.put(l.email(), error);
+            }
+        }).replaceWithVoid());
     }
 
     private Uni<String> removeFromList(Run run, List<String> ids) {

@@ -52,6 +52,52 @@ class RatePacerTest {
     }
 
     @Test
+    void aCallSentAtTheEndOfASecondAlsoCountsInTheNextOne() {
+        RatePacer margined = new RatePacer(now::get, Duration.ofMillis(250));
+        RateLimit limit = new RateLimit(3, 100);
+        assertThat(margined.reserve("a", limit)).isZero();          // at .000: this second only
+        now.addAndGet(800);
+        assertThat(margined.reserve("a", limit)).isZero();          // at .800: may arrive in the next second
+        assertThat(margined.reserve("a", limit)).isZero();
+        assertThat(margined.reserve("a", limit)).isEqualTo(Duration.ofMillis(200));
+        now.addAndGet(200);
+        // Two of the next second's three went to the last calls, which may be counted there.
+        assertThat(margined.reserve("a", limit)).isZero();
+        assertThat(margined.reserve("a", limit)).isEqualTo(Duration.ofMillis(1000));
+        now.addAndGet(1000);
+        assertThat(margined.reserve("a", limit)).isZero();
+        assertThat(margined.reserve("a", limit)).isZero();
+        assertThat(margined.reserve("a", limit)).isZero();
+    }
+
+    @Test
+    void withoutAMarginEveryCallCountsInItsOwnSecondOnly() {
+        RateLimit limit = new RateLimit(2, 100);
+        now.addAndGet(900);
+        assertThat(pacer.reserve("a", limit)).isZero();
+        assertThat(pacer.reserve("a", limit)).isZero();
+        now.addAndGet(100);
+        assertThat(pacer.reserve("a", limit)).isZero();
+        assertThat(pacer.reserve("a", limit)).isZero();
+    }
+
+    @Test
+    void theMarginAppliesToTheMinuteWindowToo() {
+        RatePacer margined = new RatePacer(now::get, Duration.ofMillis(250));
+        RateLimit limit = new RateLimit(100, 2);
+        now.addAndGet(19_900);                                       // 100 ms before a minute ends (the clock starts 40 s into one)
+        assertThat(margined.reserve("a", limit)).isZero();
+        now.addAndGet(100);
+        assertThat(margined.reserve("a", limit)).isZero();
+        assertThat(margined.reserve("a", limit)).isPositive();
+    }
+
+    @Test
+    void aMarginOfASecondOrMoreIsRefused() {
+        assertThatThrownBy(() -> new RatePacer(now::get, Duration.ofSeconds(1))).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void parsesSpecNotation() {
         assertThat(RateLimit.parse("10/s,150/m")).isEqualTo(new RateLimit(10, 150));
         assertThatThrownBy(() -> RateLimit.parse("fast")).isInstanceOf(IllegalArgumentException.class);
