@@ -272,6 +272,12 @@ public final class Benchmark {
         Map<String, Object> f = figure("seconds from the window's first to its last Klaviyo call", seconds(took),
                 "seconds the rate limits impose on the minimum calls", seconds(limitMinimum), "<= 1.2");
         f.put("met", ratio(seconds(took), seconds(limitMinimum)) <= 1.2);
+        // Klaviyo's windows are aligned to the clock, not to the first call: a run whose first call falls late in a
+        // window gets that window almost free, so it can beat the limit above by up to one window. The lowest time
+        // any alignment allows is reported beside it.
+        Duration limitBest = Limits.imposedTime(minimumCalls(), rates, BULK_JOB_DELAY, true);
+        f.put("limitSecondsBestAlignment", seconds(limitBest));
+        f.put("ratioToBestAlignment", ratio(seconds(took), seconds(limitBest)));
         f.put("limitSecondsIfIdsWereKnown", seconds(limitIdsKnown));
         f.put("ratioIfIdsWereKnown", ratio(seconds(took), seconds(limitIdsKnown)));
         f.put("limitSecondsForCallsActuallyMade", seconds(limitActual));

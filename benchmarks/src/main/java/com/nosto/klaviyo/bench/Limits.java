@@ -71,17 +71,37 @@ public final class Limits {
     }
 
     /**
+     * The least time {@code count} calls of one operation can take when the fixed windows are aligned to the clock
+     * (as Klaviyo's and the emulator's are) rather than to the first call: the first call may come at the very end
+     * of a window, so a first, almost empty window is free. With {@code w} windows' worth of calls the last one goes
+     * at the start of window {@code w - 1}, i.e. {@code w - 2} whole windows after the first call.
+     */
+    public static Duration timeForCallsBestAlignment(long count, Rate rate) {
+        if (count <= 1) {
+            return Duration.ZERO;
+        }
+        long seconds = Math.max(Math.max(0, ceil(count, rate.perSecond()) - 2), 60L * Math.max(0, ceil(count, rate.perMinute()) - 2));
+        return Duration.ofSeconds(seconds);
+    }
+
+    /**
      * Time the limits impose on a set of calls: operations have separate quotas and run side by side, so the
      * slowest operation decides; plus one bulk job's processing time when any job is sent.
      */
     public static Duration imposedTime(Map<String, Long> callsByOperation, Map<String, Rate> rates, Duration bulkJobDelay) {
+        return imposedTime(callsByOperation, rates, bulkJobDelay, false);
+    }
+
+    /** {@link #imposedTime(Map, Map, Duration)}, with the windows aligned at the first call or at best (see above). */
+    public static Duration imposedTime(Map<String, Long> callsByOperation, Map<String, Rate> rates, Duration bulkJobDelay,
+            boolean bestAlignment) {
         Duration max = Duration.ZERO;
         for (Map.Entry<String, Long> e : callsByOperation.entrySet()) {
             Rate rate = rates.get(e.getKey());
             if (rate == null) {
                 continue;
             }
-            Duration t = timeForCalls(e.getValue(), rate);
+            Duration t = bestAlignment ? timeForCallsBestAlignment(e.getValue(), rate) : timeForCalls(e.getValue(), rate);
             if (t.compareTo(max) > 0) {
                 max = t;
             }

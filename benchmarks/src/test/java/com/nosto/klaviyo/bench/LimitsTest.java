@@ -44,6 +44,21 @@ class LimitsTest {
     }
 
     @Test
+    void clockAlignedWindowsCanGiveAFirstAlmostEmptyWindowFree() {
+        // 250 lookups at 8/s, 75/m: four minute-windows' worth; at best the first is a sliver, so the last call goes
+        // two whole minutes after the first (the limit measured from the first call says three).
+        Limits.Rate lookups = new Limits.Rate(8, 75);
+        assertThat(Limits.timeForCallsBestAlignment(250, lookups)).isEqualTo(Duration.ofMinutes(2));
+        assertThat(Limits.timeForCalls(250, lookups)).isEqualTo(Duration.ofMinutes(3));
+        // 25 calls at 10/s: three one-second windows' worth, at best one second apart.
+        assertThat(Limits.timeForCallsBestAlignment(25, new Limits.Rate(10, 150))).isEqualTo(Duration.ofSeconds(1));
+        assertThat(Limits.timeForCallsBestAlignment(10, new Limits.Rate(10, 150))).isEqualTo(Duration.ZERO);
+        // No bulk job among the calls: no job processing time added.
+        assertThat(Limits.imposedTime(Map.of("get_profiles", 250L), Map.of("get_profiles", lookups), Duration.ofMillis(200), true))
+                .isEqualTo(Duration.ofMinutes(2));
+    }
+
+    @Test
     void unknownIdsCannotExceedTheContactsLeaving() {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> Limits.minimumCalls(10, 0, 5, 5, 11, KLAVIYO))
                 .isInstanceOf(IllegalArgumentException.class);
