@@ -5,29 +5,17 @@ import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.LockModeType;
 import java.util.List;
 
 @ApplicationScoped
 public class ContactRepository implements PanacheRepositoryBase<Contact, Contact.Key> {
 
     /**
-     * Serialises all work on one contact for the rest of the transaction, including its creation
-     * (a row lock cannot cover a row that does not exist yet), then loads it locked; null when absent.
-     */
-    public Uni<Contact> lock(String accountId, String email) {
-        return Panache.getSession()
-                .chain(s -> s.createNativeQuery("select 1 from pg_advisory_xact_lock(hashtextextended(:k, 0))")
-                        .setParameter("k", accountId + "|" + email)
-                        .getSingleResult())
-                .chain(ignored -> findById(new Contact.Key(accountId, email), LockModeType.PESSIMISTIC_WRITE));
-    }
-
-    /**
-     * Locks every contact of a transaction that applies several events, before the first of them: the
-     * advisory locks ({@link #lock}'s) in the order of their keys, then the stored rows in (account, email)
-     * order, the order a fan-out page locks them in. Two transactions over overlapping contacts thus wait
-     * for one another instead of deadlocking; {@link #lock} then finds each lock already held.
+     * Locks every contact of a transaction that applies events, before the first of them: a
+     * transaction-scoped advisory lock per {@code account|email}, taken in the order of their keys (it
+     * serialises all work on one contact, including its creation, which a row lock cannot cover: the row
+     * does not exist yet), then the stored rows in (account, email) order, the order a fan-out page locks
+     * them in. Two transactions over overlapping contacts thus wait for one another instead of deadlocking.
      */
     public Uni<Void> lockAll(List<Contact.Key> keys) {
         String[] lockKeys = keys.stream().map(k -> k.accountId() + "|" + k.email()).distinct().sorted().toArray(String[]::new);
@@ -47,14 +35,65 @@ public class ContactRepository implements PanacheRepositoryBase<Contact, Contact
                 .replaceWithVoid();
     }
 
-    /** The stored contacts among {@code keys}, as managed entities (locked beforehand by {@link #lockAll}). */
+    /**
+     * The stored contacts among {@code keys} (locked beforehand by {@link #lockAll}), read as plain rows:
+     * detached objects that nothing flushes; the caller writes the result back with {@link #upsert} and
+     * {@link #deleteKeys}.
+     */
     public Uni<List<Contact>> loadAll(List<Contact.Key> keys) {
-        return Panache.getSession().chain(s -> s.createNativeQuery("select c.* from {h-schema}contact c"
+        return Panache.getSession().chain(s -> s.createNativeQuery("select c.account_id, c.email, " + Rows.micros("c.observed_at")
+                        + ", c.version, c.entry_seq, c.synced_view, " + Rows.micros("c.updated_at") + " from {h-schema}contact c"
                         + " join (select distinct a, e from unnest(cast(:a as text[]), cast(:e as text[])) as u(a, e)) k"
-                        + " on c.account_id = k.a and c.email = k.e", Contact.class)
+                        + " on c.account_id = k.a and c.email = k.e", Object[].class)
                 .setParameter("a", keys.stream().map(Contact.Key::accountId).toArray(String[]::new))
                 .setParameter("e", keys.stream().map(Contact.Key::email).toArray(String[]::new))
-                .getResultList());
+                .getResultList())
+                .map(rows -> rows.stream().map(r -> {
+                    Contact c = new Contact();
+                    c.key = new Contact.Key((String) r[0], (String) r[1]);
+                    c.observedAt = Rows.instant(r[2]);
+                    c.version = ((Number) r[3]).longValue();
+                    c.entrySeq = ((Number) r[4]).longValue();
+                    c.syncedView = (String) r[5];
+                    c.updatedAt = Rows.instant(r[6]);
+                    return c;
+                }).toList());
+    }
+
+    /** Inserts the given contacts, or overwrites every column of those stored: one statement whatever the count. */
+    public Uni<Void> upsert(List<Contact> rows) {
+        if (rows.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return Panache.getSession().chain(s -> s.createNativeQuery("insert into {h-schema}contact"
+                        + " (account_id, email, observed_at, version, entry_seq, synced_view, updated_at)"
+                        + " select a, e, cast(o as timestamptz), v, q, w, cast(u as timestamptz)"
+                        + " from unnest(cast(:a as text[]), cast(:e as text[]), cast(:o as text[]), cast(:v as bigint[]),"
+                        + " cast(:q as bigint[]), cast(:w as text[]), cast(:u as text[])) as t(a, e, o, v, q, w, u)"
+                        + " on conflict (account_id, email) do update set observed_at = excluded.observed_at,"
+                        + " version = excluded.version, entry_seq = excluded.entry_seq, synced_view = excluded.synced_view,"
+                        + " updated_at = excluded.updated_at")
+                .setParameter("a", rows.stream().map(c -> c.key.accountId()).toArray(String[]::new))
+                .setParameter("e", rows.stream().map(c -> c.key.email()).toArray(String[]::new))
+                .setParameter("o", rows.stream().map(c -> Rows.text(c.observedAt)).toArray(String[]::new))
+                .setParameter("v", rows.stream().map(c -> c.version).toArray(Long[]::new))
+                .setParameter("q", rows.stream().map(c -> c.entrySeq).toArray(Long[]::new))
+                .setParameter("w", rows.stream().map(c -> c.syncedView).toArray(String[]::new))
+                .setParameter("u", rows.stream().map(c -> Rows.text(c.updatedAt)).toArray(String[]::new))
+                .executeUpdate()).replaceWithVoid();
+    }
+
+    /** Deletes the given contacts (their memberships go with them: the foreign key cascades), in one statement. */
+    public Uni<Void> deleteKeys(List<Contact.Key> keys) {
+        if (keys.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return Panache.getSession().chain(s -> s.createNativeQuery("delete from {h-schema}contact c"
+                        + " using unnest(cast(:a as text[]), cast(:e as text[])) as d(a, e)"
+                        + " where c.account_id = d.a and c.email = d.e")
+                .setParameter("a", keys.stream().map(Contact.Key::accountId).toArray(String[]::new))
+                .setParameter("e", keys.stream().map(Contact.Key::email).toArray(String[]::new))
+                .executeUpdate()).replaceWithVoid();
     }
 
     /**

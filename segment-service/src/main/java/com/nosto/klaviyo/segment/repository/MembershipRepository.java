@@ -1,5 +1,6 @@
 package com.nosto.klaviyo.segment.repository;
 
+import com.nosto.klaviyo.segment.domain.Contact;
 import com.nosto.klaviyo.segment.domain.Membership;
 import com.nosto.klaviyo.segment.domain.SyncedView;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
@@ -13,18 +14,51 @@ import java.util.stream.Collectors;
 @ApplicationScoped
 public class MembershipRepository implements PanacheRepositoryBase<Membership, Membership.Key> {
 
-    public Uni<List<Membership>> ofContact(String accountId, String email) {
-        return list("key.accountId = ?1 and key.email = ?2", accountId, email);
+    /**
+     * The memberships of the given contacts, read as plain rows: detached objects that nothing flushes; the
+     * caller writes its changes back with {@link #deleteKeys} and {@link #insert}.
+     */
+    public Uni<List<Membership>> ofContacts(List<Contact.Key> keys) {
+        return getSession().chain(s -> s.createNativeQuery("select m.account_id, m.email, m.segment_id, m.entry_seq, "
+                        + Rows.micros("m.entered_at") + " from {h-schema}membership m"
+                        + " join (select distinct a, e from unnest(cast(:a as text[]), cast(:e as text[])) as u(a, e)) k"
+                        + " on m.account_id = k.a and m.email = k.e", Object[].class)
+                .setParameter("a", keys.stream().map(Contact.Key::accountId).toArray(String[]::new))
+                .setParameter("e", keys.stream().map(Contact.Key::email).toArray(String[]::new))
+                .getResultList())
+                .map(rows -> rows.stream().map(r -> Membership.of((String) r[0], (String) r[1], (String) r[2],
+                        ((Number) r[3]).longValue(), Rows.instant(r[4]))).toList());
     }
 
-    /** The memberships of the given contacts, as managed entities (what {@link #ofContact} reads, for many at once). */
-    public Uni<List<Membership>> ofContacts(List<com.nosto.klaviyo.segment.domain.Contact.Key> keys) {
-        return getSession().chain(s -> s.createNativeQuery("select m.* from {h-schema}membership m"
-                        + " join (select distinct a, e from unnest(cast(:a as text[]), cast(:e as text[])) as u(a, e)) k"
-                        + " on m.account_id = k.a and m.email = k.e", Membership.class)
-                .setParameter("a", keys.stream().map(k -> k.accountId()).toArray(String[]::new))
-                .setParameter("e", keys.stream().map(k -> k.email()).toArray(String[]::new))
-                .getResultList());
+    /** Deletes the given memberships, in one statement. */
+    public Uni<Void> deleteKeys(List<Membership.Key> keys) {
+        if (keys.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return getSession().chain(s -> s.createNativeQuery("delete from {h-schema}membership m"
+                        + " using unnest(cast(:a as text[]), cast(:e as text[]), cast(:s as text[])) as d(a, e, s)"
+                        + " where m.account_id = d.a and m.email = d.e and m.segment_id = d.s")
+                .setParameter("a", keys.stream().map(Membership.Key::accountId).toArray(String[]::new))
+                .setParameter("e", keys.stream().map(Membership.Key::email).toArray(String[]::new))
+                .setParameter("s", keys.stream().map(Membership.Key::segmentId).toArray(String[]::new))
+                .executeUpdate()).replaceWithVoid();
+    }
+
+    /** Inserts the given memberships (their contacts stored first), in one statement. */
+    public Uni<Void> insert(List<Membership> rows) {
+        if (rows.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return getSession().chain(s -> s.createNativeQuery("insert into {h-schema}membership"
+                        + " (account_id, email, segment_id, entry_seq, entered_at)"
+                        + " select a, e, g, q, cast(t as timestamptz) from unnest(cast(:a as text[]), cast(:e as text[]),"
+                        + " cast(:g as text[]), cast(:q as bigint[]), cast(:t as text[])) as m(a, e, g, q, t)")
+                .setParameter("a", rows.stream().map(m -> m.key.accountId()).toArray(String[]::new))
+                .setParameter("e", rows.stream().map(m -> m.key.email()).toArray(String[]::new))
+                .setParameter("g", rows.stream().map(m -> m.key.segmentId()).toArray(String[]::new))
+                .setParameter("q", rows.stream().map(m -> m.entrySeq).toArray(Long[]::new))
+                .setParameter("t", rows.stream().map(m -> Rows.text(m.enteredAt)).toArray(String[]::new))
+                .executeUpdate()).replaceWithVoid();
     }
 
     /** Membership entries of a page of contacts by email, read as plain rows (no managed entities to flush). */
@@ -34,14 +68,6 @@ public class MembershipRepository implements PanacheRepositoryBase<Membership, M
                 .setParameter("a", accountId).setParameter("emails", emails.toArray(String[]::new)).getResultList())
                 .map(rows -> rows.stream().collect(Collectors.groupingBy(r -> (String) r[0],
                         Collectors.mapping(r -> new SyncedView.Entry((String) r[1], ((Number) r[2]).longValue()), Collectors.toList()))));
-    }
-
-    public Uni<Long> deleteSegments(String accountId, String email, Collection<String> segmentIds) {
-        return delete("key.accountId = ?1 and key.email = ?2 and key.segmentId in ?3", accountId, email, segmentIds);
-    }
-
-    public Uni<Long> deleteAll(String accountId, String email) {
-        return delete("key.accountId = ?1 and key.email = ?2", accountId, email);
     }
 
     /** Member count per segment id (defined or not) of an account, counted in the database. */
