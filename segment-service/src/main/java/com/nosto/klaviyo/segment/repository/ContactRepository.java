@@ -11,13 +11,15 @@ import java.util.List;
 public class ContactRepository implements PanacheRepositoryBase<Contact, Contact.Key> {
 
     /**
-     * Locks every contact of a transaction that applies events, before the first of them: a
-     * transaction-scoped advisory lock per {@code account|email}, taken in the order of their keys (it
-     * serialises all work on one contact, including its creation, which a row lock cannot cover: the row
-     * does not exist yet), then the stored rows in (account, email) order, the order a fan-out page locks
-     * them in. Two transactions over overlapping contacts thus wait for one another instead of deadlocking.
+     * Locks every contact of a transaction that applies events, before the first of them, and returns those
+     * stored: a transaction-scoped advisory lock per {@code account|email}, taken in the order of their keys
+     * (it serialises all work on one contact, including its creation, which a row lock cannot cover: the row
+     * does not exist yet), then the stored rows, locked in (account, email) order, the order a fan-out page
+     * locks them in, and read in the same statement. Two transactions over overlapping contacts thus wait
+     * for one another instead of deadlocking. The rows are read as plain rows: detached objects that nothing
+     * flushes; the caller writes the result back ({@link IngestRepository}).
      */
-    public Uni<Void> lockAll(List<Contact.Key> keys) {
+    public Uni<List<Contact>> lockAll(List<Contact.Key> keys) {
         String[] lockKeys = keys.stream().map(k -> k.accountId() + "|" + k.email()).distinct().sorted().toArray(String[]::new);
         String[] accounts = keys.stream().map(Contact.Key::accountId).toArray(String[]::new);
         String[] emails = keys.stream().map(Contact.Key::email).toArray(String[]::new);
@@ -26,28 +28,14 @@ public class ContactRepository implements PanacheRepositoryBase<Contact, Contact
                 .chain(s -> s.createNativeQuery("select count(pg_advisory_xact_lock(hashtextextended(k, 0)))"
                                 + " from unnest(cast(:k as text[])) as k")
                         .setParameter("k", lockKeys).getSingleResult())
-                .chain(ignored -> Panache.getSession().chain(s -> s.createNativeQuery("select count(*) from"
-                                + " (select 1 from {h-schema}contact c"
+                // A statement of its own, after the advisory locks: its snapshot sees every contact committed before.
+                .chain(ignored -> Panache.getSession().chain(s -> s.createNativeQuery("select c.account_id, c.email, "
+                                + Rows.micros("c.observed_at") + ", c.version, c.entry_seq, c.synced_view, "
+                                + Rows.micros("c.updated_at") + " from {h-schema}contact c"
                                 + " join (select distinct a, e from unnest(cast(:a as text[]), cast(:e as text[])) as u(a, e)) k"
                                 + " on c.account_id = k.a and c.email = k.e"
-                                + " order by c.account_id, c.email for update of c) locked")
-                        .setParameter("a", accounts).setParameter("e", emails).getSingleResult()))
-                .replaceWithVoid();
-    }
-
-    /**
-     * The stored contacts among {@code keys} (locked beforehand by {@link #lockAll}), read as plain rows:
-     * detached objects that nothing flushes; the caller writes the result back with {@link #upsert} and
-     * {@link #deleteKeys}.
-     */
-    public Uni<List<Contact>> loadAll(List<Contact.Key> keys) {
-        return Panache.getSession().chain(s -> s.createNativeQuery("select c.account_id, c.email, " + Rows.micros("c.observed_at")
-                        + ", c.version, c.entry_seq, c.synced_view, " + Rows.micros("c.updated_at") + " from {h-schema}contact c"
-                        + " join (select distinct a, e from unnest(cast(:a as text[]), cast(:e as text[])) as u(a, e)) k"
-                        + " on c.account_id = k.a and c.email = k.e", Object[].class)
-                .setParameter("a", keys.stream().map(Contact.Key::accountId).toArray(String[]::new))
-                .setParameter("e", keys.stream().map(Contact.Key::email).toArray(String[]::new))
-                .getResultList())
+                                + " order by c.account_id, c.email for update of c", Object[].class)
+                        .setParameter("a", accounts).setParameter("e", emails).getResultList()))
                 .map(rows -> rows.stream().map(r -> {
                     Contact c = new Contact();
                     c.key = new Contact.Key((String) r[0], (String) r[1]);
@@ -58,42 +46,6 @@ public class ContactRepository implements PanacheRepositoryBase<Contact, Contact
                     c.updatedAt = Rows.instant(r[6]);
                     return c;
                 }).toList());
-    }
-
-    /** Inserts the given contacts, or overwrites every column of those stored: one statement whatever the count. */
-    public Uni<Void> upsert(List<Contact> rows) {
-        if (rows.isEmpty()) {
-            return Uni.createFrom().voidItem();
-        }
-        return Panache.getSession().chain(s -> s.createNativeQuery("insert into {h-schema}contact"
-                        + " (account_id, email, observed_at, version, entry_seq, synced_view, updated_at)"
-                        + " select a, e, cast(o as timestamptz), v, q, w, cast(u as timestamptz)"
-                        + " from unnest(cast(:a as text[]), cast(:e as text[]), cast(:o as text[]), cast(:v as bigint[]),"
-                        + " cast(:q as bigint[]), cast(:w as text[]), cast(:u as text[])) as t(a, e, o, v, q, w, u)"
-                        + " on conflict (account_id, email) do update set observed_at = excluded.observed_at,"
-                        + " version = excluded.version, entry_seq = excluded.entry_seq, synced_view = excluded.synced_view,"
-                        + " updated_at = excluded.updated_at")
-                .setParameter("a", rows.stream().map(c -> c.key.accountId()).toArray(String[]::new))
-                .setParameter("e", rows.stream().map(c -> c.key.email()).toArray(String[]::new))
-                .setParameter("o", rows.stream().map(c -> Rows.text(c.observedAt)).toArray(String[]::new))
-                .setParameter("v", rows.stream().map(c -> c.version).toArray(Long[]::new))
-                .setParameter("q", rows.stream().map(c -> c.entrySeq).toArray(Long[]::new))
-                .setParameter("w", rows.stream().map(c -> c.syncedView).toArray(String[]::new))
-                .setParameter("u", rows.stream().map(c -> Rows.text(c.updatedAt)).toArray(String[]::new))
-                .executeUpdate()).replaceWithVoid();
-    }
-
-    /** Deletes the given contacts (their memberships go with them: the foreign key cascades), in one statement. */
-    public Uni<Void> deleteKeys(List<Contact.Key> keys) {
-        if (keys.isEmpty()) {
-            return Uni.createFrom().voidItem();
-        }
-        return Panache.getSession().chain(s -> s.createNativeQuery("delete from {h-schema}contact c"
-                        + " using unnest(cast(:a as text[]), cast(:e as text[])) as d(a, e)"
-                        + " where c.account_id = d.a and c.email = d.e")
-                .setParameter("a", keys.stream().map(Contact.Key::accountId).toArray(String[]::new))
-                .setParameter("e", keys.stream().map(Contact.Key::email).toArray(String[]::new))
-                .executeUpdate()).replaceWithVoid();
     }
 
     /**

@@ -16,7 +16,7 @@ public class MembershipRepository implements PanacheRepositoryBase<Membership, M
 
     /**
      * The memberships of the given contacts, read as plain rows: detached objects that nothing flushes; the
-     * caller writes its changes back with {@link #deleteKeys} and {@link #insert}.
+     * caller writes its changes back ({@link IngestRepository}).
      */
     public Uni<List<Membership>> ofContacts(List<Contact.Key> keys) {
         return getSession().chain(s -> s.createNativeQuery("select m.account_id, m.email, m.segment_id, m.entry_seq, "
@@ -28,37 +28,6 @@ public class MembershipRepository implements PanacheRepositoryBase<Membership, M
                 .getResultList())
                 .map(rows -> rows.stream().map(r -> Membership.of((String) r[0], (String) r[1], (String) r[2],
                         ((Number) r[3]).longValue(), Rows.instant(r[4]))).toList());
-    }
-
-    /** Deletes the given memberships, in one statement. */
-    public Uni<Void> deleteKeys(List<Membership.Key> keys) {
-        if (keys.isEmpty()) {
-            return Uni.createFrom().voidItem();
-        }
-        return getSession().chain(s -> s.createNativeQuery("delete from {h-schema}membership m"
-                        + " using unnest(cast(:a as text[]), cast(:e as text[]), cast(:s as text[])) as d(a, e, s)"
-                        + " where m.account_id = d.a and m.email = d.e and m.segment_id = d.s")
-                .setParameter("a", keys.stream().map(Membership.Key::accountId).toArray(String[]::new))
-                .setParameter("e", keys.stream().map(Membership.Key::email).toArray(String[]::new))
-                .setParameter("s", keys.stream().map(Membership.Key::segmentId).toArray(String[]::new))
-                .executeUpdate()).replaceWithVoid();
-    }
-
-    /** Inserts the given memberships (their contacts stored first), in one statement. */
-    public Uni<Void> insert(List<Membership> rows) {
-        if (rows.isEmpty()) {
-            return Uni.createFrom().voidItem();
-        }
-        return getSession().chain(s -> s.createNativeQuery("insert into {h-schema}membership"
-                        + " (account_id, email, segment_id, entry_seq, entered_at)"
-                        + " select a, e, g, q, cast(t as timestamptz) from unnest(cast(:a as text[]), cast(:e as text[]),"
-                        + " cast(:g as text[]), cast(:q as bigint[]), cast(:t as text[])) as m(a, e, g, q, t)")
-                .setParameter("a", rows.stream().map(m -> m.key.accountId()).toArray(String[]::new))
-                .setParameter("e", rows.stream().map(m -> m.key.email()).toArray(String[]::new))
-                .setParameter("g", rows.stream().map(m -> m.key.segmentId()).toArray(String[]::new))
-                .setParameter("q", rows.stream().map(m -> m.entrySeq).toArray(Long[]::new))
-                .setParameter("t", rows.stream().map(m -> Rows.text(m.enteredAt)).toArray(String[]::new))
-                .executeUpdate()).replaceWithVoid();
     }
 
     /** Membership entries of a page of contacts by email, read as plain rows (no managed entities to flush). */

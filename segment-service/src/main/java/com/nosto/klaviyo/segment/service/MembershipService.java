@@ -16,6 +16,7 @@ import com.nosto.klaviyo.segment.domain.MembershipPlan;
 import com.nosto.klaviyo.segment.domain.SyncedView;
 import com.nosto.klaviyo.segment.domain.Tombstone;
 import com.nosto.klaviyo.segment.repository.ContactRepository;
+import com.nosto.klaviyo.segment.repository.IngestRepository;
 import com.nosto.klaviyo.segment.repository.MembershipRepository;
 import com.nosto.klaviyo.segment.repository.OutboxRepository;
 import com.nosto.klaviyo.segment.repository.SegmentRepository;
@@ -30,6 +31,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -63,6 +65,8 @@ public class MembershipService {
     @Inject
     OutboxRepository outbox;
     @Inject
+    IngestRepository ingest;
+    @Inject
     SegmentMetrics metrics;
 
     private static final Function<SegmentEvent, Uni<?>> NOTHING = e -> Uni.createFrom().voidItem();
@@ -87,7 +91,7 @@ public class MembershipService {
      * contacts, or one and a fan-out page, cannot deadlock. Their stored rows (contact, memberships,
      * tombstone) are then read in three statements, the events are applied in memory to that state (a
      * contact that comes again sees what the events before it left), and the net result is written back
-     * set-based: at most six statements whatever the count, then the changes to the outbox in event order,
+     * set-based with the changes for the outbox, in event order, in one statement ({@link IngestRepository})
      * before the commit; the changes counter moves after it. One commit for the whole list.
      *
      * @return one result per event, in the given order
@@ -101,19 +105,18 @@ public class MembershipService {
         return Uni.createFrom().deferred(() -> {
             Batch batch = new Batch();
             return Panache.withTransaction(() -> contacts.lockAll(keys)
-                            .chain(() -> batch.load(keys))
+                            .chain(stored -> batch.load(keys, stored))
                             .chain(() -> Multi.createFrom().iterable(events)
                                     .onItem().transformToUniAndConcatenate(e -> applyInMemory(e, batch))
                                     .collect().asList())
-                            .call(() -> batch.write())
-                            .call(() -> outbox.append(batch.out)))
+                            .call(() -> ingest.write(batch.writes())))
                     .invoke(() -> batch.countChanges());
         });
     }
 
     /**
      * One contact of a transaction: what was stored when it began (read once, after the lock) and what the
-     * events so far have made of it. Nothing is written until the end ({@link Batch#write}).
+     * events so far have made of it. Nothing is written until the end ({@link Batch#writes}).
      */
     private static final class State {
         final Contact.Key key;
@@ -151,15 +154,24 @@ public class MembershipService {
         /** In the order of first appearance. */
         final Map<Contact.Key, State> states = new LinkedHashMap<>();
 
-        Uni<Void> load(List<Contact.Key> keys) {
+        /** Reads the memberships and tombstones of the locked contacts ({@code contacts}: those stored). */
+        Uni<Void> load(List<Contact.Key> keys, List<Contact> contacts) {
             Map<Contact.Key, Contact> stored = new HashMap<>();
+            contacts.forEach(c -> stored.put(c.key, c));
             Map<Contact.Key, List<Membership>> held = new HashMap<>();
             Map<String, Tombstone> deleted = new HashMap<>();
             List<String> hashes = keys.stream().map(k -> Tombstone.hash(k.accountId(), k.email())).toList();
-            return contacts.loadAll(keys).invoke(list -> list.forEach(c -> stored.put(c.key, c)))
-                    .chain(() -> memberships.ofContacts(keys)).invoke(list -> list.forEach(m -> held.computeIfAbsent(
-                            new Contact.Key(m.key.accountId(), m.key.email()), k -> new ArrayList<>()).add(m)))
-                    .chain(() -> tombstones.findAll(hashes)).invoke(list -> list.forEach(t -> deleted.put(t.keyHash, t)))
+            // A contact stored has no tombstone (re-adding deletes it) and one not stored has no memberships.
+            List<Contact.Key> absent = keys.stream().filter(k -> !stored.containsKey(k)).toList();
+            List<String> absentHashes = absent.stream().map(k -> Tombstone.hash(k.accountId(), k.email())).toList();
+            Uni<Void> members = stored.isEmpty() ? Uni.createFrom().voidItem()
+                    : memberships.ofContacts(List.copyOf(stored.keySet()))
+                            .invoke(list -> list.forEach(m -> held.computeIfAbsent(
+                                    new Contact.Key(m.key.accountId(), m.key.email()), k -> new ArrayList<>()).add(m)))
+                            .replaceWithVoid();
+            return members
+                    .chain(() -> absent.isEmpty() ? Uni.createFrom().item(List.<Tombstone>of()) : tombstones.findAll(absentHashes))
+                    .invoke(list -> list.forEach(t -> deleted.put(t.keyHash, t)))
                     .invoke(() -> {
                         for (int i = 0; i < keys.size(); i++) {
                             Contact.Key key = keys.get(i);
@@ -185,11 +197,12 @@ public class MembershipService {
         }
 
         /**
-         * Writes the net result of the events: memberships gone (or replaced by a new entry) deleted, contacts
-         * gone deleted, contacts changed upserted, new memberships inserted (after their contacts), tombstones
-         * changed upserted and those gone deleted. One statement each, none when there is nothing to write.
+         * The net result of the events, for one statement: memberships gone deleted (a contact deleted for
+         * good takes its own with it), contacts gone deleted, contacts changed upserted, new memberships
+         * upserted (one re-entered replaces the stored row, which is then not deleted: the lists stay
+         * disjoint), tombstones changed upserted and those gone deleted; then the changes, in event order.
          */
-        Uni<Void> write() {
+        IngestRepository.Writes writes() {
             List<Membership.Key> membershipsGone = new ArrayList<>();
             List<Contact.Key> contactsGone = new ArrayList<>();
             List<Contact> contactsChanged = new ArrayList<>();
@@ -197,22 +210,24 @@ public class MembershipService {
             List<Tombstone> tombstonesChanged = new ArrayList<>();
             List<String> tombstonesGone = new ArrayList<>();
             for (State s : states.values()) {
-                Set<Membership> now = Collections.newSetFromMap(new IdentityHashMap<>());
-                now.addAll(s.memberships);
+                boolean deletedForGood = s.contact == null && s.storedContact != null;
                 Set<Membership> stored = Collections.newSetFromMap(new IdentityHashMap<>());
                 stored.addAll(s.storedMemberships);
-                for (Membership m : s.storedMemberships) {
-                    // A contact deleted for good takes its memberships with it (cascade).
-                    if (!now.contains(m) && !(s.contact == null && s.storedContact != null)) {
-                        membershipsGone.add(m.key);
-                    }
-                }
+                Set<String> written = new HashSet<>();
                 for (Membership m : s.memberships) {
                     if (!stored.contains(m)) {
                         membershipsNew.add(m);
+                        written.add(m.key.segmentId());
                     }
                 }
-                if (s.contact == null && s.storedContact != null) {
+                Set<Membership> now = Collections.newSetFromMap(new IdentityHashMap<>());
+                now.addAll(s.memberships);
+                for (Membership m : s.storedMemberships) {
+                    if (!now.contains(m) && !deletedForGood && !written.contains(m.key.segmentId())) {
+                        membershipsGone.add(m.key);
+                    }
+                }
+                if (deletedForGood) {
                     contactsGone.add(s.key);
                 } else if (s.contact != null && s.contactChanged) {
                     contactsChanged.add(s.contact);
@@ -223,12 +238,8 @@ public class MembershipService {
                     tombstonesChanged.add(s.tombstone);
                 }
             }
-            return memberships.deleteKeys(membershipsGone)
-                    .chain(() -> contacts.deleteKeys(contactsGone))
-                    .chain(() -> contacts.upsert(contactsChanged))
-                    .chain(() -> memberships.insert(membershipsNew))
-                    .chain(() -> tombstones.upsert(tombstonesChanged))
-                    .chain(() -> tombstones.deleteHashes(tombstonesGone));
+            return new IngestRepository.Writes(membershipsGone, contactsGone, contactsChanged, membershipsNew,
+                    tombstonesChanged, tombstonesGone, out);
         }
 
         void countChanges() {
