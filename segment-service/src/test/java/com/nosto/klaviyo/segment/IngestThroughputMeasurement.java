@@ -45,6 +45,12 @@ import org.junit.jupiter.api.Test;
  * inside the time). A warm-up event applied before the clock starts keeps the group join out of it. In
  * the same run a bare Kafka consumer reads the same records, for the ratio issue 9 asks for. The
  * figures are printed as one line starting with {@code SEGMENT-INGEST-THROUGHPUT}.
+ * <p>
+ * With {@code -Dmeasure.per-contact=N} (N &gt; 1) the mix is instead several events per contact, as real
+ * traffic has them: {@code measure.events / N} contacts, each sent N full sets one second apart (cycling
+ * through {vip, unsynced}, {vip}, {coffee}, {coffee, vip}, so nearly every event changes the synced view),
+ * the contacts' events interleaved in blocks of 100 contacts, so a poll holds several events of most of its
+ * contacts. Timed until every contact carries its last observedAt.
  */
 @QuarkusTest
 class IngestThroughputMeasurement {
@@ -60,8 +66,12 @@ class IngestThroughputMeasurement {
     @Test
     void measure() throws Exception {
         int total = Integer.getInteger("measure.events", 10_000);
-        int contacts = total * 4 / 5;
-        int moves = total - contacts;
+        int perContact = Integer.getInteger("measure.per-contact", 1);
+        int contacts = perContact > 1 ? total / perContact : total * 4 / 5;
+        total = perContact > 1 ? contacts * perContact : total;
+        // Contacts that must reach their last observedAt (T1, or T0 + N - 1 s) before the clock stops.
+        int moves = perContact > 1 ? contacts : total - contacts;
+        Instant last = perContact > 1 ? T0.plusSeconds(perContact - 1) : T1;
         // Records of this measurement are counted here, not kept by the tests' topic tails.
         TopicTail.ignoreKeysStartingWith(api.account + "|");
         api.syncedSegment("vip", "VIP");
@@ -69,12 +79,25 @@ class IngestThroughputMeasurement {
         api.defineSegment("unsynced", "Unsynced");
 
         List<ProducerRecord<String, String>> records = new ArrayList<>(total);
-        for (int i = 0; i < contacts; i++) {
-            String segments = i % 3 == 0 ? "\"vip\",\"unsynced\"" : i % 3 == 1 ? "\"vip\"" : "\"coffee\"";
-            records.add(record("m" + i + "@example.com", "\"segments\":[" + segments + "]", T0));
-        }
-        for (int i = 0; i < moves; i++) {
-            records.add(record("m" + i + "@example.com", "\"segments\":[\"coffee\",\"vip\"]", T1));
+        if (perContact > 1) {
+            String[] sets = {"\"vip\",\"unsynced\"", "\"vip\"", "\"coffee\"", "\"coffee\",\"vip\""};
+            int block = 100;
+            for (int from = 0; from < contacts; from += block) {
+                for (int k = 0; k < perContact; k++) {
+                    for (int i = from; i < Math.min(contacts, from + block); i++) {
+                        records.add(record("m" + i + "@example.com", "\"segments\":[" + sets[(i + k) % sets.length] + "]",
+                                T0.plusSeconds(k)));
+                    }
+                }
+            }
+        } else {
+            for (int i = 0; i < contacts; i++) {
+                String segments = i % 3 == 0 ? "\"vip\",\"unsynced\"" : i % 3 == 1 ? "\"vip\"" : "\"coffee\"";
+                records.add(record("m" + i + "@example.com", "\"segments\":[" + segments + "]", T0));
+            }
+            for (int i = 0; i < moves; i++) {
+                records.add(record("m" + i + "@example.com", "\"segments\":[\"coffee\",\"vip\"]", T1));
+            }
         }
 
         // The consumer must own the topic before the clock starts: the group join is not ingest time.
@@ -97,7 +120,7 @@ class IngestThroughputMeasurement {
         while (System.nanoTime() < deadline) {
             Row row = pool.preparedQuery("select count(*), count(*) filter (where observed_at = $2)"
                             + " from segment_service.contact where account_id = $1")
-                    .execute(Tuple.of(api.account, T1.atOffset(java.time.ZoneOffset.UTC))).await().indefinitely()
+                    .execute(Tuple.of(api.account, last.atOffset(java.time.ZoneOffset.UTC))).await().indefinitely()
                     .iterator().next();
             stored = row.getLong(0) - 1;
             moved = row.getLong(1);
@@ -114,8 +137,8 @@ class IngestThroughputMeasurement {
         double seconds = (done - start) / 1e9;
         double rate = total / seconds;
         double bareRate = total / (bareNanos / 1e9);
-        System.out.printf("SEGMENT-INGEST-THROUGHPUT events=%d contacts=%d publish=%.1fs ingest=%.1fs rate=%.0f/s"
-                        + " bare-consumer=%.0f/s ratio=%.3f%n", total, contacts, (published - start) / 1e9, seconds, rate,
+        System.out.printf("SEGMENT-INGEST-THROUGHPUT events=%d contacts=%d per-contact=%d publish=%.1fs ingest=%.1fs rate=%.0f/s"
+                        + " bare-consumer=%.0f/s ratio=%.3f%n", total, contacts, perContact, (published - start) / 1e9, seconds, rate,
                 bareRate, rate / bareRate);
     }
 

@@ -5,31 +5,21 @@ import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.LockModeType;
 import java.util.List;
 
 @ApplicationScoped
 public class ContactRepository implements PanacheRepositoryBase<Contact, Contact.Key> {
 
     /**
-     * Serialises all work on one contact for the rest of the transaction, including its creation
-     * (a row lock cannot cover a row that does not exist yet), then loads it locked; null when absent.
+     * Locks every contact of a transaction that applies events, before the first of them, and returns those
+     * stored: a transaction-scoped advisory lock per {@code account|email}, taken in the order of their keys
+     * (it serialises all work on one contact, including its creation, which a row lock cannot cover: the row
+     * does not exist yet), then the stored rows, locked in (account, email) order, the order a fan-out page
+     * locks them in, and read in the same statement. Two transactions over overlapping contacts thus wait
+     * for one another instead of deadlocking. The rows are read as plain rows: detached objects that nothing
+     * flushes; the caller writes the result back ({@link IngestRepository}).
      */
-    public Uni<Contact> lock(String accountId, String email) {
-        return Panache.getSession()
-                .chain(s -> s.createNativeQuery("select 1 from pg_advisory_xact_lock(hashtextextended(:k, 0))")
-                        .setParameter("k", accountId + "|" + email)
-                        .getSingleResult())
-                .chain(ignored -> findById(new Contact.Key(accountId, email), LockModeType.PESSIMISTIC_WRITE));
-    }
-
-    /**
-     * Locks every contact of a transaction that applies several events, before the first of them: the
-     * advisory locks ({@link #lock}'s) in the order of their keys, then the stored rows in (account, email)
-     * order, the order a fan-out page locks them in. Two transactions over overlapping contacts thus wait
-     * for one another instead of deadlocking; {@link #lock} then finds each lock already held.
-     */
-    public Uni<Void> lockAll(List<Contact.Key> keys) {
+    public Uni<List<Contact>> lockAll(List<Contact.Key> keys) {
         String[] lockKeys = keys.stream().map(k -> k.accountId() + "|" + k.email()).distinct().sorted().toArray(String[]::new);
         String[] accounts = keys.stream().map(Contact.Key::accountId).toArray(String[]::new);
         String[] emails = keys.stream().map(Contact.Key::email).toArray(String[]::new);
@@ -38,23 +28,24 @@ public class ContactRepository implements PanacheRepositoryBase<Contact, Contact
                 .chain(s -> s.createNativeQuery("select count(pg_advisory_xact_lock(hashtextextended(k, 0)))"
                                 + " from unnest(cast(:k as text[])) as k")
                         .setParameter("k", lockKeys).getSingleResult())
-                .chain(ignored -> Panache.getSession().chain(s -> s.createNativeQuery("select count(*) from"
-                                + " (select 1 from {h-schema}contact c"
+                // A statement of its own, after the advisory locks: its snapshot sees every contact committed before.
+                .chain(ignored -> Panache.getSession().chain(s -> s.createNativeQuery("select c.account_id, c.email, "
+                                + Rows.micros("c.observed_at") + ", c.version, c.entry_seq, c.synced_view, "
+                                + Rows.micros("c.updated_at") + " from {h-schema}contact c"
                                 + " join (select distinct a, e from unnest(cast(:a as text[]), cast(:e as text[])) as u(a, e)) k"
                                 + " on c.account_id = k.a and c.email = k.e"
-                                + " order by c.account_id, c.email for update of c) locked")
-                        .setParameter("a", accounts).setParameter("e", emails).getSingleResult()))
-                .replaceWithVoid();
-    }
-
-    /** The stored contacts among {@code keys}, as managed entities (locked beforehand by {@link #lockAll}). */
-    public Uni<List<Contact>> loadAll(List<Contact.Key> keys) {
-        return Panache.getSession().chain(s -> s.createNativeQuery("select c.* from {h-schema}contact c"
-                        + " join (select distinct a, e from unnest(cast(:a as text[]), cast(:e as text[])) as u(a, e)) k"
-                        + " on c.account_id = k.a and c.email = k.e", Contact.class)
-                .setParameter("a", keys.stream().map(Contact.Key::accountId).toArray(String[]::new))
-                .setParameter("e", keys.stream().map(Contact.Key::email).toArray(String[]::new))
-                .getResultList());
+                                + " order by c.account_id, c.email for update of c", Object[].class)
+                        .setParameter("a", accounts).setParameter("e", emails).getResultList()))
+                .map(rows -> rows.stream().map(r -> {
+                    Contact c = new Contact();
+                    c.key = new Contact.Key((String) r[0], (String) r[1]);
+                    c.observedAt = Rows.instant(r[2]);
+                    c.version = ((Number) r[3]).longValue();
+                    c.entrySeq = ((Number) r[4]).longValue();
+                    c.syncedView = (String) r[5];
+                    c.updatedAt = Rows.instant(r[6]);
+                    return c;
+                }).toList());
     }
 
     /**

@@ -1,5 +1,6 @@
 package com.nosto.klaviyo.segment.repository;
 
+import com.nosto.klaviyo.segment.domain.Contact;
 import com.nosto.klaviyo.segment.domain.Membership;
 import com.nosto.klaviyo.segment.domain.SyncedView;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
@@ -13,18 +14,20 @@ import java.util.stream.Collectors;
 @ApplicationScoped
 public class MembershipRepository implements PanacheRepositoryBase<Membership, Membership.Key> {
 
-    public Uni<List<Membership>> ofContact(String accountId, String email) {
-        return list("key.accountId = ?1 and key.email = ?2", accountId, email);
-    }
-
-    /** The memberships of the given contacts, as managed entities (what {@link #ofContact} reads, for many at once). */
-    public Uni<List<Membership>> ofContacts(List<com.nosto.klaviyo.segment.domain.Contact.Key> keys) {
-        return getSession().chain(s -> s.createNativeQuery("select m.* from {h-schema}membership m"
+    /**
+     * The memberships of the given contacts, read as plain rows: detached objects that nothing flushes; the
+     * caller writes its changes back ({@link IngestRepository}).
+     */
+    public Uni<List<Membership>> ofContacts(List<Contact.Key> keys) {
+        return getSession().chain(s -> s.createNativeQuery("select m.account_id, m.email, m.segment_id, m.entry_seq, "
+                        + Rows.micros("m.entered_at") + " from {h-schema}membership m"
                         + " join (select distinct a, e from unnest(cast(:a as text[]), cast(:e as text[])) as u(a, e)) k"
-                        + " on m.account_id = k.a and m.email = k.e", Membership.class)
-                .setParameter("a", keys.stream().map(k -> k.accountId()).toArray(String[]::new))
-                .setParameter("e", keys.stream().map(k -> k.email()).toArray(String[]::new))
-                .getResultList());
+                        + " on m.account_id = k.a and m.email = k.e", Object[].class)
+                .setParameter("a", keys.stream().map(Contact.Key::accountId).toArray(String[]::new))
+                .setParameter("e", keys.stream().map(Contact.Key::email).toArray(String[]::new))
+                .getResultList())
+                .map(rows -> rows.stream().map(r -> Membership.of((String) r[0], (String) r[1], (String) r[2],
+                        ((Number) r[3]).longValue(), Rows.instant(r[4]))).toList());
     }
 
     /** Membership entries of a page of contacts by email, read as plain rows (no managed entities to flush). */
@@ -34,14 +37,6 @@ public class MembershipRepository implements PanacheRepositoryBase<Membership, M
                 .setParameter("a", accountId).setParameter("emails", emails.toArray(String[]::new)).getResultList())
                 .map(rows -> rows.stream().collect(Collectors.groupingBy(r -> (String) r[0],
                         Collectors.mapping(r -> new SyncedView.Entry((String) r[1], ((Number) r[2]).longValue()), Collectors.toList()))));
-    }
-
-    public Uni<Long> deleteSegments(String accountId, String email, Collection<String> segmentIds) {
-        return delete("key.accountId = ?1 and key.email = ?2 and key.segmentId in ?3", accountId, email, segmentIds);
-    }
-
-    public Uni<Long> deleteAll(String accountId, String email) {
-        return delete("key.accountId = ?1 and key.email = ?2", accountId, email);
     }
 
     /** Member count per segment id (defined or not) of an account, counted in the database. */

@@ -16,6 +16,7 @@ import com.nosto.klaviyo.segment.domain.MembershipPlan;
 import com.nosto.klaviyo.segment.domain.SyncedView;
 import com.nosto.klaviyo.segment.domain.Tombstone;
 import com.nosto.klaviyo.segment.repository.ContactRepository;
+import com.nosto.klaviyo.segment.repository.IngestRepository;
 import com.nosto.klaviyo.segment.repository.MembershipRepository;
 import com.nosto.klaviyo.segment.repository.OutboxRepository;
 import com.nosto.klaviyo.segment.repository.SegmentRepository;
@@ -26,9 +27,13 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -60,6 +65,8 @@ public class MembershipService {
     @Inject
     OutboxRepository outbox;
     @Inject
+    IngestRepository ingest;
+    @Inject
     SegmentMetrics metrics;
 
     private static final Function<SegmentEvent, Uni<?>> NOTHING = e -> Uni.createFrom().voidItem();
@@ -79,9 +86,12 @@ public class MembershipService {
     /**
      * Applies valid, normalised events in ONE transaction, one after another in the given order, each
      * exactly as in a transaction of its own: the same stale check, tombstones, definitions lock and change
-     * derivation, each event seeing what the ones before it wrote. Every contact the list touches is locked
+     * derivation, each event seeing what the ones before it left. Every contact the list touches is locked
      * first, in one sorted order (advisory lock, then row lock), so two such transactions over overlapping
-     * contacts, or one and a fan-out page, cannot deadlock. The changes go to the outbox in event order
+     * contacts, or one and a fan-out page, cannot deadlock. Their stored rows (contact, memberships,
+     * tombstone) are then read in three statements, the events are applied in memory to that state (a
+     * contact that comes again sees what the events before it left), and the net result is written back
+     * set-based with the changes for the outbox, in event order, in one statement ({@link IngestRepository})
      * before the commit; the changes counter moves after it. One commit for the whole list.
      *
      * @return one result per event, in the given order
@@ -90,102 +100,90 @@ public class MembershipService {
         if (events.isEmpty()) {
             return Uni.createFrom().item(List.of());
         }
+        List<Contact.Key> keys = events.stream().map(e -> new Contact.Key(e.accountId(), e.email())).distinct().toList();
         // Deferred: every subscription (a caller's retry) starts from a fresh batch, not from a failed attempt's.
         return Uni.createFrom().deferred(() -> {
             Batch batch = new Batch();
-            return Panache.withTransaction(() -> contacts.lockAll(keys(events, 0))
-                            .chain(() -> batch.load(keys(events, 0)))
-                            .chain(() -> Multi.createFrom().range(0, events.size())
-                                    .onItem().transformToUniAndConcatenate(i -> batch.next(events, i)
-                                            .chain(() -> applyInTransaction(events.get(i), batch)))
+            return Panache.withTransaction(() -> contacts.lockAll(keys)
+                            .chain(stored -> batch.load(keys, stored))
+                            .chain(() -> Multi.createFrom().iterable(events)
+                                    .onItem().transformToUniAndConcatenate(e -> applyInMemory(e, batch))
                                     .collect().asList())
-                            .call(() -> batch.persistMemberships())
-                            .call(() -> outbox.append(batch.out)))
+                            .call(() -> ingest.write(batch.writes())))
                     .invoke(() -> batch.countChanges());
         });
     }
 
-    private static List<Contact.Key> keys(List<SegmentEvent> events, int from) {
-        return events.subList(from, events.size()).stream().map(e -> new Contact.Key(e.accountId(), e.email())).distinct().toList();
+    /**
+     * One contact of a transaction: what was stored when it began (read once, after the lock) and what the
+     * events so far have made of it. Nothing is written until the end ({@link Batch#writes}).
+     */
+    private static final class State {
+        final Contact.Key key;
+        final String hash;
+        /** As read: null when none was stored. */
+        final Contact storedContact;
+        final List<Membership> storedMemberships;
+        final Tombstone storedTombstone;
+        /** Now: null when the contact does not exist (never stored, or deleted by an event). */
+        Contact contact;
+        /** Now, in no particular order (the view orders by entry): the stored objects kept, new ones added. */
+        List<Membership> memberships;
+        Tombstone tombstone;
+        /** An event applied to the contact (its row must be written) / changed or created the tombstone. */
+        boolean contactChanged;
+        boolean tombstoneChanged;
+
+        State(Contact.Key key, Contact contact, List<Membership> memberships, Tombstone tombstone) {
+            this.key = key;
+            this.hash = Tombstone.hash(key.accountId(), key.email());
+            this.storedContact = contact;
+            this.storedMemberships = memberships;
+            this.storedTombstone = tombstone;
+            this.contact = contact;
+            this.memberships = new ArrayList<>(memberships);
+            this.tombstone = tombstone;
+        }
     }
 
-    /**
-     * What one transaction of events shares: the outbox rows so far, the definitions read, and what is
-     * stored for the contacts not yet touched (read up front in three statements, so an event of such a
-     * contact reads nothing more; the contacts are locked before).
-     */
+    /** What one transaction of events shares: each contact's state, the definitions read, the outbox rows so far. */
     private final class Batch {
         final List<MembershipChange> out = new ArrayList<>();
         /** Read under the account's shared definitions lock, held to the commit: they cannot change meanwhile. */
         final Map<String, Map<String, SyncedView.Definition>> definitions = new HashMap<>();
-        final Set<Contact.Key> touched = new HashSet<>();
-        /** Contacts whose stored state below is known (absent from the maps: not stored). */
-        final Set<Contact.Key> loaded = new HashSet<>();
-        final Map<Contact.Key, Contact> stored = new HashMap<>();
-        final Map<Contact.Key, List<Membership>> held = new HashMap<>();
-        final Map<String, Tombstone> deleted = new HashMap<>();
-        /**
-         * New membership rows, persisted after the events' contacts: the inserts of a transaction then go in two
-         * batches (contacts, memberships) instead of alternating tables, which ends a batch at every row. No event
-         * of another contact reads them, and an event of the same contact comes after {@link #next} wrote them.
-         */
-        final List<Membership> newMemberships = new ArrayList<>();
+        /** In the order of first appearance. */
+        final Map<Contact.Key, State> states = new LinkedHashMap<>();
 
-        Uni<Void> persistMemberships() {
-            if (newMemberships.isEmpty()) {
-                return Uni.createFrom().voidItem();
-            }
-            List<Membership> pending = List.copyOf(newMemberships);
-            newMemberships.clear();
-            return memberships.persist(pending);
-        }
-
-        Uni<Void> load(List<Contact.Key> keys) {
+        /** Reads the memberships and tombstones of the locked contacts ({@code contacts}: those stored). */
+        Uni<Void> load(List<Contact.Key> keys, List<Contact> contacts) {
+            Map<Contact.Key, Contact> stored = new HashMap<>();
+            contacts.forEach(c -> stored.put(c.key, c));
+            Map<Contact.Key, List<Membership>> held = new HashMap<>();
+            Map<String, Tombstone> deleted = new HashMap<>();
             List<String> hashes = keys.stream().map(k -> Tombstone.hash(k.accountId(), k.email())).toList();
-            return contacts.loadAll(keys).invoke(list -> list.forEach(c -> stored.put(c.key, c)))
-                    .chain(() -> memberships.ofContacts(keys)).invoke(list -> list.forEach(m -> held.computeIfAbsent(
-                            new Contact.Key(m.key.accountId(), m.key.email()), k -> new ArrayList<>()).add(m)))
-                    .chain(() -> tombstones.findAll(hashes)).invoke(list -> list.forEach(t -> deleted.put(t.keyHash, t)))
-                    .invoke(() -> loaded.addAll(keys))
+            // A contact stored has no tombstone (re-adding deletes it) and one not stored has no memberships.
+            List<Contact.Key> absent = keys.stream().filter(k -> !stored.containsKey(k)).toList();
+            List<String> absentHashes = absent.stream().map(k -> Tombstone.hash(k.accountId(), k.email())).toList();
+            Uni<Void> members = stored.isEmpty() ? Uni.createFrom().voidItem()
+                    : memberships.ofContacts(List.copyOf(stored.keySet()))
+                            .invoke(list -> list.forEach(m -> held.computeIfAbsent(
+                                    new Contact.Key(m.key.accountId(), m.key.email()), k -> new ArrayList<>()).add(m)))
+                            .replaceWithVoid();
+            return members
+                    .chain(() -> absent.isEmpty() ? Uni.createFrom().item(List.<Tombstone>of()) : tombstones.findAll(absentHashes))
+                    .invoke(list -> list.forEach(t -> deleted.put(t.keyHash, t)))
+                    .invoke(() -> {
+                        for (int i = 0; i < keys.size(); i++) {
+                            Contact.Key key = keys.get(i);
+                            states.put(key, new State(key, stored.get(key), held.getOrDefault(key, List.of()),
+                                    deleted.get(hashes.get(i))));
+                        }
+                    })
                     .replaceWithVoid();
         }
 
-        /**
-         * Before the event at {@code i}: if its contact was already touched in this transaction, write what is
-         * pending, forget the managed entities and read the rest of the list's contacts again, so the event sees
-         * its contact, memberships and tombstone as stored, exactly as it would in a transaction of its own (and
-         * no stale entity shares an id with a new one).
-         */
-        Uni<Void> next(List<SegmentEvent> events, int i) {
-            SegmentEvent e = events.get(i);
-            if (touched.add(new Contact.Key(e.accountId(), e.email()))) {
-                return Uni.createFrom().voidItem();
-            }
-            touched.clear();
-            touched.add(new Contact.Key(e.accountId(), e.email()));
-            loaded.clear();
-            stored.clear();
-            held.clear();
-            deleted.clear();
-            return persistMemberships()
-                    .chain(() -> Panache.getSession()).chain(s -> s.flush().invoke(s::clear))
-                    .chain(() -> load(keys(events, i)));
-        }
-
-        Uni<Contact> contact(String accountId, String email) {
-            Contact.Key key = new Contact.Key(accountId, email);
-            return loaded.contains(key) ? Uni.createFrom().item(stored.get(key)) : contacts.lock(accountId, email);
-        }
-
-        Uni<List<Membership>> memberships(String accountId, String email) {
-            Contact.Key key = new Contact.Key(accountId, email);
-            return loaded.contains(key) ? Uni.createFrom().item(held.getOrDefault(key, List.of()))
-                    : memberships.ofContact(accountId, email);
-        }
-
-        Uni<Tombstone> tombstone(String accountId, String email, String hash) {
-            return loaded.contains(new Contact.Key(accountId, email)) ? Uni.createFrom().item(deleted.get(hash))
-                    : tombstones.findById(hash);
+        State state(SegmentEvent e) {
+            return states.get(new Contact.Key(e.accountId(), e.email()));
         }
 
         Uni<Map<String, SyncedView.Definition>> definitions(String accountId) {
@@ -198,87 +196,131 @@ public class MembershipService {
                     .invoke(d -> definitions.put(accountId, d));
         }
 
+        /**
+         * The net result of the events, for one statement: memberships gone deleted (a contact deleted for
+         * good takes its own with it), contacts gone deleted, contacts changed upserted, new memberships
+         * upserted (one re-entered replaces the stored row, which is then not deleted: the lists stay
+         * disjoint), tombstones changed upserted and those gone deleted; then the changes, in event order.
+         */
+        IngestRepository.Writes writes() {
+            List<Membership.Key> membershipsGone = new ArrayList<>();
+            List<Contact.Key> contactsGone = new ArrayList<>();
+            List<Contact> contactsChanged = new ArrayList<>();
+            List<Membership> membershipsNew = new ArrayList<>();
+            List<Tombstone> tombstonesChanged = new ArrayList<>();
+            List<String> tombstonesGone = new ArrayList<>();
+            for (State s : states.values()) {
+                boolean deletedForGood = s.contact == null && s.storedContact != null;
+                Set<Membership> stored = Collections.newSetFromMap(new IdentityHashMap<>());
+                stored.addAll(s.storedMemberships);
+                Set<String> written = new HashSet<>();
+                for (Membership m : s.memberships) {
+                    if (!stored.contains(m)) {
+                        membershipsNew.add(m);
+                        written.add(m.key.segmentId());
+                    }
+                }
+                Set<Membership> now = Collections.newSetFromMap(new IdentityHashMap<>());
+                now.addAll(s.memberships);
+                for (Membership m : s.storedMemberships) {
+                    if (!now.contains(m) && !deletedForGood && !written.contains(m.key.segmentId())) {
+                        membershipsGone.add(m.key);
+                    }
+                }
+                if (deletedForGood) {
+                    contactsGone.add(s.key);
+                } else if (s.contact != null && s.contactChanged) {
+                    contactsChanged.add(s.contact);
+                }
+                if (s.tombstone == null && s.storedTombstone != null) {
+                    tombstonesGone.add(s.storedTombstone.keyHash);
+                } else if (s.tombstone != null && s.tombstoneChanged) {
+                    tombstonesChanged.add(s.tombstone);
+                }
+            }
+            return new IngestRepository.Writes(membershipsGone, contactsGone, contactsChanged, membershipsNew,
+                    tombstonesChanged, tombstonesGone, out);
+        }
+
         void countChanges() {
             out.stream().collect(Collectors.groupingBy(MembershipChange::type, Collectors.counting()))
                     .forEach((t, n) -> metrics.changes(t, n.intValue()));
         }
     }
 
-    private Uni<Result> applyInTransaction(SegmentEvent e, Batch batch) {
-        String accountId = e.accountId();
-        String email = e.email();
+    /** One event, against its contact's state in the batch: the per-event logic, writing nothing yet. */
+    private Uni<Result> applyInMemory(SegmentEvent e, Batch batch) {
+        State s = batch.state(e);
         Instant now = Instant.now();
-        return batch.contact(accountId, email).chain(contact -> {
-            if (contact != null) {
-                return e.observedAt().isBefore(contact.observedAt)
-                        ? Uni.createFrom().item(Result.STALE)
-                        : batch.memberships(accountId, email).chain(current -> applyToContact(contact, current, e, now, batch));
-            }
-            String hash = Tombstone.hash(accountId, email);
-            return batch.tombstone(accountId, email, hash).chain(tombstone -> {
-                // A deletion wins a tie: an event observed at the deletion instant does not resurrect.
-                if (tombstone != null && !e.observedAt().isAfter(tombstone.deletedAt)) {
-                    return Uni.createFrom().item(Result.STALE);
-                }
-                if (e.form() == SegmentEvent.Form.DELETION) {
-                    // Unknown (or already deleted) contact: record the deletion so an older late event stays out.
-                    Tombstone t = tombstone != null ? tombstone : newTombstone(hash, accountId, 0);
-                    t.deletedAt = e.observedAt();
-                    return (tombstone != null ? Uni.createFrom().voidItem() : tombstones.persist(t).replaceWithVoid())
-                            .replaceWith(Result.APPLIED);
-                }
-                // Re-added after deletion: starts afresh, versions continue above the deleted ones.
-                long baseVersion = tombstone == null ? 0 : tombstone.version;
-                Contact created = Contact.create(accountId, email, e.observedAt(), baseVersion, now);
-                Uni<Void> clear = tombstone == null ? Uni.createFrom().voidItem() : tombstones.delete(tombstone);
-                return clear.chain(() -> contacts.persist(created))
-                        .chain(c -> applyToContact(c, List.of(), e, now, batch));
-            });
-        });
+        if (s.contact != null) {
+            return e.observedAt().isBefore(s.contact.observedAt)
+                    ? Uni.createFrom().item(Result.STALE)
+                    : applyToContact(s, e, now, batch);
+        }
+        Tombstone tombstone = s.tombstone;
+        // A deletion wins a tie: an event observed at the deletion instant does not resurrect.
+        if (tombstone != null && !e.observedAt().isAfter(tombstone.deletedAt)) {
+            return Uni.createFrom().item(Result.STALE);
+        }
+        if (e.form() == SegmentEvent.Form.DELETION) {
+            // Unknown (or already deleted) contact: record the deletion so an older late event stays out.
+            Tombstone t = tombstone != null ? tombstone : newTombstone(s.hash, e.accountId(), 0);
+            t.deletedAt = stored(e.observedAt());
+            s.tombstone = t;
+            s.tombstoneChanged = true;
+            return Uni.createFrom().item(Result.APPLIED);
+        }
+        // Re-added after deletion: starts afresh, versions continue above the deleted ones.
+        long baseVersion = tombstone == null ? 0 : tombstone.version;
+        s.contact = Contact.create(e.accountId(), e.email(), stored(e.observedAt()), baseVersion, now);
+        s.memberships = new ArrayList<>();
+        s.tombstone = null;
+        return applyToContact(s, e, now, batch);
     }
 
-    private Uni<Result> applyToContact(Contact contact, List<Membership> current, SegmentEvent e, Instant now, Batch batch) {
+    private Uni<Result> applyToContact(State s, SegmentEvent e, Instant now, Batch batch) {
+        Contact contact = s.contact;
         String accountId = contact.key.accountId();
         String email = contact.key.email();
-        contact.observedAt = e.observedAt();
+        contact.observedAt = stored(e.observedAt());
         contact.updatedAt = now;
+        s.contactChanged = true;
         if (e.form() == SegmentEvent.Form.DELETION) {
             List<SegmentRef> before = view(contact);
-            Optional<ChangeType> type = ChangeDerivation.derive(before, List.of(), true);
-            List<MembershipChange> out = new ArrayList<>();
-            type.ifPresent(t -> out.add(ChangeFactory.change(t, accountId, email, ++contact.version, before, List.of(),
-                    ChangeCause.of(ChangeCause.Kind.DELETION, null), now)));
-            Tombstone t = newTombstone(Tombstone.hash(accountId, email), accountId, contact.version);
-            t.deletedAt = e.observedAt();
+            ChangeDerivation.derive(before, List.of(), true).ifPresent(t -> batch.out.add(ChangeFactory.change(t, accountId,
+                    email, ++contact.version, before, List.of(), ChangeCause.of(ChangeCause.Kind.DELETION, null), now)));
+            Tombstone t = newTombstone(s.hash, accountId, contact.version);
+            t.deletedAt = contact.observedAt;
             // Privacy: no membership row and no email survive a deletion, only the tombstone.
-            return memberships.deleteAll(accountId, email)
-                    .chain(() -> contacts.delete(contact))
-                    .chain(() -> tombstones.persist(t))
-                    .invoke(() -> batch.out.addAll(out))
-                    .replaceWith(Result.APPLIED);
+            s.memberships = new ArrayList<>();
+            s.contact = null;
+            s.tombstone = t;
+            s.tombstoneChanged = true;
+            return Uni.createFrom().item(Result.APPLIED);
         }
-        Set<String> held = current.stream().map(m -> m.key.segmentId()).collect(Collectors.toSet());
+        Set<String> held = s.memberships.stream().map(m -> m.key.segmentId()).collect(Collectors.toSet());
         MembershipPlan plan = MembershipPlan.of(held, e);
-        List<SyncedView.Entry> after = new ArrayList<>();
-        for (Membership m : current) {
+        List<Membership> kept = new ArrayList<>();
+        for (Membership m : s.memberships) {
             if (!plan.toRemove().contains(m.key.segmentId())) {
-                after.add(m.entry());
+                kept.add(m);
             }
         }
-        List<Membership> added = new ArrayList<>();
         for (String segmentId : plan.toAdd()) {
-            Membership m = Membership.of(accountId, email, segmentId, ++contact.entrySeq, now);
-            added.add(m);
-            after.add(m.entry());
+            kept.add(Membership.of(accountId, email, segmentId, ++contact.entrySeq, now));
         }
-        Uni<Void> removal = plan.toRemove().isEmpty() ? Uni.createFrom().voidItem()
-                : memberships.deleteSegments(accountId, email, plan.toRemove()).replaceWithVoid();
-        return removal.invoke(() -> batch.newMemberships.addAll(added))
-                .chain(() -> batch.definitions(accountId))
+        s.memberships = kept;
+        List<SyncedView.Entry> after = kept.stream().map(Membership::entry).toList();
+        return batch.definitions(accountId)
                 .call(defs -> afterDefinitionsRead.apply(e))
                 .invoke(defs -> reconcile(contact, SyncedView.of(after, defs), ChangeCause.membership(), false, now)
                         .ifPresent(batch.out::add))
                 .replaceWith(Result.APPLIED);
+    }
+
+    /** An instant as the database keeps it (microseconds), so a later event of the poll compares with what is stored. */
+    private static Instant stored(Instant t) {
+        return t.truncatedTo(ChronoUnit.MICROS);
     }
 
     /**

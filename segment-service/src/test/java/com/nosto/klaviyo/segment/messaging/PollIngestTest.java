@@ -162,8 +162,8 @@ class PollIngestTest {
         assertThat(z.get(2).segmentNamesAfter()).containsExactly("Coffee");
         assertThat(memberships("z@example.com")).containsExactly("coffee");
 
-        Thread.sleep(1000);
-        assertThat(Changes.forAccount(api.account)).as("no change beyond those above").hasSize(1 + 2 + 3 + 3);
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(Changes.forAccount(api.account)).as("no change beyond those above, for 1 s").hasSize(1 + 2 + 3 + 3));
     }
 
     @Test
@@ -212,8 +212,9 @@ class PollIngestTest {
 
         assertThat(state()).as("no contact, tombstone or membership written differently").isEqualTo(before);
         assertThat(outboxSequence()).as("no outbox row written").isEqualTo(outboxBefore);
-        Thread.sleep(1000);
-        assertThat(Changes.forAccount(api.account)).as("20 added, r1 moved, r2 removed, r3 moved").hasSize(23);
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(Changes.forAccount(api.account)).as("20 added, r1 moved, r2 removed, r3 moved; nothing more for 1 s")
+                        .hasSize(23));
     }
 
     private static DeadLetter awaitDeadLetter(String key) {

@@ -1,0 +1,104 @@
+package com.nosto.klaviyo.segment.repository;
+
+import com.nosto.klaviyo.events.MembershipChange;
+import com.nosto.klaviyo.segment.domain.Contact;
+import com.nosto.klaviyo.segment.domain.Membership;
+import com.nosto.klaviyo.segment.domain.Tombstone;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
+
+/**
+ * Writes what a transaction of events made of its contacts, and their changes to the outbox, in ONE
+ * statement (data-modifying WITH queries over unnested arrays), inside the caller's transaction.
+ */
+@ApplicationScoped
+public class IngestRepository {
+
+    /**
+     * The net result of a transaction of events. The lists name disjoint rows (a membership re-entered
+     * within the transaction is in {@code membershipsNew} only, and replaces the stored one), so the
+     * statement's parts, which PostgreSQL runs in no fixed order, never touch one row twice; the foreign
+     * key (membership → contact, cascading on delete) is checked at the statement's end.
+     *
+     * @param membershipsGone   stored memberships to delete
+     * @param contactsGone      stored contacts to delete (their memberships go with them)
+     * @param contactsChanged   contacts to insert, or to overwrite in every column
+     * @param membershipsNew    memberships to insert, or to overwrite (re-entered)
+     * @param tombstonesChanged tombstones to insert, or to overwrite
+     * @param tombstonesGone    key hashes of stored tombstones to delete
+     * @param changes           outbox rows, in this order (ids follow it)
+     */
+    public record Writes(List<Membership.Key> membershipsGone, List<Contact.Key> contactsGone, List<Contact> contactsChanged,
+            List<Membership> membershipsNew, List<Tombstone> tombstonesChanged, List<String> tombstonesGone,
+            List<MembershipChange> changes) {
+
+        boolean isEmpty() {
+            return membershipsGone.isEmpty() && contactsGone.isEmpty() && contactsChanged.isEmpty() && membershipsNew.isEmpty()
+                    && tombstonesChanged.isEmpty() && tombstonesGone.isEmpty() && changes.isEmpty();
+        }
+    }
+
+    private static final String SQL = "with"
+            + " membership_gone as (delete from {h-schema}membership m"
+            + " using unnest(cast(:mga as text[]), cast(:mge as text[]), cast(:mgs as text[])) as d(a, e, s)"
+            + " where m.account_id = d.a and m.email = d.e and m.segment_id = d.s),"
+            + " contact_gone as (delete from {h-schema}contact c using unnest(cast(:cga as text[]), cast(:cge as text[])) as d(a, e)"
+            + " where c.account_id = d.a and c.email = d.e),"
+            + " contact_changed as (insert into {h-schema}contact"
+            + " (account_id, email, observed_at, version, entry_seq, synced_view, updated_at)"
+            + " select a, e, cast(o as timestamptz), v, q, w, cast(u as timestamptz)"
+            + " from unnest(cast(:cca as text[]), cast(:cce as text[]), cast(:cco as text[]), cast(:ccv as bigint[]),"
+            + " cast(:ccq as bigint[]), cast(:ccw as text[]), cast(:ccu as text[])) as t(a, e, o, v, q, w, u)"
+            + " on conflict (account_id, email) do update set observed_at = excluded.observed_at, version = excluded.version,"
+            + " entry_seq = excluded.entry_seq, synced_view = excluded.synced_view, updated_at = excluded.updated_at),"
+            + " membership_new as (insert into {h-schema}membership (account_id, email, segment_id, entry_seq, entered_at)"
+            + " select a, e, s, q, cast(t as timestamptz) from unnest(cast(:mna as text[]), cast(:mne as text[]),"
+            + " cast(:mns as text[]), cast(:mnq as bigint[]), cast(:mnt as text[])) as m(a, e, s, q, t)"
+            + " on conflict (account_id, email, segment_id) do update set entry_seq = excluded.entry_seq,"
+            + " entered_at = excluded.entered_at),"
+            + " tombstone_changed as (insert into {h-schema}contact_tombstone (key_hash, account_id, deleted_at, version)"
+            + " select h, a, cast(d as timestamptz), v from unnest(cast(:tch as text[]), cast(:tca as text[]),"
+            + " cast(:tcd as text[]), cast(:tcv as bigint[])) as t(h, a, d, v)"
+            + " on conflict (key_hash) do update set account_id = excluded.account_id, deleted_at = excluded.deleted_at,"
+            + " version = excluded.version),"
+            + " tombstone_gone as (delete from {h-schema}contact_tombstone where key_hash = any(cast(:tgh as text[]))),"
+            + " outbox_new as (insert into {h-schema}outbox (topic_key, event_id, payload)"
+            + " select k, cast(e as uuid), p from unnest(cast(:ok as text[]), cast(:oe as text[]), cast(:op as text[]))"
+            + " with ordinality as t(k, e, p, n) order by n)"
+            + " select 1";
+
+    public Uni<Void> write(Writes w) {
+        if (w.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return Panache.getSession().chain(s -> s.createNativeQuery(SQL)
+                .setParameter("mga", w.membershipsGone().stream().map(Membership.Key::accountId).toArray(String[]::new))
+                .setParameter("mge", w.membershipsGone().stream().map(Membership.Key::email).toArray(String[]::new))
+                .setParameter("mgs", w.membershipsGone().stream().map(Membership.Key::segmentId).toArray(String[]::new))
+                .setParameter("cga", w.contactsGone().stream().map(Contact.Key::accountId).toArray(String[]::new))
+                .setParameter("cge", w.contactsGone().stream().map(Contact.Key::email).toArray(String[]::new))
+                .setParameter("cca", w.contactsChanged().stream().map(c -> c.key.accountId()).toArray(String[]::new))
+                .setParameter("cce", w.contactsChanged().stream().map(c -> c.key.email()).toArray(String[]::new))
+                .setParameter("cco", w.contactsChanged().stream().map(c -> Rows.text(c.observedAt)).toArray(String[]::new))
+                .setParameter("ccv", w.contactsChanged().stream().map(c -> c.version).toArray(Long[]::new))
+                .setParameter("ccq", w.contactsChanged().stream().map(c -> c.entrySeq).toArray(Long[]::new))
+                .setParameter("ccw", w.contactsChanged().stream().map(c -> c.syncedView).toArray(String[]::new))
+                .setParameter("ccu", w.contactsChanged().stream().map(c -> Rows.text(c.updatedAt)).toArray(String[]::new))
+                .setParameter("mna", w.membershipsNew().stream().map(m -> m.key.accountId()).toArray(String[]::new))
+                .setParameter("mne", w.membershipsNew().stream().map(m -> m.key.email()).toArray(String[]::new))
+                .setParameter("mns", w.membershipsNew().stream().map(m -> m.key.segmentId()).toArray(String[]::new))
+                .setParameter("mnq", w.membershipsNew().stream().map(m -> m.entrySeq).toArray(Long[]::new))
+                .setParameter("mnt", w.membershipsNew().stream().map(m -> Rows.text(m.enteredAt)).toArray(String[]::new))
+                .setParameter("tch", w.tombstonesChanged().stream().map(t -> t.keyHash).toArray(String[]::new))
+                .setParameter("tca", w.tombstonesChanged().stream().map(t -> t.accountId).toArray(String[]::new))
+                .setParameter("tcd", w.tombstonesChanged().stream().map(t -> Rows.text(t.deletedAt)).toArray(String[]::new))
+                .setParameter("tcv", w.tombstonesChanged().stream().map(t -> t.version).toArray(Long[]::new))
+                .setParameter("tgh", w.tombstonesGone().toArray(String[]::new))
+                .setParameter("ok", w.changes().stream().map(c -> c.contactKey().asKafkaKey()).toArray(String[]::new))
+                .setParameter("oe", w.changes().stream().map(c -> c.eventId().toString()).toArray(String[]::new))
+                .setParameter("op", w.changes().stream().map(OutboxRepository::json).toArray(String[]::new))
+                .getSingleResult()).replaceWithVoid();
+    }
+}
