@@ -61,6 +61,9 @@ public final class BenchmarkMain {
                 default -> throw new IllegalArgumentException("unknown argument " + a);
             }
         }
+        // Stopped from outside (Ctrl-C, kill): stop the services this run started, which are not daemons of this JVM.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> ProcessHandle.current().descendants()
+                .forEach(ProcessHandle::destroy), "stop-services"));
         try {
             Map<String, Object> report = new Benchmark(sizes, timeout, parts, feed).run();
             write(report, out);
