@@ -62,7 +62,9 @@ public final class BenchmarkMain {
             }
         }
         // Stopped from outside (Ctrl-C, kill): stop the services this run started, which are not daemons of this JVM.
+        // Only the services: the broker's own shutdown hook runs a stop script that must not be killed.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> ProcessHandle.current().descendants()
+                .filter(p -> p.info().commandLine().map(c -> c.contains("quarkus-run.jar")).orElse(false))
                 .forEach(ProcessHandle::destroy), "stop-services"));
         try {
             Map<String, Object> report = new Benchmark(sizes, timeout, parts, feed).run();
