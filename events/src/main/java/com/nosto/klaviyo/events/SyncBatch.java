@@ -1,5 +1,7 @@
 package com.nosto.klaviyo.events;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Instant;
 import java.util.List;
 
@@ -7,10 +9,22 @@ import java.util.List;
  * Output of sync-worker on {@code klaviyo-sync-batches}, keyed by account id: desired states of a
  * chunk of one window's contacts.
  *
- * @param batchId  deterministic ({@code account/window/partition/sequence}), so a re-publish after a
- *                 crash carries the same id and the gateway recognises it
- * @param windowId identifies the release (account, kind, end time); all batches of one window share it
+ * <p>A window is released per source partition of {@code segment-membership-changes}, possibly by several
+ * sync-worker instances. Each partition ends its part of a window with a batch whose {@code last} is true and
+ * whose {@code windowPartitions} says how many source partitions the window has in all (the end marker; it may
+ * carry no contacts). A consumer that has seen the end markers of {@code windowPartitions} distinct source
+ * partitions holds the whole window. Records of producers older than these fields have
+ * {@code sourcePartition} and {@code windowPartitions} absent and {@code last} false.
+ *
+ * @param batchId          deterministic ({@code account/window/partition/sequence}), so a re-publish after a
+ *                         crash carries the same id and the gateway recognises it
+ * @param windowId         identifies the release (account, kind, end time); all batches of one window share it
+ * @param contacts         desired states; empty only in an end marker
+ * @param sourcePartition  the partition of {@code segment-membership-changes} whose contacts this batch carries
+ * @param last             true on the last batch of {@code sourcePartition} for this window
+ * @param windowPartitions on a last batch: how many source partitions release this window in all; else absent
  */
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public record SyncBatch(
         int schemaVersion,
         String batchId,
@@ -20,7 +34,23 @@ public record SyncBatch(
         int sequence,
         Instant windowEnd,
         Instant createdAt,
-        List<ContactState> contacts) {
+        List<ContactState> contacts,
+        Integer sourcePartition,
+        boolean last,
+        Integer windowPartitions) {
 
     public static final int SCHEMA_VERSION = 1;
+
+    /** A batch without the end-marker fields (what producers before them wrote; tests). */
+    public SyncBatch(int schemaVersion, String batchId, String accountId, String windowId, WindowKind windowKind,
+            int sequence, Instant windowEnd, Instant createdAt, List<ContactState> contacts) {
+        this(schemaVersion, batchId, accountId, windowId, windowKind, sequence, windowEnd, createdAt, contacts, null,
+                false, null);
+    }
+
+    /** True when this batch ends its source partition's part of the window and says how many parts there are. */
+    @JsonIgnore
+    public boolean endsPartition() {
+        return last && sourcePartition != null && windowPartitions != null;
+    }
 }

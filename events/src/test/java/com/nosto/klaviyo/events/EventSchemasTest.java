@@ -93,7 +93,7 @@ class EventSchemasTest {
     void addedChangeValidates() {
         MembershipChange added = new MembershipChange(MembershipChange.SCHEMA_VERSION, UUID.randomUUID(), ChangeType.ADDED,
                 "acme", "jane@example.com", 1, List.of(), List.of(new SegmentRef("vip", "VIP")), "VIP",
-                ChangeCause.firstEnable("vip"), T);
+                ChangeCause.firstEnable("vip", T), T);
         assertThat(validate("membership-change.schema.json", added)).isEmpty();
     }
 
@@ -129,6 +129,40 @@ class EventSchemasTest {
                         new ContactState("jane@example.com", true, "VIP", List.of("Whole bean", "VIP"), 4, ChangeType.MOVED),
                         new ContactState("joe@example.com", false, null, List.of(), 2, ChangeType.REMOVED)));
         assertThat(validate("sync-batch.schema.json", batch)).isEmpty();
+    }
+
+    @Test
+    void endMarkerValidatesAndSaysItEndsItsPartition() {
+        SyncBatch marker = new SyncBatch(SyncBatch.SCHEMA_VERSION, "acme/w1/3/7", "acme", "acme/REGULAR/2026-11-29T12:00:00Z",
+                WindowKind.REGULAR, 7, T, T, List.of(), 3, true, 6);
+        assertThat(validate("sync-batch.schema.json", marker)).isEmpty();
+        assertThat(marker.endsPartition()).isTrue();
+        SyncBatch legacy = new SyncBatch(SyncBatch.SCHEMA_VERSION, "acme/w1/3/0", "acme", "acme/REGULAR/2026-11-29T12:00:00Z",
+                WindowKind.REGULAR, 0, T, T, List.of());
+        assertThat(legacy.endsPartition()).isFalse();
+        assertThat(EventJson.mapper().valueToTree(legacy).has("windowPartitions")).isFalse();
+    }
+
+    @Test
+    void lastBatchWithoutPartitionCountIsRejected() {
+        ObjectNode json = EventJson.mapper().valueToTree(new SyncBatch(SyncBatch.SCHEMA_VERSION, "acme/w1/3/7", "acme",
+                "acme/REGULAR/2026-11-29T12:00:00Z", WindowKind.REGULAR, 7, T, T, List.of(), 3, true, 6));
+        json.remove("windowPartitions");
+        assertThat(schema("sync-batch.schema.json").validate(json)).isNotEmpty();
+        ObjectNode notLast = EventJson.mapper().valueToTree(new SyncBatch(SyncBatch.SCHEMA_VERSION, "acme/w1/3/6", "acme",
+                "acme/REGULAR/2026-11-29T12:00:00Z", WindowKind.REGULAR, 6, T, T, List.of(), 3, false, null));
+        notLast.put("windowPartitions", 6);
+        assertThat(schema("sync-batch.schema.json").validate(notLast)).isNotEmpty();
+    }
+
+    @Test
+    void firstEnableCauseCarriesTheEnableTime() throws IOException {
+        MembershipChange added = new MembershipChange(MembershipChange.SCHEMA_VERSION, UUID.randomUUID(), ChangeType.ADDED,
+                "acme", "jane@example.com", 1, List.of(), List.of(new SegmentRef("vip", "VIP")), "VIP",
+                ChangeCause.firstEnable("vip", T), T.plusSeconds(90));
+        String json = EventJson.mapper().writeValueAsString(added);
+        assertThat(EventJson.mapper().readValue(json, MembershipChange.class).cause().enabledAt()).isEqualTo(T);
+        assertThat(EventJson.mapper().valueToTree(ChangeCause.membership()).has("enabledAt")).isFalse();
     }
 
     @Test

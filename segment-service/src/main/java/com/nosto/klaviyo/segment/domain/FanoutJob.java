@@ -56,7 +56,8 @@ public class FanoutJob {
         return j;
     }
 
+    /** A first enable's changes carry the moment the switch was turned on (the job's creation, in its transaction). */
     public ChangeCause changeCause() {
-        return new ChangeCause(cause, segmentId, firstEnable);
+        return new ChangeCause(cause, segmentId, firstEnable, firstEnable ? createdAt : null);
     }
 }

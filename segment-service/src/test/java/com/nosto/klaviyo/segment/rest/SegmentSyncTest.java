@@ -39,12 +39,17 @@ class SegmentSyncTest {
     void membershipOfAnUndefinedSegmentSyncsOnceDefinedAndSwitchedOnFirstTime() {
         api.post(api.fullSet("a@example.com", T0, "later"), api.fullSet("b@example.com", T0, "later"));
         api.defineSegment("later", "Later");
+        java.time.Instant before = java.time.Instant.now().minusMillis(1);
         api.sync("later", true);
+        java.time.Instant after = java.time.Instant.now().plusMillis(1);
 
         List<MembershipChange> changes = awaitChanges(2);
+        java.time.Instant enabledAt = changes.get(0).cause().enabledAt();
+        // Every change of one first enable carries the switch's time: sync-worker ends their window from it.
+        assertThat(enabledAt).isBetween(before, after);
         assertThat(changes).allSatisfy(c -> {
             assertThat(c.type()).isEqualTo(ChangeType.ADDED);
-            assertThat(c.cause()).isEqualTo(ChangeCause.firstEnable("later"));
+            assertThat(c.cause()).isEqualTo(ChangeCause.firstEnable("later", enabledAt));
             assertThat(c.segmentsAfter()).containsExactly(new SegmentRef("later", "Later"));
         });
         assertThat(changes).extracting(MembershipChange::email).containsExactlyInAnyOrder("a@example.com", "b@example.com");

@@ -87,7 +87,10 @@ class FirstEnableRaceTest {
         MembershipChange change = changes.get(changes.size() - 1);
         assertThat(change.type()).isEqualTo(ChangeType.ADDED);
         assertThat(change.segmentsAfter()).containsExactly(new SegmentRef("early", "Early"));
-        assertThat(change.cause()).isEqualTo(ChangeCause.firstEnable("early"));
+        assertThat(change.cause().kind()).isEqualTo(ChangeCause.Kind.SYNC_ENABLED);
+        assertThat(change.cause().segmentId()).isEqualTo("early");
+        assertThat(change.cause().firstEnable()).isTrue();
+        assertThat(change.cause().enabledAt()).isNotNull();
         await().atMost(Duration.ofSeconds(30)).until(() -> Changes.forAccount(api.account).size() == 21);
         assertThat(switchWaited).as("the switch waited for the event applying under the old definitions").isTrue();
     }

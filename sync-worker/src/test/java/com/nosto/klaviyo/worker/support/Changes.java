@@ -32,7 +32,7 @@ public final class Changes {
 
     public static MembershipChange firstEnableAdded(String account, String email, long version, String segment) {
         return change(ChangeType.ADDED, account, email, version, List.of(), segments(segment),
-                ChangeCause.firstEnable(segments(segment).get(0).id()));
+                ChangeCause.firstEnable(segments(segment).get(0).id(), Instant.now()));
     }
 
     public static MembershipChange moved(String account, String email, long version, List<String> before, String... after) {
