@@ -387,6 +387,7 @@ public final class Benchmark {
         CpuProfile.Sample cpuStart = CpuProfile.sample(pids);
         Instant t0 = Instant.now();
         Instant caughtUp = awaitCaughtUp(List.of("segment-service", "sync-worker"));
+        long pendingBeforeFlush = pending(account);
         Instant flushAt = Instant.now();
         api.flush(account).expect(200, 202, 204);
         Instant released = awaitReleased(account);
@@ -403,6 +404,16 @@ public final class Benchmark {
         f.put("releaseSeconds", seconds(Duration.between(flushAt, released)));
         f.put("bareConsumerSeconds", seconds(bare));
         f.put("syncBatchesReleased", total(endOffsets(Topics.SYNC_BATCHES)) - batchesBefore);
+        f.put("pendingContactsBeforeFlush", pendingBeforeFlush);
+        // Where the records went, by the services' own counters (cumulative since their start).
+        Map<String, Object> counters = new TreeMap<>();
+        counters.put("segment-service", Probe.series(system.service("segment-service").baseUrl(),
+                List.of("segment_events_total", "membership_changes_total", "outbox_published_total")));
+        counters.put("sync-worker", Probe.series(system.service("sync-worker").baseUrl(),
+                List.of("sync_worker_changes_in_total", "sync_worker_contacts_released_total",
+                        "sync_worker_batches_released_total", "sync_worker_batches_published_total",
+                        "sync_worker_dead_letters_total")));
+        f.put("serviceCounters", counters);
         // Where the time goes: CPU per event of each part, and the rate that CPU cost allows on this machine's cores.
         int cores = Runtime.getRuntime().availableProcessors();
         Map<String, Object> profile = CpuProfile.between(cpuStart, cpuEnd, records,
@@ -460,7 +471,11 @@ public final class Benchmark {
         throw new IllegalStateException("consumer groups " + groups + " did not catch up within " + timeout);
     }
 
-    /** After a flush: nothing pending and no new SyncBatch for two seconds; returns the time of the last one. */
+    /**
+     * After a flush: nothing pending, every released SyncBatch published, and no new SyncBatch on the topic for two
+     * seconds; returns the time of the last one. (Pending alone is not enough: a release empties the ledger into the
+     * outbox at once and the relay publishes after it.)
+     */
     private Instant awaitReleased(String account) {
         long deadline = System.nanoTime() + timeout.toNanos();
         long last = total(endOffsets(Topics.SYNC_BATCHES));
@@ -471,7 +486,8 @@ public final class Benchmark {
             if (now != last) {
                 last = now;
                 lastChange = Instant.now();
-            } else if (pending(account) == 0 && Duration.between(lastChange, Instant.now()).toMillis() >= 2000) {
+            } else if (pending(account) == 0 && unpublished(account) == 0
+                    && Duration.between(lastChange, Instant.now()).toMillis() >= 2000) {
                 return lastChange;
             }
         }
@@ -626,6 +642,15 @@ public final class Benchmark {
             return -1;
         }
         return a.body().path("regular").path("pendingContacts").asLong() + a.body().path("firstEnable").path("pendingContacts").asLong();
+    }
+
+    /** Released SyncBatches of the account still in sync-worker's outbox; -1 when unreadable. */
+    private long unpublished(String account) {
+        SyncApi.Answer a = api.windows(account);
+        if (a.status() != 200 || a.body() == null) {
+            return -1;
+        }
+        return a.body().path("unpublishedBatches").asLong(-1);
     }
 
     private Map<TopicPartition, Long> endOffsets(String topic) {

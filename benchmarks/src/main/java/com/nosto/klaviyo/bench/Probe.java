@@ -59,6 +59,30 @@ final class Probe {
         }
     }
 
+    /**
+     * Sum of each Prometheus series (name with labels) whose name starts with one of {@code prefixes}, from a
+     * service's {@code /q/metrics}; empty when unreadable. Lets a report say where records went.
+     */
+    static java.util.Map<String, Double> series(String baseUrl, java.util.List<String> prefixes) {
+        java.util.Map<String, Double> out = new java.util.TreeMap<>();
+        try {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl + "/q/metrics"))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            for (String line : r.body().split("\n")) {
+                if (line.startsWith("#") || prefixes.stream().noneMatch(line::startsWith)) {
+                    continue;
+                }
+                int space = line.lastIndexOf(' ');
+                out.merge(line.substring(0, space), Double.parseDouble(line.substring(space + 1)), Double::sum);
+            }
+        } catch (IOException | RuntimeException e) {
+            return out;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return out;
+    }
+
     /** Asks the JVM with this pid for a full GC (jcmd), so the heap read next is the live set. */
     static boolean fullGc(long pid) {
         try {

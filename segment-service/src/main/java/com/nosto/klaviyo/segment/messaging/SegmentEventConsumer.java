@@ -1,6 +1,7 @@
 package com.nosto.klaviyo.segment.messaging;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.nosto.klaviyo.common.messaging.PollAcknowledgement;
 import com.nosto.klaviyo.events.DeadLetter;
 import com.nosto.klaviyo.events.EventJson;
 import com.nosto.klaviyo.events.SegmentEvent;
@@ -11,9 +12,7 @@ import com.nosto.klaviyo.segment.service.SegmentMetrics;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
-import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
-import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -59,20 +58,7 @@ public class SegmentEventConsumer {
 
     @Incoming(Channels.SEGMENT_EVENTS_IN)
     public Uni<Void> consume(KafkaRecordBatch<String, String> batch) {
-        List<ConsumerRecord<String, String>> records = new ArrayList<>(batch.getRecords().size());
-        for (KafkaRecord<String, String> r : batch.getRecords()) {
-            records.add(r.getMetadata(IncomingKafkaRecordMetadata.class).map(IncomingKafkaRecordMetadata::getRecord)
-                    .map(cr -> (ConsumerRecord<String, String>) cr)
-                    .orElseThrow(() -> new IllegalStateException("batch record without Kafka metadata")));
-        }
-        return apply(records)
-                .onItemOrFailure().transformToUni((done, failure) -> failure == null
-                        ? Uni.createFrom().completionStage(batch::ack)
-                        : Uni.createFrom().completionStage(() -> batch.nack(failure)))
-                // A failed nack (the DLQ unreachable too) leaves the offsets uncommitted: a restart redelivers the
-                // poll, and applying it again changes nothing (an event applied twice is stale or a no-op).
-                .onFailure().invoke(e -> LOG.errorf(e, "Could not acknowledge a poll of %d records", records.size()))
-                .onFailure().recoverWithNull();
+        return PollAcknowledgement.applyThenSettle(batch, this::apply, LOG);
     }
 
     /** A record of the poll that read and validated: its event, ready to apply. */

@@ -1,14 +1,13 @@
 package com.nosto.klaviyo.worker.messaging;
 
+import com.nosto.klaviyo.common.messaging.PollAcknowledgement;
 import com.nosto.klaviyo.events.MembershipChange;
 import com.nosto.klaviyo.worker.domain.ChangeParser;
 import com.nosto.klaviyo.worker.domain.InvalidChangeException;
 import com.nosto.klaviyo.worker.domain.PollCoalescing;
 import com.nosto.klaviyo.worker.service.ChangeIngestService;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
-import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
@@ -37,20 +36,7 @@ public class MembershipChangeConsumer {
 
     @Incoming(Channels.MEMBERSHIP_CHANGES)
     public Uni<Void> consume(KafkaRecordBatch<String, String> batch) {
-        List<ConsumerRecord<String, String>> records = new ArrayList<>(batch.getRecords().size());
-        for (KafkaRecord<String, String> r : batch.getRecords()) {
-            records.add(r.getMetadata(IncomingKafkaRecordMetadata.class).map(IncomingKafkaRecordMetadata::getRecord)
-                    .map(cr -> (ConsumerRecord<String, String>) cr)
-                    .orElseThrow(() -> new IllegalStateException("batch record without Kafka metadata")));
-        }
-        return apply(records)
-                .onItemOrFailure().transformToUni((done, failure) -> failure == null
-                        ? Uni.createFrom().completionStage(batch::ack)
-                        : Uni.createFrom().completionStage(() -> batch.nack(failure)))
-                // A failed nack (the DLQ unreachable too) leaves the offsets uncommitted: the throttled commit
-                // strategy then reports the channel unhealthy and a restart redelivers the poll.
-                .onFailure().invoke(e -> LOG.errorf(e, "Could not acknowledge a poll of %d records", records.size()))
-                .onFailure().recoverWithNull();
+        return PollAcknowledgement.applyThenSettle(batch, this::apply, LOG);
     }
 
     /**

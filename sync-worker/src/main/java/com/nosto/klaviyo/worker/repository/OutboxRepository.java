@@ -27,8 +27,13 @@ public class OutboxRepository implements PanacheRepositoryBase<OutboxBatchEntity
                 .withLock(LockModeType.PESSIMISTIC_WRITE).page(Page.ofSize(limit)).list();
     }
 
-    public Uni<Integer> markPublished(long id, Instant now) {
-        return update("publishedAt = ?1, claimedUntil = null where id = ?2", now, id);
+    public Uni<Integer> markPublished(List<Long> ids, Instant now) {
+        return update("publishedAt = ?1, claimedUntil = null where id in ?2", now, ids);
+    }
+
+    /** Released SyncBatches of the account not yet published. */
+    public Uni<Long> countUnpublished(String accountId) {
+        return count("accountId = ?1 and publishedAt is null", accountId);
     }
 
     public Uni<Long> purgePublishedBefore(Instant cutoff) {

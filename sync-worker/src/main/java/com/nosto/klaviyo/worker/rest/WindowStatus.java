@@ -7,8 +7,10 @@ import java.time.Instant;
  *
  * @param regular     the 12-hour window: contacts waiting only for it
  * @param firstEnable the 1-hour window: contacts from a first enable
+ * @param unpublishedBatches SyncBatches already released (their contacts no longer pending) but not yet on
+ *                           {@code klaviyo-sync-batches}: a release is out when both counts are 0
  */
-public record WindowStatus(String accountId, Window regular, Window firstEnable) {
+public record WindowStatus(String accountId, Window regular, Window firstEnable, long unpublishedBatches) {
 
     /**
      * @param length         configured window length, ISO-8601 ("PT12H")

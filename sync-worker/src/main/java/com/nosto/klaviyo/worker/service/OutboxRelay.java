@@ -9,8 +9,14 @@ import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
@@ -39,7 +45,14 @@ public class OutboxRelay {
     private record Claimed(long id, String accountId, String payload) {
     }
 
-    /** Publishes what is waiting; returns how many batches went out. Blocking: call from a worker thread. */
+    /**
+     * Publishes what is waiting; returns how many batches went out. Blocking: call from a worker thread.
+     *
+     * <p>A round's rows are all sent before any acknowledgement is awaited (the producer batches them; one
+     * account's rows share a partition and keep their order), then marked published in one statement. Sending
+     * and marking row by row cost a broker round trip and a transaction per SyncBatch: a released window waited
+     * seconds to reach the topic. Rows whose send failed stay claimed until the lease ends and go out again then.
+     */
     public int relayOnce() {
         int published = 0;
         for (int round = 0; round < MAX_ROUNDS; round++) {
@@ -54,15 +67,42 @@ public class OutboxRelay {
             if (claimed.isEmpty()) {
                 break;
             }
+            List<CompletableFuture<Void>> acks = new ArrayList<>(claimed.size());
             for (Claimed c : claimed) {
-                emitter.sendMessageAndAwait(Message.of(c.payload())
-                        .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(c.accountId()).build()));
-                Blocking.await(() -> Panache.withTransaction(() -> outbox.markPublished(c.id(), clock.instant())));
-                metrics.batchPublished();
-                published++;
+                acks.add(emitter.sendMessage(Message.of(c.payload())
+                        .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(c.accountId()).build()))
+                        .subscribeAsCompletionStage());
+            }
+            awaitAll(acks, config.outbox().lease().dividedBy(2));
+            List<Long> acked = new ArrayList<>(claimed.size());
+            for (int i = 0; i < claimed.size(); i++) {
+                if (acks.get(i).isDone() && !acks.get(i).isCompletedExceptionally()) {
+                    acked.add(claimed.get(i).id());
+                }
+            }
+            if (!acked.isEmpty()) {
+                Instant at = clock.instant();
+                Blocking.await(() -> Panache.withTransaction(() -> outbox.markPublished(acked, at)));
+                acked.forEach(id -> metrics.batchPublished());
+                published += acked.size();
+            }
+            if (acked.size() < claimed.size()) {
+                throw new IllegalStateException((claimed.size() - acked.size()) + " of " + claimed.size()
+                        + " SyncBatches not acknowledged by the broker; they go out again after their lease");
             }
         }
         return published;
+    }
+
+    private static void awaitAll(List<CompletableFuture<Void>> acks, Duration timeout) {
+        try {
+            CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException | TimeoutException e) {
+            // Some sends failed or are still waiting: the caller marks only the acknowledged ones.
+        }
     }
 
     public long purgePublished() {

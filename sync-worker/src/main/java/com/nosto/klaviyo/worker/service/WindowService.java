@@ -2,6 +2,7 @@ package com.nosto.klaviyo.worker.service;
 
 import com.nosto.klaviyo.worker.config.SyncWorkerConfig;
 import com.nosto.klaviyo.worker.repository.LedgerRepository;
+import com.nosto.klaviyo.worker.repository.OutboxRepository;
 import com.nosto.klaviyo.worker.repository.ScheduleRepository;
 import com.nosto.klaviyo.worker.repository.WindowScheduleEntity;
 import com.nosto.klaviyo.worker.rest.WindowStatus;
@@ -24,6 +25,8 @@ public class WindowService {
     @Inject
     ScheduleRepository schedules;
     @Inject
+    OutboxRepository outbox;
+    @Inject
     ReleaseScheduler scheduler;
     @Inject
     SyncWorkerConfig config;
@@ -32,9 +35,11 @@ public class WindowService {
 
     public Uni<WindowStatus> status(String accountId) {
         return Panache.withSession(() -> schedules.listByAccount(accountId).chain(rows -> ledger.countRegularPending(accountId)
-                .chain(regular -> ledger.countFirstEnablePending(accountId).map(fe -> new WindowStatus(accountId,
-                        new WindowStatus.Window(config.windows().regular().toString(), earliest(rows, s -> s.regularDueAt), regular),
-                        new WindowStatus.Window(config.windows().firstEnable().toString(), earliest(rows, s -> s.firstEnableDueAt), fe))))));
+                .chain(regular -> ledger.countFirstEnablePending(accountId).chain(fe -> outbox.countUnpublished(accountId)
+                        .map(unpublished -> new WindowStatus(accountId,
+                                new WindowStatus.Window(config.windows().regular().toString(), earliest(rows, s -> s.regularDueAt), regular),
+                                new WindowStatus.Window(config.windows().firstEnable().toString(), earliest(rows, s -> s.firstEnableDueAt), fe),
+                                unpublished))))));
     }
 
     /**

@@ -41,6 +41,7 @@ class WindowResourceTest {
         assertThat(body.getString("firstEnable.length")).isEqualTo("PT1H");
         assertThat(body.getLong("regular.pendingContacts")).isEqualTo(2);
         assertThat(body.getLong("firstEnable.pendingContacts")).isEqualTo(1);
+        assertThat(body.getLong("unpublishedBatches")).isZero();
         Instant regularAt = Instant.parse(body.getString("regular.nextReleaseAt"));
         Instant firstEnableAt = Instant.parse(body.getString("firstEnable.nextReleaseAt"));
         assertThat(firstEnableAt).isBefore(regularAt);
@@ -65,6 +66,7 @@ class WindowResourceTest {
                 .when().get("/api/accounts/{a}/windows", account)
                 .then().statusCode(200)
                 .body("regular.pendingContacts", org.hamcrest.Matchers.is(0))
+                .body("unpublishedBatches", org.hamcrest.Matchers.is(0))
                 .body("regular.nextReleaseAt", org.hamcrest.Matchers.nullValue()));
     }
 
