@@ -5,30 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.nosto.klaviyo.events.Topics;
 import com.nosto.klaviyo.segment.support.Api;
 import com.nosto.klaviyo.segment.support.TopicTail;
+import com.nosto.klaviyo.testsupport.KafkaMeasurements;
 import com.nosto.klaviyo.testsupport.KafkaTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Properties;
-import java.util.UUID;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -101,9 +89,8 @@ class IngestThroughputMeasurement {
         }
 
         // The consumer must own the topic before the clock starts: the group join is not ingest time.
-        try (KafkaProducer<String, String> producer = producer()) {
-            producer.send(record("warmup@example.com", "\"segments\":[\"vip\"]", T0)).get(60, TimeUnit.SECONDS);
-        }
+        KafkaMeasurements.publishAll(KafkaTestResource.bootstrapServers(),
+                List.of(record("warmup@example.com", "\"segments\":[\"vip\"]", T0)));
         long joinDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
         while (count("select count(*) from segment_service.contact where account_id = $1") < 1
                 && System.nanoTime() < joinDeadline) {
@@ -112,7 +99,7 @@ class IngestThroughputMeasurement {
         assertThat(count("select count(*) from segment_service.contact where account_id = $1")).isEqualTo(1);
 
         long start = System.nanoTime();
-        publish(records);
+        KafkaMeasurements.publishAll(KafkaTestResource.bootstrapServers(), records);
         long published = System.nanoTime();
         long deadline = start + TimeUnit.MINUTES.toNanos(Long.getLong("measure.timeout-minutes", 30));
         long stored = 0;
@@ -133,7 +120,7 @@ class IngestThroughputMeasurement {
         assertThat(stored).as("contacts stored").isEqualTo(contacts);
         assertThat(moved).as("contacts at their later observedAt").isEqualTo(moves);
 
-        long bareNanos = bareConsumerRead(total);
+        long bareNanos = KafkaMeasurements.bareConsumerReadNanos(KafkaTestResource.bootstrapServers(), Topics.SEGMENT_EVENTS, total);
         double seconds = (done - start) / 1e9;
         double rate = total / seconds;
         double bareRate = total / (bareNanos / 1e9);
@@ -149,55 +136,5 @@ class IngestThroughputMeasurement {
 
     private long count(String sql) {
         return pool.preparedQuery(sql).execute(Tuple.of(api.account)).await().indefinitely().iterator().next().getLong(0);
-    }
-
-    private static KafkaProducer<String, String> producer() {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestResource.bootstrapServers());
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-        return new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
-    }
-
-    private static void publish(List<ProducerRecord<String, String>> records) throws Exception {
-        try (KafkaProducer<String, String> producer = producer()) {
-            List<Future<RecordMetadata>> sent = new ArrayList<>(records.size());
-            for (ProducerRecord<String, String> r : records) {
-                sent.add(producer.send(r));
-            }
-            for (Future<RecordMetadata> f : sent) {
-                f.get(60, TimeUnit.SECONDS);
-            }
-        }
-    }
-
-    /** Time a plain consumer (own group) needs to read the last {@code count} records of the topic. */
-    private static long bareConsumerRead(int count) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestResource.bootstrapServers());
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "bare-" + UUID.randomUUID());
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(Topics.SEGMENT_EVENTS).stream()
-                    .map(i -> new TopicPartition(Topics.SEGMENT_EVENTS, i.partition())).toList();
-            consumer.assign(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            long available = end.values().stream().mapToLong(Long::longValue).sum();
-            consumer.seekToBeginning(partitions);
-            if (available > count) {
-                for (TopicPartition tp : partitions) {
-                    long share = Math.round((double) end.get(tp) / available * count);
-                    consumer.seek(tp, Math.max(0, end.get(tp) - share));
-                }
-            }
-            long start = System.nanoTime();
-            long read = 0;
-            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-                read += consumer.poll(Duration.ofMillis(200)).count();
-            }
-            long nanos = System.nanoTime() - start;
-            System.out.printf("bare consumer read %d records%n", read);
-            return nanos;
-        }
     }
 }

@@ -10,25 +10,14 @@ import com.nosto.klaviyo.events.Topics;
 import com.nosto.klaviyo.worker.messaging.PartitionOwnership;
 import com.nosto.klaviyo.worker.support.Db;
 import com.nosto.klaviyo.worker.support.KafkaIO;
+import com.nosto.klaviyo.testsupport.KafkaMeasurements;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.UUID;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -72,7 +61,8 @@ class IngestThroughputMeasurement {
         assertThat(ownership.owned()).hasSize(6);
 
         long start = System.nanoTime();
-        publish(changes);
+        KafkaMeasurements.publishAll(KafkaIO.bootstrap(), changes.stream()
+                .map(c -> new ProducerRecord<>(Topics.MEMBERSHIP_CHANGES, c.contactKey().asKafkaKey(), KafkaIO.json(c))).toList());
         long published = System.nanoTime();
         long deadline = start + TimeUnit.MINUTES.toNanos(Long.getLong("measure.timeout-minutes", 30));
         long stored = 0;
@@ -91,61 +81,12 @@ class IngestThroughputMeasurement {
         assertThat(stored).as("contacts in the ledger").isEqualTo(contacts);
         assertThat(atV2).as("contacts at their final version").isEqualTo(moves);
 
-        long bareNanos = bareConsumerRead(total);
+        long bareNanos = KafkaMeasurements.bareConsumerReadNanos(KafkaIO.bootstrap(), Topics.MEMBERSHIP_CHANGES, total);
         double seconds = (done - start) / 1e9;
         double rate = total / seconds;
         double bareRate = total / (bareNanos / 1e9);
         System.out.printf("INGEST-THROUGHPUT changes=%d contacts=%d publish=%.1fs ingest=%.1fs rate=%.0f/s"
                         + " bare-consumer=%.0f/s ratio=%.3f%n", total, contacts, (published - start) / 1e9, seconds, rate,
                 bareRate, rate / bareRate);
-    }
-
-    private static void publish(List<MembershipChange> changes) throws Exception {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaIO.bootstrap());
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
-            List<Future<RecordMetadata>> sent = new ArrayList<>(changes.size());
-            for (MembershipChange c : changes) {
-                sent.add(producer.send(new ProducerRecord<>(Topics.MEMBERSHIP_CHANGES, c.contactKey().asKafkaKey(),
-                        KafkaIO.json(c))));
-            }
-            for (Future<RecordMetadata> f : sent) {
-                f.get(60, TimeUnit.SECONDS);
-            }
-        }
-    }
-
-    /** Time a plain consumer (own group, from the earliest offset) needs to read {@code count} records. */
-    private static long bareConsumerRead(int count) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaIO.bootstrap());
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "bare-" + UUID.randomUUID());
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(Topics.MEMBERSHIP_CHANGES).stream()
-                    .map(i -> new TopicPartition(Topics.MEMBERSHIP_CHANGES, i.partition())).toList();
-            consumer.assign(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            // Start `count` records before the end, spread like the measured records were.
-            long available = end.values().stream().mapToLong(Long::longValue).sum();
-            consumer.seekToBeginning(partitions);
-            long skip = Math.max(0, available - count);
-            if (skip > 0) {
-                for (TopicPartition tp : partitions) {
-                    long share = Math.round((double) end.get(tp) / available * count);
-                    consumer.seek(tp, Math.max(0, end.get(tp) - share));
-                }
-            }
-            long start = System.nanoTime();
-            long read = 0;
-            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-                read += consumer.poll(Duration.ofMillis(200)).count();
-            }
-            long nanos = System.nanoTime() - start;
-            System.out.printf("bare consumer read %d records%n", read);
-            return nanos;
-        }
     }
 }
