@@ -21,7 +21,10 @@ public interface SyncWorkerConfig {
         @WithDefault("12h")
         Duration regular();
 
-        /** A first enable's members are released at most this long after the change arrived (G6). */
+        /**
+         * A first enable's members are released at most this long after the segment's sync was switched on
+         * (G6): counted from the changes' enabledAt, or from their arrival for changes of older producers.
+         */
         @WithDefault("1h")
         Duration firstEnable();
     }

@@ -1,5 +1,6 @@
 package com.nosto.klaviyo.worker.domain;
 
+import com.nosto.klaviyo.events.ChangeCause;
 import com.nosto.klaviyo.events.MembershipChange;
 import java.time.Instant;
 
@@ -34,9 +35,29 @@ public final class Coalescing {
             return new Result(wasPending ? ApplyOutcome.COALESCED : ApplyOutcome.UNCHANGED, settled);
         }
         Instant pendingSince = wasPending ? current.pendingSince() : now;
-        boolean fePending = (wasPending && current.firstEnablePending()) || firstEnable;
-        Instant feSince = wasPending && current.firstEnablePending() ? current.firstEnableSince() : firstEnable ? now : null;
+        boolean wasFirstEnablePending = wasPending && current.firstEnablePending();
+        boolean fePending = wasFirstEnablePending || firstEnable;
+        Instant feSince = firstEnableSince(wasFirstEnablePending ? current.firstEnableSince() : null,
+                firstEnable ? firstEnableTime(change.cause(), now) : null);
         ContactLedger next = new ContactLedger(desired, true, pendingSince, fePending, feSince, released, change.eventId());
         return new Result(wasPending ? ApplyOutcome.COALESCED : ApplyOutcome.PENDING, next);
+    }
+
+    /**
+     * When a first-enable change's short window starts: the time the segment's sync was switched on,
+     * which every change of that enable carries, so every partition ends the window at the same instant
+     * (one window) and the members reach Klaviyo within one window of the switch (G6) however late the
+     * fan-out or this worker was. Changes of producers older than {@code enabledAt} start it on arrival.
+     */
+    public static Instant firstEnableTime(ChangeCause cause, Instant arrival) {
+        return cause.enabledAt() != null ? cause.enabledAt() : arrival;
+    }
+
+    /** A contact already waiting for a short window keeps the earlier start: a second enable never delays it. */
+    static Instant firstEnableSince(Instant pendingSince, Instant incoming) {
+        if (pendingSince == null) {
+            return incoming;
+        }
+        return incoming == null || !incoming.isBefore(pendingSince) ? pendingSince : incoming;
     }
 }

@@ -11,7 +11,8 @@ import java.util.UUID;
  * @param pending            waits for a release: differs from {@code released}
  * @param pendingSince       when it last became pending; a window releases what was pending at its end
  * @param firstEnablePending part of the pending state came from a first enable: short window (G6)
- * @param firstEnableSince   when the first-enable part arrived
+ * @param firstEnableSince   when the first-enable part's short window started: the enable's {@code enabledAt}
+ *                           (its arrival for changes of older producers); the earliest when several
  * @param released           state last handed to the gateway; null when nothing was ever released
  * @param lastEventId        id of the last applied change, to drop redeliveries of the same event
  */

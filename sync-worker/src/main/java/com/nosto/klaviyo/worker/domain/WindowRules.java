@@ -24,7 +24,11 @@ public final class WindowRules {
         return anchor.plusMillis(n * length.toMillis());
     }
 
-    /** A first enable's members are due one first-enable window after the first of them arrived. */
+    /**
+     * A first enable's members are due one first-enable window after it started ({@code enabledAt}; the
+     * arrival for older producers): the same end on every partition for one enable, in the past already
+     * when the worker is that far behind (then due at the next tick).
+     */
     public static Instant firstEnableEnd(Instant firstEnableSince, Duration length) {
         return firstEnableSince.plus(length);
     }

@@ -29,7 +29,11 @@ public class ScheduleRepository implements PanacheRepositoryBase<WindowScheduleE
         return list("key.accountId", accountId);
     }
 
-    /** Makes every waiting window of the account due now; each partition's owner releases it at its next tick. */
+    /**
+     * Makes every waiting window of the account due now; each partition's owner releases it at its next tick.
+     * One statement, one instant: the flushed partitions release one window (one windowId), and its end
+     * markers count every one of them.
+     */
     public Uni<Integer> makeDueNow(String accountId, Instant now) {
         return update("regularDueAt = ?1 where key.accountId = ?2 and regularDueAt is not null", now, accountId);
     }

@@ -33,7 +33,9 @@ import org.jboss.logging.Logger;
 /**
  * Releases the due windows of the given source partitions. Each page of contacts is one transaction:
  * lock up to batch-size pending rows, mark them released and write their SyncBatch to the outbox.
- * Heap holds one page at a time however many contacts wait. Blocking API: call it from a worker thread.
+ * Heap holds one page at a time however many contacts wait. When a partition's due windows are empty,
+ * one more transaction writes each window's end marker and recomputes the partition's due times.
+ * Blocking API: call it from a worker thread.
  */
 @ApplicationScoped
 public class ReleaseService {
@@ -55,8 +57,13 @@ public class ReleaseService {
     @Inject
     WorkerMetrics metrics;
 
-    /** What one call released. */
-    public record Report(int windows, int contacts, int batches, boolean complete) {
+    /**
+     * What one call released.
+     *
+     * @param batches contact batches written to the outbox
+     * @param markers end markers written (one per finished window and partition)
+     */
+    public record Report(int windows, int contacts, int batches, int markers, boolean complete) {
     }
 
     private record DueWindow(String accountId, int partition, Instant regularDueAt, Instant firstEnableDueAt) {
@@ -68,14 +75,23 @@ public class ReleaseService {
     private record PageResult(int rows, List<ContactState> released) {
     }
 
+    /** A window whose contacts on one partition are all released: it still owes its end marker. */
+    private record Released(WindowKind kind, Instant end) {
+    }
+
     private static final class Tally {
         int windows;
         int contacts;
         int batches;
+        int markers;
         int pagesLeft;
 
         Tally(int pageBudget) {
             pagesLeft = pageBudget;
+        }
+
+        Report report(boolean complete) {
+            return new Report(windows, contacts, batches, markers, complete);
         }
     }
 
@@ -90,25 +106,33 @@ public class ReleaseService {
     public Report releaseDue(Set<Integer> partitions, int pageBudget) {
         Tally tally = new Tally(pageBudget);
         if (partitions.isEmpty()) {
-            return new Report(0, 0, 0, true);
+            return tally.report(true);
         }
         Instant now = clock.instant();
         List<DueWindow> due = Blocking.await(() -> Panache.withSession(() -> schedules
                 .findDue(partitions, now, config.release().dueWindowsPerTick())
                 .map(list -> list.stream().map(DueWindow::of).toList())));
         for (DueWindow w : due) {
+            List<Released> released = new ArrayList<>(2);
             // A regular window carries every pending contact, first-enable ones included.
-            if (w.regularDueAt() != null && !w.regularDueAt().isAfter(now)
-                    && !releaseWindow(w.accountId(), w.partition(), WindowKind.REGULAR, w.regularDueAt(), tally)) {
-                return new Report(tally.windows, tally.contacts, tally.batches, false);
+            if (w.regularDueAt() != null && !w.regularDueAt().isAfter(now)) {
+                if (!releaseWindow(w.accountId(), w.partition(), WindowKind.REGULAR, w.regularDueAt(), tally)) {
+                    return tally.report(false);
+                }
+                released.add(new Released(WindowKind.REGULAR, w.regularDueAt()));
             }
-            if (w.firstEnableDueAt() != null && !w.firstEnableDueAt().isAfter(now)
-                    && !releaseWindow(w.accountId(), w.partition(), WindowKind.FIRST_ENABLE, w.firstEnableDueAt(), tally)) {
-                return new Report(tally.windows, tally.contacts, tally.batches, false);
+            // Released even when the regular window above took all its contacts: other partitions counted this
+            // one in the window's partition count while its due time equalled the end, so it owes a marker.
+            if (w.firstEnableDueAt() != null && !w.firstEnableDueAt().isAfter(now)) {
+                if (!releaseWindow(w.accountId(), w.partition(), WindowKind.FIRST_ENABLE, w.firstEnableDueAt(), tally)) {
+                    return tally.report(false);
+                }
+                released.add(new Released(WindowKind.FIRST_ENABLE, w.firstEnableDueAt()));
             }
-            Blocking.await(() -> Panache.withTransaction(() -> reschedule(w.accountId(), w.partition())));
+            Blocking.await(() -> Panache.withTransaction(() -> finish(w.accountId(), w.partition(), released)));
+            tally.markers += released.size();
         }
-        return new Report(tally.windows, tally.contacts, tally.batches, true);
+        return tally.report(true);
     }
 
     /** @return false when the page budget ran out before the window was fully released */
@@ -156,19 +180,64 @@ public class ReleaseService {
                 return Uni.createFrom().item(new PageResult(rows.size(), states));
             }
             SyncBatch batch = new SyncBatch(SyncBatch.SCHEMA_VERSION, WindowRules.batchId(windowId, partition, sequence),
-                    accountId, windowId, kind, sequence, end, now, List.copyOf(states));
-            OutboxBatchEntity row = new OutboxBatchEntity();
-            row.batchId = batch.batchId();
-            row.accountId = accountId;
-            row.windowId = windowId;
-            row.windowKind = kind;
-            row.sourcePartition = partition;
-            row.sequence = sequence;
-            row.contactCount = states.size();
-            row.payload = json(batch);
-            row.createdAt = now;
-            return outbox.persist(row).replaceWith(new PageResult(rows.size(), states));
+                    accountId, windowId, kind, sequence, end, now, List.copyOf(states), partition, false, null);
+            return outbox.persist(outboxRow(batch)).replaceWith(new PageResult(rows.size(), states));
         });
+    }
+
+    /**
+     * Ends the partition's part of each released window and recomputes its due times, in one transaction.
+     *
+     * <p>Why every partition a marker counts writes a marker of its own: the count takes the partitions whose
+     * stored due time for the kind equals the window's end, and a partition's due time leaves that value (on
+     * its own) only here, in the transaction that writes its marker for that window; the partitions that
+     * already left it are counted through their outbox rows of the window. A count that includes a partition
+     * therefore either saw its marker's transaction committed (outbox rows) or saw it still to come.
+     *
+     * <p>Where that fails (rare; the gateway falls back to a timeout, see docs/sync-worker.md): a late change
+     * of an earlier first enable moves a partition's first-enable due time earlier before it released this
+     * window; an SRE flush moves a partition's regular due time to now while the window is being released
+     * elsewhere; a regular release that began before a first-enable end and takes that window's contacts
+     * finishes after another partition counted it; a partition that receives the window's changes only after
+     * the window was released elsewhere (the worker far behind) is counted only by its own, later marker.
+     */
+    private Uni<Void> finish(String accountId, int partition, List<Released> released) {
+        // The schedule row lock first: a consumer storing a change for this partition waits for the markers
+        // and the new due times to commit together.
+        return schedules.findForUpdate(new WindowScheduleEntity.Key(accountId, partition)).chain(s -> {
+            Uni<Void> markers = Uni.createFrom().voidItem();
+            for (Released r : released) {
+                markers = markers.chain(() -> writeMarker(accountId, partition, r.kind(), r.end()));
+            }
+            return markers.chain(() -> reschedule(s, accountId, partition));
+        });
+    }
+
+    /** The partition's last batch of the window: no contacts, how many partitions release the window in all. */
+    private Uni<Void> writeMarker(String accountId, int partition, WindowKind kind, Instant end) {
+        String windowId = WindowRules.windowId(accountId, kind, end);
+        Instant now = clock.instant();
+        return outbox.nextSequence(windowId, partition)
+                .chain(sequence -> outbox.windowPartitions(accountId, kind, end, windowId, partition).chain(n -> {
+                    SyncBatch marker = new SyncBatch(SyncBatch.SCHEMA_VERSION, WindowRules.batchId(windowId, partition, sequence),
+                            accountId, windowId, kind, sequence, end, now, List.of(), partition, true, n);
+                    LOG.debugf("End of %s partition %s: %s partitions in all", windowId, (Object) partition, n);
+                    return outbox.persist(outboxRow(marker)).replaceWithVoid();
+                }));
+    }
+
+    private static OutboxBatchEntity outboxRow(SyncBatch batch) {
+        OutboxBatchEntity row = new OutboxBatchEntity();
+        row.batchId = batch.batchId();
+        row.accountId = batch.accountId();
+        row.windowId = batch.windowId();
+        row.windowKind = batch.windowKind();
+        row.sourcePartition = batch.sourcePartition();
+        row.sequence = batch.sequence();
+        row.contactCount = batch.contacts().size();
+        row.payload = json(batch);
+        row.createdAt = batch.createdAt();
+        return row;
     }
 
     /**
@@ -176,23 +245,21 @@ public class ReleaseService {
      * orders this against a consumer storing a new pending change: either this sees that change, or the
      * consumer runs after and schedules it itself.
      */
-    private Uni<Void> reschedule(String accountId, int partition) {
+    private Uni<Void> reschedule(WindowScheduleEntity s, String accountId, int partition) {
+        if (s == null) {
+            return Uni.createFrom().voidItem();
+        }
         Instant now = clock.instant();
-        return schedules.findForUpdate(new WindowScheduleEntity.Key(accountId, partition)).chain(s -> {
-            if (s == null) {
-                return Uni.createFrom().voidItem();
-            }
-            return ledger.countPending(accountId, partition).chain(pending -> ledger.earliestFirstEnable(accountId, partition)
-                    .chain(firstEnableSince -> accounts.anchor(accountId, now).invoke(anchor -> {
-                        if (pending == 0) {
-                            s.regularDueAt = null;
-                        } else if (s.regularDueAt == null || !s.regularDueAt.isAfter(now)) {
-                            s.regularDueAt = WindowRules.nextRegularEnd(anchor, config.windows().regular(), now);
-                        }
-                        s.firstEnableDueAt = firstEnableSince == null ? null
-                                : WindowRules.firstEnableEnd(firstEnableSince, config.windows().firstEnable());
-                    }))).replaceWithVoid();
-        });
+        return ledger.countPending(accountId, partition).chain(pending -> ledger.earliestFirstEnable(accountId, partition)
+                .chain(firstEnableSince -> accounts.anchor(accountId, now).invoke(anchor -> {
+                    if (pending == 0) {
+                        s.regularDueAt = null;
+                    } else if (s.regularDueAt == null || !s.regularDueAt.isAfter(now)) {
+                        s.regularDueAt = WindowRules.nextRegularEnd(anchor, config.windows().regular(), now);
+                    }
+                    s.firstEnableDueAt = firstEnableSince == null ? null
+                            : WindowRules.firstEnableEnd(firstEnableSince, config.windows().firstEnable());
+                }))).replaceWithVoid();
     }
 
     private static String json(SyncBatch batch) {

@@ -3,6 +3,7 @@ package com.nosto.klaviyo.worker.domain;
 import static com.nosto.klaviyo.worker.support.Changes.added;
 import static com.nosto.klaviyo.worker.support.Changes.deleted;
 import static com.nosto.klaviyo.worker.support.Changes.firstEnableAdded;
+import static com.nosto.klaviyo.worker.support.Changes.legacyFirstEnableAdded;
 import static com.nosto.klaviyo.worker.support.Changes.moved;
 import static com.nosto.klaviyo.worker.support.Changes.removed;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -85,12 +86,58 @@ class CoalescingTest {
 
     @Test
     void firstEnableMarksTheShortWindowAndSurvivesALaterRegularChange() {
-        ContactLedger l = Coalescing.apply(null, firstEnableAdded("a", "x@e.com", 1, "A"), T0).ledger();
+        ContactLedger l = Coalescing.apply(null, firstEnableAdded("a", "x@e.com", 1, "A", T0), T0.plusSeconds(5)).ledger();
         Coalescing.Result r = Coalescing.apply(l, moved("a", "x@e.com", 2, List.of("A"), "A", "B"), T0.plusSeconds(30));
 
         assertThat(r.ledger().firstEnablePending()).isTrue();
         assertThat(r.ledger().firstEnableSince()).isEqualTo(T0);
         assertThat(r.ledger().desired().nostoSegments()).containsExactly("A", "B");
+    }
+
+    @Test
+    void firstEnableStartsAtTheEnableTimeNotAtArrival() {
+        Instant enabledAt = T0.minusSeconds(40);
+
+        Coalescing.Result r = Coalescing.apply(null, firstEnableAdded("a", "x@e.com", 1, "A", enabledAt), T0);
+
+        assertThat(r.ledger().firstEnableSince()).isEqualTo(enabledAt);
+        assertThat(r.ledger().pendingSince()).as("the regular window still counts from arrival").isEqualTo(T0);
+    }
+
+    @Test
+    void firstEnableOfAnOlderProducerStartsOnArrival() {
+        Coalescing.Result r = Coalescing.apply(null, legacyFirstEnableAdded("a", "x@e.com", 1, "A"), T0);
+
+        assertThat(r.ledger().firstEnablePending()).isTrue();
+        assertThat(r.ledger().firstEnableSince()).isEqualTo(T0);
+    }
+
+    @Test
+    void aContactWaitingForAShortWindowKeepsTheEarlierStart() {
+        ContactLedger l = Coalescing.apply(null, firstEnableAdded("a", "x@e.com", 1, "A", T0), T0).ledger();
+
+        ContactLedger later = Coalescing.apply(l, firstEnableAdded("a", "x@e.com", 2, "B", T0.plusSeconds(600)),
+                T0.plusSeconds(601)).ledger();
+        ContactLedger legacyLater = Coalescing.apply(l, legacyFirstEnableAdded("a", "x@e.com", 2, "B"),
+                T0.plusSeconds(601)).ledger();
+        ContactLedger earlier = Coalescing.apply(l, firstEnableAdded("a", "x@e.com", 2, "B", T0.minusSeconds(300)),
+                T0.plusSeconds(601)).ledger();
+
+        assertThat(later.firstEnableSince()).isEqualTo(T0);
+        assertThat(legacyLater.firstEnableSince()).isEqualTo(T0);
+        assertThat(earlier.firstEnableSince()).isEqualTo(T0.minusSeconds(300));
+    }
+
+    @Test
+    void aFirstEnableOnAContactPendingForTheRegularWindowStartsItsShortWindowAtTheEnable() {
+        ContactLedger l = Coalescing.apply(null, added("a", "x@e.com", 1, "A"), T0).ledger();
+
+        Coalescing.Result r = Coalescing.apply(l, firstEnableAdded("a", "x@e.com", 2, "B", T0.plusSeconds(100)),
+                T0.plusSeconds(110));
+
+        assertThat(r.ledger().firstEnablePending()).isTrue();
+        assertThat(r.ledger().firstEnableSince()).isEqualTo(T0.plusSeconds(100));
+        assertThat(r.ledger().pendingSince()).isEqualTo(T0);
     }
 
     @Test

@@ -63,14 +63,14 @@ class PollCoalescingTest {
 
     @Test
     void theSameEventTwiceInOnePollCountsOnce() {
-        MembershipChange v1 = firstEnableAdded("a", "x@e.com", 1, "Whole Bean");
+        MembershipChange v1 = firstEnableAdded("a", "x@e.com", 1, "Whole Bean", T0.minusSeconds(30));
 
         PollCoalescing.Result r = PollCoalescing.fold(Map.of(), poll(v1, v1), T0);
 
         assertThat(r.outcomes()).containsExactly(ApplyOutcome.PENDING, ApplyOutcome.DUPLICATE);
         assertThat(r.updates()).singleElement().satisfies(u -> {
             assertThat(u.ledger().firstEnablePending()).isTrue();
-            assertThat(u.ledger().firstEnableSince()).isEqualTo(T0);
+            assertThat(u.ledger().firstEnableSince()).isEqualTo(T0.minusSeconds(30));
         });
     }
 

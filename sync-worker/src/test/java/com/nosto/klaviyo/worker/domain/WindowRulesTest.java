@@ -29,7 +29,7 @@ class WindowRulesTest {
     }
 
     @Test
-    void firstEnableIsDueOneWindowAfterItArrived() {
+    void firstEnableIsDueOneWindowAfterItStarted() {
         assertThat(WindowRules.firstEnableEnd(Instant.parse("2026-11-29T08:10:00Z"), Duration.ofHours(1)))
                 .isEqualTo(Instant.parse("2026-11-29T09:10:00Z"));
     }

@@ -83,6 +83,47 @@ class CrashRecoveryTest {
     }
 
     @Test
+    void killBetweenTheLastPageAndTheEndMarkerWritesTheMarkerOnRestart() {
+        // "000-" sorts first, so this account's window is the first the budgeted release below meets.
+        String account = "000-" + KafkaIO.unique("marker-crash");
+        List<MembershipChange> changes = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            changes.add(added(account, "m" + i + "@example.com", 1, "VIP"));
+        }
+        scheduler.pause();
+        try {
+            KafkaIO.produceToPartition(5, changes);
+            await().atMost(Duration.ofSeconds(60)).until(() -> Db.contacts(account) == 4);
+            TestClock.INSTANCE.advance(PAST_REGULAR);
+
+            // Test batch size is 4: the one page holds every contact; the process dies before the marker.
+            ReleaseService.Report cut = releases.releaseDue(Set.of(5), 1);
+            assertThat(cut.complete()).isFalse();
+            assertThat(cut.markers()).isZero();
+            assertThat(Db.pending(account)).isZero();
+            assertThat(Db.outboxRows(account)).isEqualTo(1);
+
+            // The restarted release finds no page left and ends the window.
+            ReleaseService.Report rerun = releases.releaseDue(Set.of(5));
+            assertThat(rerun.complete()).isTrue();
+            assertThat(Db.outboxRows(account)).isEqualTo(2);
+        } finally {
+            scheduler.resume();
+        }
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> Db.unpublished(account) == 0);
+        List<SyncBatch> batches = KafkaIO.batchesFor(account);
+        assertThat(batches).extracting(b -> b.contacts().size()).containsExactly(4, 0);
+        SyncBatch marker = batches.get(1);
+        assertThat(marker.last()).isTrue();
+        assertThat(marker.sequence()).isEqualTo(1);
+        assertThat(marker.sourcePartition()).isEqualTo(5);
+        assertThat(marker.windowPartitions()).isEqualTo(1);
+        assertThat(marker.windowId()).isEqualTo(batches.get(0).windowId());
+        assertThat(marker.batchId()).isEqualTo(marker.windowId() + "/5/1");
+    }
+
+    @Test
     void replayingTheTopicFromEarliestReleasesNoNewBatch() {
         String account = KafkaIO.unique("replay");
         for (int i = 0; i < 5; i++) {

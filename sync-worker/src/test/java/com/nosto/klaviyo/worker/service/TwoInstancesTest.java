@@ -79,6 +79,15 @@ class TwoInstancesTest {
         assertThat(union).containsAll(partitions);
         assertThat(partitions).as("the app released its partitions").containsAnyElementsOf(ownedByApp);
         assertThat(partitions).as("the second instance released its partitions").containsAnyElementsOf(ownedBySecond);
+        // Each partition that held contacts ended its part of the one window with exactly one marker that
+        // counts them all, whichever instance wrote it.
+        Set<Integer> withContacts = batches.stream().filter(b -> !b.contacts().isEmpty()).map(SyncBatch::sourcePartition)
+                .collect(Collectors.toSet());
+        List<SyncBatch> markers = batches.stream().filter(SyncBatch::last).toList();
+        assertThat(batches).extracting(SyncBatch::windowId).containsOnly(batches.get(0).windowId());
+        assertThat(markers).extracting(SyncBatch::sourcePartition).doesNotHaveDuplicates()
+                .containsExactlyInAnyOrderElementsOf(withContacts);
+        assertThat(markers).extracting(SyncBatch::windowPartitions).containsOnly(withContacts.size());
         // The app takes the whole topic back once the second instance leaves.
         await().atMost(Duration.ofSeconds(90)).until(() -> appOwnership.owned().size() == 6);
     }

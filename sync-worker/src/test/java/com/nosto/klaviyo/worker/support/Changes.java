@@ -30,9 +30,21 @@ public final class Changes {
         return change(ChangeType.ADDED, account, email, version, List.of(), segments(after), ChangeCause.membership());
     }
 
+    /** A first-enable change of a segment switched on now, by the worker's clock (as a current segment-service sends). */
     public static MembershipChange firstEnableAdded(String account, String email, long version, String segment) {
+        return firstEnableAdded(account, email, version, segment, TestClock.INSTANCE.instant());
+    }
+
+    /** A first-enable change of a segment whose sync was switched on at {@code enabledAt}. */
+    public static MembershipChange firstEnableAdded(String account, String email, long version, String segment,
+            Instant enabledAt) {
         return change(ChangeType.ADDED, account, email, version, List.of(), segments(segment),
-                ChangeCause.firstEnable(segments(segment).get(0).id(), Instant.now()));
+                ChangeCause.firstEnable(segments(segment).get(0).id(), enabledAt));
+    }
+
+    /** A first-enable change as segment-service sent it before {@code enabledAt} existed (the field absent). */
+    public static MembershipChange legacyFirstEnableAdded(String account, String email, long version, String segment) {
+        return firstEnableAdded(account, email, version, segment, null);
     }
 
     public static MembershipChange moved(String account, String email, long version, List<String> before, String... after) {

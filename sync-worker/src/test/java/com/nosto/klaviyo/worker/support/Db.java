@@ -42,6 +42,20 @@ public final class Db {
         }
     }
 
+    /** Changes stored rows directly: what another instance or a failed send leaves behind. */
+    public static int update(String sql, Object... params) {
+        PostgresTestResource.Server s = PostgresTestResource.server();
+        try (Connection c = DriverManager.getConnection(PostgresTestResource.jdbcUrl(), s.user(), s.password());
+             PreparedStatement st = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                st.setObject(i + 1, params[i]);
+            }
+            return st.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql, e);
+        }
+    }
+
     public static long count(String sql, Object... params) {
         return ((Number) query(sql, params).get(0).values().iterator().next()).longValue();
     }
