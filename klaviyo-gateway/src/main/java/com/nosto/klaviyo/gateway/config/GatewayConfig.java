@@ -34,16 +34,33 @@ public interface GatewayConfig {
 
     /**
      * sync-worker releases a window as many batches (release.batch-size, split per partition). The consumer holds
-     * the batches of one account's window, unacknowledged, until no more arrive, then applies them as one, so the
-     * window costs the minimum Klaviyo calls. Offsets are committed only after the group was applied or parked.
+     * the batches of one account's window, unacknowledged, until it holds all of them, then applies them as one, so
+     * the window costs the minimum Klaviyo calls. Batches that carry their source partition end each partition's
+     * part with an end marker: the group is applied once it holds the markers of every partition of the window.
+     * Batches of older producers (no source partition) are applied after a quiet period. Offsets are committed only
+     * after the group was applied or parked.
      */
     interface Window {
-        /** A window's group is applied once no batch of it arrived for this long (or another window of the account began). */
+        /**
+         * Batches without a source partition (older producers): a window's group is applied once no batch of it
+         * arrived for this long (or another window of the account began).
+         */
         @WithDefault("2s")
         Duration quietPeriod();
 
-        /** A group is applied at the latest this long after its first batch arrived, however batches keep coming. */
-        @WithDefault("60s")
+        /**
+         * Batches with a source partition: a group that does not yet hold the end markers of all the window's
+         * partitions is applied anyway once no batch of it arrived for this long (a marker that never comes).
+         */
+        @WithDefault("30s")
+        Duration incompleteQuietPeriod();
+
+        /**
+         * A group is applied at the latest this long after its first batch arrived, however batches keep coming.
+         * Longer than the release of the largest window (a 145,000-contact window arrives as ~290 batches over a
+         * minute or more), so that such a window is not cut into two plans.
+         */
+        @WithDefault("5m")
         Duration maxWait();
 
         /**

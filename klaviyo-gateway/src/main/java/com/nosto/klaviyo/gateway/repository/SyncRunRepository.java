@@ -43,6 +43,12 @@ public class SyncRunRepository implements PanacheRepositoryBase<SyncRunEntity, S
                 .setParameter("writes", r.writes).executeUpdate()).replaceWithVoid();
     }
 
+    /** Adds {@code batches} to the window's batch count if the window has a row; never creates one. */
+    Uni<Void> countBatches(SyncBatch batch, int batches) {
+        return update("batches = batches + ?1 where id.accountId = ?2 and id.windowId = ?3", batches, batch.accountId(),
+                batch.windowId()).replaceWithVoid();
+    }
+
     /** Newest first. */
     Uni<List<SyncRunEntity>> newest(String accountId, int limit) {
         return find("id.accountId = ?1", Sort.descending("finishedAt"), accountId).page(Page.ofSize(limit)).list();

@@ -90,6 +90,20 @@ public class SyncStateRepository {
                 .call(() -> connections.update("lastSyncAt = ?2 where accountId = ?1", first.accountId(), now)));
     }
 
+    /**
+     * Records batches of one window that carry no contacts (end markers): their ids (a redelivery is then
+     * recognised) and unparks them, in one transaction. The window's sync run counts them only when it has a row
+     * already: a window of markers only synced nothing and adds no row to the merchant's history, and lastSyncAt
+     * stays as it is.
+     */
+    public Uni<Void> commitContactless(List<SyncBatch> batches) {
+        SyncBatch first = batches.get(0);
+        List<String> batchIds = batches.stream().map(SyncBatch::batchId).toList();
+        return tx.inTransaction(() -> applied.recordAll(batchIds, first.accountId(), first.windowId(), Instant.now())
+                .call(() -> runs.countBatches(first, batches.size()))
+                .call(() -> parked.unparkAll(batchIds)));
+    }
+
     private static String truncate(String s) {
         return s == null ? "" : s.length() > 2000 ? s.substring(0, 2000) : s;
     }

@@ -125,6 +125,14 @@ public class BatchApplier {
             if (todo.isEmpty()) {
                 return forgetDone.replaceWith(Outcome.DUPLICATE);
             }
+            if (todo.stream().allMatch(r -> r.batch().contacts() == null || r.batch().contacts().isEmpty())) {
+                // End markers (or empty batches) only: nothing for Klaviyo, so no connection is needed and nothing is
+                // parked. Their ids are recorded, so a redelivery is recognised.
+                LOG.debugf("Window %s of account %s: %d batch(es) without contacts recorded, no Klaviyo call",
+                        todo.get(0).batch().windowId(), accountId, todo.size());
+                return forgetDone.chain(() -> state.commitContactless(todo.stream().map(Received::batch).toList()))
+                        .replaceWith(Outcome.APPLIED);
+            }
             return forgetDone.chain(() -> connections.find(accountId)).chain(found -> {
                 if (found.isEmpty()) {
                     return park(todo, "not-connected", "account has no Klaviyo connection yet");
@@ -746,7 +754,11 @@ public class BatchApplier {
                 .collect().asList().replaceWithVoid();
     }
 
-    /** Runs {@code work} after every earlier piece of work for the same account (in this instance) has finished. */
+    /**
+     * Runs {@code work} after every earlier piece of work for the same account (in this instance) has finished.
+     * The account's tail is extended when this is called, not when the returned Uni is subscribed, so work reaches
+     * an account in the order {@link #apply(List)} was called (WindowGrouper relies on this).
+     */
     private <T> Uni<T> serialised(String accountId, Supplier<Uni<T>> work) {
         CompletableFuture<T> result = new CompletableFuture<>();
         accountTails.compute(accountId, (k, tail) -> {

@@ -17,6 +17,26 @@ class SyncBatchParseTest {
     }
 
     @Test
+    void acceptsAnEndMarkerWithoutContacts() {
+        var batch = SyncBatchConsumer.parse("""
+                {"schemaVersion":1,"batchId":"acme/w1/3/7","accountId":"acme","windowId":"w1","windowKind":"REGULAR",
+                 "sequence":7,"contacts":[],"sourcePartition":3,"last":true,"windowPartitions":6}""");
+        assertThat(batch.contacts()).isEmpty();
+        assertThat(batch.endsPartition()).isTrue();
+        assertThat(batch.sourcePartition()).isEqualTo(3);
+        assertThat(batch.windowPartitions()).isEqualTo(6);
+    }
+
+    @Test
+    void aBatchOfAnOlderProducerHasNoMarkerFields() {
+        var batch = SyncBatchConsumer.parse("""
+                {"schemaVersion":1,"batchId":"acme/w1/0/0","accountId":"acme","windowId":"w1","windowKind":"REGULAR",
+                 "sequence":0,"contacts":[]}""");
+        assertThat(batch.sourcePartition()).isNull();
+        assertThat(batch.endsPartition()).isFalse();
+    }
+
+    @Test
     void rejectsNonJsonWithAReason() {
         assertThatThrownBy(() -> SyncBatchConsumer.parse("{not json")).hasMessageContaining("not a SyncBatch");
     }
