@@ -384,6 +384,7 @@ public final class Benchmark {
         for (String service : GROUPS.keySet()) {
             pids.put(service, system.service(service).pid());
         }
+        PostgresProfile.Sample pgStart = PostgresProfile.sample(system.database());
         CpuProfile.Sample cpuStart = CpuProfile.sample(pids);
         Instant t0 = Instant.now();
         Instant caughtUp = awaitCaughtUp(List.of("segment-service", "sync-worker"));
@@ -392,6 +393,7 @@ public final class Benchmark {
         api.flush(account).expect(200, 202, 204);
         Instant released = awaitReleased(account);
         CpuProfile.Sample cpuEnd = CpuProfile.sample(pids);
+        PostgresProfile.Sample pgEnd = PostgresProfile.sample(system.database());
         Duration pipeline = Duration.between(t0, caughtUp).plus(Duration.between(flushAt, released));
         double pipelineRate = records / Math.max(1e-3, pipeline.toNanos() / 1e9);
         Map<String, Object> f = figure("events/s from segment-events to released SyncBatches", round(pipelineRate),
@@ -423,6 +425,8 @@ public final class Benchmark {
         profile.put("bareConsumerMachineBusyShare",
                 CpuProfile.between(bareStart, bareEnd, records, List.of(), cores).get("machineBusyShare"));
         f.put("cpuProfile", profile);
+        // What PostgreSQL's share of that CPU was spent on: rows written per event by table, commits, WAL.
+        f.put("postgresProfile", PostgresProfile.between(pgStart, pgEnd, records));
         return f;
     }
 

@@ -43,6 +43,13 @@ class BenchmarkSmokeTest {
         assertThat(cpu.path("cpuSeconds").path("segment-service").asDouble()).as("segment-service CPU").isPositive();
         assertThat(cpu.path("pipelineCpuMsPerUnit").asDouble()).isPositive();
         assertThat(cpu.path("cpuBoundCeilingPerSecond").asDouble()).isPositive();
+        // ... and PostgreSQL's side of it: the services' tables were written, in commits that wrote WAL.
+        JsonNode pg = figures.path("throughput").path("postgresProfile");
+        assertThat(pg.path("rowsWrittenPerUnit").asDouble()).as("rows written per event").isPositive();
+        assertThat(pg.path("commitsPerUnit").asDouble()).isPositive();
+        assertThat(pg.path("walBytesPerUnit").asDouble()).isPositive();
+        assertThat(pg.path("byTable").fieldNames()).toIterable().anyMatch(name -> name.startsWith("segment_service."))
+                .anyMatch(name -> name.startsWith("sync_worker."));
         // The window's limit counts the lookups of the bulk-imported leaving contacts' ids: never below the ids-known one.
         assertThat(figures.path("timeToApply").path("limit").asDouble())
                 .isGreaterThanOrEqualTo(figures.path("timeToApply").path("limitSecondsIfIdsWereKnown").asDouble());

@@ -35,6 +35,8 @@ public final class SystemUnderTest implements AutoCloseable {
     private final Map<String, ServiceProcess> services = new LinkedHashMap<>();
     private final SyncApi api;
     private final Duration readyTimeout;
+    /** The services' database: {@code quarkus.datasource.jdbc.url}, {@code .username}, {@code .password}. */
+    private final Map<String, String> database;
 
     /**
      * How to start the system. {@link #of} gives what the e2e suite uses; the withers are hooks for the
@@ -92,19 +94,20 @@ public final class SystemUnderTest implements AutoCloseable {
                 Topics.MEMBERSHIP_CHANGES, 6, Topics.MEMBERSHIP_CHANGES_DLQ, 1,
                 Topics.SYNC_BATCHES, 6, Topics.SYNC_BATCHES_DLQ, 1));
         Map<String, String> db = new PostgresTestResource().start();
+        database = Map.copyOf(db);
         emulator = KlaviyoEmulator.start(options.emulator());
 
         String jdbc = db.get("quarkus.datasource.jdbc.url");
         String hostPortDb = jdbc.substring("jdbc:postgresql://".length());
         String host = hostPortDb.substring(0, hostPortDb.indexOf(':'));
         String port = hostPortDb.substring(hostPortDb.indexOf(':') + 1, hostPortDb.indexOf('/'));
-        String database = hostPortDb.substring(hostPortDb.indexOf('/') + 1);
+        String dbName = hostPortDb.substring(hostPortDb.indexOf('/') + 1);
 
         Map<String, String> env = new HashMap<>();
         env.put("KAFKA_BOOTSTRAP_SERVERS", kafka);
         env.put("POSTGRES_HOST", host);
         env.put("POSTGRES_PORT", port);
-        env.put("POSTGRES_DB", database);
+        env.put("POSTGRES_DB", dbName);
         env.put("POSTGRES_USER", db.get("quarkus.datasource.username"));
         env.put("POSTGRES_PASSWORD", db.get("quarkus.datasource.password"));
         env.put("JWT_PUBLIC_KEY_LOCATION", root.resolve("test-support/src/main/resources/test-jwt/publicKey.pem").toString());
@@ -160,6 +163,11 @@ public final class SystemUnderTest implements AutoCloseable {
 
     public String kafkaBootstrapServers() {
         return kafka;
+    }
+
+    /** JDBC settings of the services' database (for probes reading PostgreSQL's own statistics). */
+    public Map<String, String> database() {
+        return database;
     }
 
     public ServiceProcess service(String module) {

@@ -18,13 +18,22 @@ public record SyncPlan(
 
     public enum UpsertMode { NONE, SMALL, BULK }
 
-    /** One contact that should be in the list with these property values. */
+    /**
+     * One contact that should be in the list with these property values.
+     *
+     * @param listAdd whether the contact must be added to the list too: false only for a MOVED contact this gateway
+     *                has applied as a member (only its properties change, G7)
+     */
     public record Upsert(String email, String nostoSegment, List<String> nostoSegments, long version, ChangeType change,
-            String knownProfileId) {
+            String knownProfileId, boolean listAdd) {
 
-        /** A MOVED contact is already a member; only its properties change (G7). */
+        public Upsert(String email, String nostoSegment, List<String> nostoSegments, long version, ChangeType change,
+                String knownProfileId) {
+            this(email, nostoSegment, nostoSegments, version, change, knownProfileId, change != ChangeType.MOVED);
+        }
+
         public boolean needsListAdd() {
-            return change != ChangeType.MOVED;
+            return listAdd;
         }
     }
 

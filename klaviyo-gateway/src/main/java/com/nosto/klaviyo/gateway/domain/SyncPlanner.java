@@ -59,8 +59,14 @@ public final class SyncPlanner {
             String knownId = applied == null ? null : applied.profileId();
             if (c.inList()) {
                 ChangeType change = c.change() == null ? ChangeType.ADDED : c.change();
+                // MOVED is relative to what sync-worker released before, which this gateway may not have applied (yet):
+                // two windows of an account applied out of order (the older one waiting for a marker), the older
+                // one's ADDED then being stale. So a move adds to the list unless the ledger shows a member; adding a
+                // member again changes nothing in Klaviyo, and a move never removes (G7).
+                boolean listAdd = change != ChangeType.MOVED || applied == null || !applied.inList();
                 upserts.add(new SyncPlan.Upsert(email, c.nostoSegment(),
-                        c.nostoSegments() == null ? List.of() : List.copyOf(c.nostoSegments()), c.version(), change, knownId));
+                        c.nostoSegments() == null ? List.of() : List.copyOf(c.nostoSegments()), c.version(), change, knownId,
+                        listAdd));
             } else {
                 ChangeType change = c.change() == ChangeType.DELETED ? ChangeType.DELETED : ChangeType.REMOVED;
                 leaving.add(new SyncPlan.Leave(email, c.version(), change, knownId));

@@ -31,12 +31,28 @@ class SyncPlannerTest {
 
     @Test
     void movedContactIsUpsertedButNeverAddedOrRemoved() {
-        SyncPlan plan = planner.plan(List.of(new ContactState("m@x.com", true, "B", List.of("A", "B"), 2, ChangeType.MOVED)), Map.of());
+        Map<String, LedgerEntry> member = Map.of("m@x.com", new LedgerEntry("m@x.com", 1, "P1", true));
+        SyncPlan plan = planner.plan(List.of(new ContactState("m@x.com", true, "B", List.of("A", "B"), 2, ChangeType.MOVED)), member);
         assertThat(plan.smallUpserts()).singleElement().satisfies(u -> {
             assertThat(u.needsListAdd()).isFalse();
             assertThat(u.nostoSegments()).containsExactly("A", "B");
         });
         assertThat(plan.leaving()).isEmpty();
+    }
+
+    @Test
+    void aMoveOfAContactNotAppliedAsAMemberAlsoAddsItToTheList() {
+        // The window that carried its ADDED was not applied first (it waited for an end marker) or at all here:
+        // the move must still leave the contact in the list. Seen in CrashE2ETest as "properties set, not listed".
+        ContactState moved = new ContactState("m@x.com", true, "B", List.of("A", "B"), 7, ChangeType.MOVED);
+        assertThat(planner.plan(List.of(moved), Map.of()).smallUpserts()).singleElement()
+                .satisfies(u -> assertThat(u.needsListAdd()).isTrue());
+        Map<String, LedgerEntry> left = Map.of("m@x.com", new LedgerEntry("m@x.com", 4, "P1", false));
+        assertThat(planner.plan(List.of(moved), left).smallUpserts()).singleElement()
+                .satisfies(u -> {
+                    assertThat(u.needsListAdd()).isTrue();
+                    assertThat(u.change()).isEqualTo(ChangeType.MOVED);
+                });
     }
 
     @Test
