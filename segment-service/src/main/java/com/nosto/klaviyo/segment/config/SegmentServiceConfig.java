@@ -47,7 +47,10 @@ public interface SegmentServiceConfig {
     }
 
     interface Outbox {
-        /** Outbox rows published per relay round. */
+        /**
+         * Most changes published per relay round. A round takes whole outbox rows (one per transaction), so a
+         * transaction with more changes than this goes alone in its own round.
+         */
         @WithDefault("500")
         int batchSize();
 

@@ -24,8 +24,9 @@ import org.eclipse.microprofile.reactive.messaging.Metadata;
 import org.jboss.logging.Logger;
 
 /**
- * Publishes outbox rows to {@code segment-membership-changes} in id order, keyed by account|email,
- * and deletes them only after the broker acknowledged every record of the round. A crash in between
+ * Publishes the outbox's changes to {@code segment-membership-changes} in id order (a row's changes in
+ * their order), keyed by account|email, and deletes their rows only after the broker acknowledged every
+ * record of the round. A crash in between
  * re-publishes the round (at least once; consumers dedupe by eventId and version); the idempotent
  * producer keeps one contact's records in order within its partition.
  */
@@ -99,8 +100,8 @@ public class OutboxRelay {
     private void drainSafely() {
         try {
             countBacklog();
-            while (!paused && drainOnce() == config.outbox().batchSize()) {
-                // a full round: there may be more right away
+            while (!paused && drainOnce() > 0) {
+                // rounds take whole rows, so a round short of the batch size may still leave rows: drain until empty
             }
         } catch (Throwable e) {
             // Nothing was deleted for an unacknowledged round; the next poll publishes it again.
@@ -121,7 +122,7 @@ public class OutboxRelay {
         metrics.outbox(backlog.rows(), backlog.oldest());
     }
 
-    /** One round: read, publish, await acks, delete. Returns how many rows were published. */
+    /** One round: read, publish, await acks, delete. Returns how many changes were published. */
     int drainOnce() {
         round.lock();
         try {

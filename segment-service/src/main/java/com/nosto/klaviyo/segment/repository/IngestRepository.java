@@ -10,8 +10,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 
 /**
- * Writes what a transaction of events made of its contacts, and their changes to the outbox, in ONE
- * statement (data-modifying WITH queries over unnested arrays), inside the caller's transaction.
+ * Writes what a transaction of events made of its contacts, and their changes to the outbox (one row
+ * holding them all, in order), in ONE statement (data-modifying WITH queries over unnested arrays), inside
+ * the caller's transaction.
  */
 @ApplicationScoped
 public class IngestRepository {
@@ -28,7 +29,7 @@ public class IngestRepository {
      * @param membershipsNew    memberships to insert, or to overwrite (re-entered)
      * @param tombstonesChanged tombstones to insert, or to overwrite
      * @param tombstonesGone    key hashes of stored tombstones to delete
-     * @param changes           outbox rows, in this order (ids follow it)
+     * @param changes           the changes to publish, in this order (one outbox row holds them)
      */
     public record Writes(List<Membership.Key> membershipsGone, List<Contact.Key> contactsGone, List<Contact> contactsChanged,
             List<Membership> membershipsNew, List<Tombstone> tombstonesChanged, List<String> tombstonesGone,
@@ -64,9 +65,8 @@ public class IngestRepository {
             + " on conflict (key_hash) do update set account_id = excluded.account_id, deleted_at = excluded.deleted_at,"
             + " version = excluded.version),"
             + " tombstone_gone as (delete from {h-schema}contact_tombstone where key_hash = any(cast(:tgh as text[]))),"
-            + " outbox_new as (insert into {h-schema}outbox (topic_key, event_id, payload)"
-            + " select k, cast(e as uuid), p from unnest(cast(:ok as text[]), cast(:oe as text[]), cast(:op as text[]))"
-            + " with ordinality as t(k, e, p, n) order by n)"
+            + " outbox_new as (insert into {h-schema}outbox_tx (keys, payloads)"
+            + " select cast(:ok as text[]), cast(:op as text[]) where cardinality(cast(:ok as text[])) > 0)"
             + " select 1";
 
     public Uni<Void> write(Writes w) {
@@ -97,7 +97,6 @@ public class IngestRepository {
                 .setParameter("tcv", w.tombstonesChanged().stream().map(t -> t.version).toArray(Long[]::new))
                 .setParameter("tgh", w.tombstonesGone().toArray(String[]::new))
                 .setParameter("ok", w.changes().stream().map(c -> c.contactKey().asKafkaKey()).toArray(String[]::new))
-                .setParameter("oe", w.changes().stream().map(c -> c.eventId().toString()).toArray(String[]::new))
                 .setParameter("op", w.changes().stream().map(OutboxRepository::json).toArray(String[]::new))
                 .getSingleResult()).replaceWithVoid();
     }

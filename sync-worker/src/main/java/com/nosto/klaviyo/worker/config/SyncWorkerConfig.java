@@ -45,6 +45,13 @@ public interface SyncWorkerConfig {
         @WithDefault("200")
         int dueWindowsPerTick();
 
+        /**
+         * How often the release loop recounts the pending-contacts gauges. A count walks the ledger's pending
+         * index, so at millions of pending contacts a count every tick would keep PostgreSQL busy.
+         */
+        @WithDefault("60s")
+        Duration gaugeRefresh();
+
         /** Switch off the background release loop (e.g. for a read-only replica). */
         @WithDefault("true")
         boolean enabled();

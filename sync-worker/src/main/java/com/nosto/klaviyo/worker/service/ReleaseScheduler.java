@@ -42,6 +42,8 @@ public class ReleaseScheduler {
     private volatile boolean paused;
     private volatile ScheduledExecutorService executor;
     private long ticks;
+    /** When the pending gauges were last counted (System.nanoTime); null before the first count. */
+    private Long gaugesCountedAt;
 
     void start(@Observes StartupEvent event) {
         if (!config.release().enabled()) {
@@ -69,7 +71,7 @@ public class ReleaseScheduler {
         }
     }
 
-    /** One round: release due windows, publish the outbox, refresh the pending gauges. */
+    /** One round: release due windows, publish the outbox, and every {@code gauge-refresh} recount the pending gauges. */
     public void tick() {
         if (paused) {
             return;
@@ -81,7 +83,11 @@ public class ReleaseScheduler {
             }
             releases.releaseDue(ownership.owned());
             relay.relayOnce();
-            refreshGauges();
+            long now = System.nanoTime();
+            if (gaugesCountedAt == null || now - gaugesCountedAt >= config.release().gaugeRefresh().toNanos()) {
+                refreshGauges();
+                gaugesCountedAt = now;
+            }
             if (++ticks % 720 == 0) {
                 relay.purgePublished();
             }
