@@ -99,10 +99,11 @@ public class OutboxRelay {
 
     private void drainSafely() {
         try {
-            countBacklog();
-            while (!paused && drainOnce() > 0) {
+            do {
+                // at most every few seconds, also during a long drain
+                countBacklog();
                 // rounds take whole rows, so a round short of the batch size may still leave rows: drain until empty
-            }
+            } while (!paused && drainOnce() > 0);
         } catch (Throwable e) {
             // Nothing was deleted for an unacknowledged round; the next poll publishes it again.
             if (!executor.isShutdown()) {

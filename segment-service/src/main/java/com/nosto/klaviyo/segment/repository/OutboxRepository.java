@@ -36,23 +36,25 @@ public class OutboxRepository {
 
     /**
      * The oldest rows of both tables merged by id, as one record per change in publishing order. Per-transaction
-     * rows are taken while their changes stay within the limit (at least one row, whatever its size);
+     * rows are sized first (only their key arrays' lengths are read) and taken while their changes stay within
+     * the limit (at least one row, whatever its size); only the chosen rows' payloads are read;
      * when the per-change table fills the limit on its own, no per-transaction row beyond its last id is taken,
      * so a round never publishes a later row before an earlier one.
      */
     private static final String OLDEST = """
             with single as (select id, topic_key, payload, created_at from %1$s.outbox order by id limit $1),
                  single_cap as (select case when count(*) = $1 then max(id) end as below from single),
-                 tx as (select id, keys, payloads, created_at,
-                               sum(cardinality(keys)) over (order by id) - cardinality(keys) as before
-                          from (select * from %1$s.outbox_tx order by id limit $1) t)
+                 sized as (select id, created_at, n, sum(n) over (order by id) - n as before
+                             from (select id, created_at, cardinality(keys) as n from %1$s.outbox_tx
+                                    order by id limit $1) t),
+                 chosen as (select sized.id, sized.created_at from sized cross join single_cap
+                             where (sized.before + sized.n <= $1 or sized.before = 0)
+                               and (single_cap.below is null or sized.id < single_cap.below))
             select id, 1::bigint as n, topic_key as k, payload as p, created_at from single
             union all
-            select tx.id, c.n, c.k, c.p, tx.created_at
-              from tx cross join single_cap
-                   cross join lateral unnest(tx.keys, tx.payloads) with ordinality as c(k, p, n)
-             where (tx.before + cardinality(tx.keys) <= $1 or tx.id = (select min(id) from tx))
-               and (single_cap.below is null or tx.id < single_cap.below)
+            select c.id, u.n, u.k, u.p, c.created_at
+              from chosen c join %1$s.outbox_tx t on t.id = c.id
+                   cross join lateral unnest(t.keys, t.payloads) with ordinality as u(k, p, n)
             order by id, n""";
 
     @Inject
