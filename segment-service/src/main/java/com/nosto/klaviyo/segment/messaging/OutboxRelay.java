@@ -26,9 +26,8 @@ import org.jboss.logging.Logger;
 /**
  * Publishes the outbox's changes to {@code segment-membership-changes} in id order (a row's changes in
  * their order), keyed by account|email, and deletes their rows only after the broker acknowledged every
- * record of the round. A crash in between
- * re-publishes the round (at least once; consumers dedupe by eventId and version); the idempotent
- * producer keeps one contact's records in order within its partition.
+ * record of the round. A crash in between re-publishes the round (at least once; consumers dedupe by
+ * eventId and version); the idempotent producer keeps one contact's records in order within its partition.
  */
 @ApplicationScoped
 public class OutboxRelay {
