@@ -95,6 +95,10 @@ public final class BenchmarkMain {
             b.append(String.format("%-16s value=%-12s limit=%-10s ratio=%-8s target=%-10s met=%s%n", name, f.get("value"),
                     f.getOrDefault("limit", "-"), f.getOrDefault("ratio", "-"), f.getOrDefault("target", "-"),
                     f.getOrDefault("met", "-")));
+            if (f.containsKey("kafkaOnlyPipelinePerSecond")) {
+                b.append(String.format("%-16s two Kafka hops, no work: %s/s (ratio to the bare consumer %s); the pipeline reaches %s of it%n",
+                        "", f.get("kafkaOnlyPipelinePerSecond"), f.get("kafkaOnlyPipelineRatio"), f.get("ratioToKafkaOnlyPipeline")));
+            }
         });
         return b.toString();
     }

@@ -43,6 +43,18 @@ class BenchmarkSmokeTest {
         assertThat(cpu.path("cpuSeconds").path("segment-service").asDouble()).as("segment-service CPU").isPositive();
         assertThat(cpu.path("pipelineCpuMsPerUnit").asDouble()).isPositive();
         assertThat(cpu.path("cpuBoundCeilingPerSecond").asDouble()).isPositive();
+        // The second reference: the same records went through two Kafka hops with no work (the relay checks it copied
+        // every record on both), batched as the services batch and in large batches; its cost is the relay's (this JVM).
+        JsonNode throughput = figures.path("throughput");
+        assertThat(throughput.path("kafkaOnlyPipelinePerSecond").asDouble()).isPositive();
+        assertThat(throughput.path("ratioToKafkaOnlyPipeline").asDouble()).isPositive();
+        assertThat(throughput.path("kafkaOnlyPipeline").fieldNames()).toIterable().containsExactly("services", "large");
+        for (JsonNode relay : throughput.path("kafkaOnlyPipeline")) {
+            assertThat(relay.path("perSecond").asDouble()).isPositive();
+            assertThat(relay.path("cpuProfile").path("pipelineComponents")).extracting(JsonNode::asText)
+                    .containsExactly(CpuProfile.SELF, CpuProfile.BROKER);
+            assertThat(relay.path("cpuProfile").path("cpuSeconds").path(CpuProfile.SELF).asDouble()).as("the relay's CPU").isPositive();
+        }
         // ... and PostgreSQL's side of it: the services' tables were written, in commits that wrote WAL.
         JsonNode pg = figures.path("throughput").path("postgresProfile");
         assertThat(pg.path("rowsWrittenPerUnit").asDouble()).as("rows written per event").isPositive();
