@@ -12,6 +12,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -121,21 +122,30 @@ final class KafkaOnlyPipeline {
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, batching.batchSize);
         long deadline = System.nanoTime() + timeout.toNanos();
         long copied = 0;
+        // The first send the broker refused: the stage fails with it instead of its reader waiting for the record.
+        AtomicReference<Exception> refused = new AtomicReference<>();
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(c);
                 KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
             consumer.assign(from.keySet());
             from.forEach(consumer::seek);
-            while (copied < count) {
+            while (copied < count && refused.get() == null) {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("copied " + copied + " of " + count + " to " + to);
                 }
                 ConsumerRecords<String, String> polled = consumer.poll(Duration.ofMillis(200));
                 for (ConsumerRecord<String, String> r : polled) {
-                    producer.send(new ProducerRecord<>(to, r.key(), r.value()));
+                    producer.send(new ProducerRecord<>(to, r.key(), r.value()), (meta, e) -> {
+                        if (e != null) {
+                            refused.compareAndSet(null, e);
+                        }
+                    });
                     copied++;
                 }
             }
             producer.flush();
+        }
+        if (refused.get() != null) {
+            throw new IllegalStateException("a record could not be written to " + to, refused.get());
         }
         return copied;
     }
