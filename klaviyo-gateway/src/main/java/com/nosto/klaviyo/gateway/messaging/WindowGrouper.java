@@ -2,6 +2,7 @@ package com.nosto.klaviyo.gateway.messaging;
 
 import com.nosto.klaviyo.events.SyncBatch;
 import com.nosto.klaviyo.gateway.config.GatewayConfig;
+import com.nosto.klaviyo.gateway.repository.SyncStateRepository;
 import com.nosto.klaviyo.gateway.service.BatchApplier;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
@@ -36,7 +37,10 @@ import org.jboss.logging.Logger;
  * of another window does not close a marked group. What is known of a window's markers outlives its group
  * ({@link #windows}), so a group cut by {@code max-contacts} or {@code max-held-contacts} goes on as a new group
  * that completes when the remaining markers arrive, and a late or re-sent part of an applied window (same batch
- * ids after a producer crash) completes at its own marker. Fallbacks for a marker that never comes:
+ * ids after a producer crash) completes at its own marker. The markers applied are recorded with their batch ids,
+ * and when a window first appears here (after a restart, a rebalance, or once it dropped out of {@link #windows})
+ * they are read back once ({@link MarkerStore}), so the rest of a window applied in parts elsewhere or before the
+ * restart still completes at its last marker. Fallbacks for a marker that never comes:
  * {@code incomplete-quiet-period} without a batch of the group, or {@code max-wait} after its first batch.
  *
  * <p><b>Unmarked batches</b> (older producers), as before: a group is applied when no batch of it arrived for
@@ -92,6 +96,15 @@ public class WindowGrouper {
         Uni<?> apply(List<BatchApplier.Received> batches);
     }
 
+    /**
+     * The end markers of a window applied before (source partition → the window's partition count each stated):
+     * {@code SyncStateRepository#endMarkersApplied} in production.
+     */
+    @FunctionalInterface
+    interface MarkerStore {
+        Uni<Map<Integer, Integer>> applied(String accountId, String windowId);
+    }
+
     /** One received batch and the record to acknowledge once its group is done. */
     record Held(SyncBatch batch, String payload, Message<?> message) {
     }
@@ -104,6 +117,11 @@ public class WindowGrouper {
 
         boolean allEnded() {
             return partitions != null && ended.size() >= partitions;
+        }
+
+        void add(int partition, int windowPartitions) {
+            ended.add(partition);
+            partitions = partitions == null ? windowPartitions : Math.max(partitions, windowPartitions);
         }
     }
 
@@ -137,6 +155,7 @@ public class WindowGrouper {
     }
 
     private final Applier applier;
+    private final MarkerStore markerStore;
     private final GatewayConfig.Window config;
     private final Vertx vertx;
     private final MeterRegistry metrics;
@@ -155,13 +174,16 @@ public class WindowGrouper {
     private long timerId = -1;
 
     @Inject
-    public WindowGrouper(BatchApplier applier, GatewayConfig gatewayConfig, Vertx vertx, MeterRegistry metrics) {
-        this(applier::apply, gatewayConfig.window(), vertx, metrics, System::currentTimeMillis);
+    public WindowGrouper(BatchApplier applier, SyncStateRepository state, GatewayConfig gatewayConfig, Vertx vertx,
+            MeterRegistry metrics) {
+        this(applier::apply, state::endMarkersApplied, gatewayConfig.window(), vertx, metrics, System::currentTimeMillis);
     }
 
-    /** For tests: any applier and clock; {@link #applyDue()} is then called by the test (vertx may be null). */
-    WindowGrouper(Applier applier, GatewayConfig.Window config, Vertx vertx, MeterRegistry metrics, LongSupplier clock) {
+    /** For tests: any applier, marker store and clock; {@link #applyDue()} is then called by the test (vertx may be null). */
+    WindowGrouper(Applier applier, MarkerStore markerStore, GatewayConfig.Window config, Vertx vertx, MeterRegistry metrics,
+            LongSupplier clock) {
         this.applier = applier;
+        this.markerStore = markerStore;
         this.config = config;
         this.vertx = vertx;
         this.metrics = metrics;
@@ -188,6 +210,7 @@ public class WindowGrouper {
     public Uni<Void> add(SyncBatch batch, String payload, Message<?> message) {
         int size = batch.contacts() == null ? 0 : batch.contacts().size();
         List<CompletableFuture<Void>> waitFor = List.of();
+        WindowMarkers firstSeen = null;
         synchronized (this) {
             long now = clock.getAsLong();
             String accountId = batch.accountId();
@@ -207,16 +230,19 @@ public class WindowGrouper {
             Integer partition = batch.sourcePartition();
             if (partition != null) {
                 if (group.window == null) {
-                    group.window = windows.computeIfAbsent(key(accountId, batch.windowId()), k -> new WindowMarkers());
+                    String key = key(accountId, batch.windowId());
+                    group.window = windows.get(key);
+                    if (group.window == null) {
+                        group.window = firstSeen = new WindowMarkers();
+                        windows.put(key, firstSeen);
+                    }
                 } else {
                     windows.get(key(accountId, batch.windowId())); // keeps it recently used
                 }
                 group.partitions.add(partition);
                 if (batch.endsPartition() && batch.windowPartitions() > 0) {
                     group.ended.add(partition);
-                    group.window.ended.add(partition);
-                    group.window.partitions = group.window.partitions == null ? batch.windowPartitions()
-                            : Math.max(group.window.partitions, batch.windowPartitions());
+                    group.window.add(partition, batch.windowPartitions());
                 }
             }
             if (group.complete()) {
@@ -234,6 +260,9 @@ public class WindowGrouper {
                 waitFor = List.copyOf(applying);
             }
         }
+        if (firstSeen != null) {
+            readAppliedMarkers(batch.accountId(), batch.windowId(), firstSeen);
+        }
         if (waitFor.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
@@ -241,13 +270,44 @@ public class WindowGrouper {
         return Uni.createFrom().completionStage(CompletableFuture.allOf(waitFor.toArray(CompletableFuture[]::new)));
     }
 
-    /** Starts the groups whose quiet period or maximum wait has passed (periodic). */
+    /**
+     * Reads the markers of a window new to this instance that were applied before, once, without holding up the
+     * consumer, and adds them to what is known of it; an open group of the window that they complete is applied at
+     * once. If the read fails, the window goes on with the markers that arrive (and the fallbacks).
+     */
+    private void readAppliedMarkers(String accountId, String windowId, WindowMarkers window) {
+        Uni<Map<Integer, Integer>> read;
+        try {
+            read = markerStore.applied(accountId, windowId);
+        } catch (RuntimeException e) {
+            read = Uni.createFrom().failure(e);
+        }
+        read.subscribe().with(markers -> {
+            if (markers.isEmpty()) {
+                return;
+            }
+            synchronized (this) {
+                markers.forEach(window::add);
+                LOG.debugf("Window %s of account %s: end markers of source partitions %s were applied before", windowId,
+                        accountId, markers.keySet());
+                Group g = open.getOrDefault(accountId, Map.of()).get(windowId);
+                if (g != null && g.window == window && g.complete()) {
+                    close(g, Reason.COMPLETE);
+                }
+            }
+        }, e -> LOG.warnf("Could not read the applied end markers of window %s of account %s (%s); its group completes on"
+                + " the markers it receives", windowId, accountId, e.toString()));
+    }
+
+    /** Starts the groups that are complete or whose quiet period or maximum wait has passed (periodic). */
     void applyDue() {
         synchronized (this) {
             long now = clock.getAsLong();
             for (Map<String, Group> groups : List.copyOf(open.values())) {
                 for (Group g : List.copyOf(groups.values())) {
-                    if (now - g.openedAt >= config.maxWait().toMillis()) {
+                    if (g.complete()) {
+                        close(g, Reason.COMPLETE);
+                    } else if (now - g.openedAt >= config.maxWait().toMillis()) {
                         close(g, Reason.MAX_WAIT);
                     } else if (!g.marked() && now - g.lastAt >= config.quietPeriod().toMillis()) {
                         close(g, Reason.QUIET);

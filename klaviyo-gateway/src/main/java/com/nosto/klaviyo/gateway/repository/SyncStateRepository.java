@@ -56,6 +56,14 @@ public class SyncStateRepository {
         return tx.inSession(() -> applied.existing(batchIds));
     }
 
+    /**
+     * The end markers of an account's window that were applied (source partition → the window's partition count
+     * each stated): what a gateway that restarted, or took the partition over, knows of a window applied in parts.
+     */
+    public Uni<Map<Integer, Integer>> endMarkersApplied(String accountId, String windowId) {
+        return tx.inSession(() -> applied.endMarkers(accountId, windowId));
+    }
+
     public Uni<Map<String, LedgerEntry>> ledger(String accountId, List<String> emails) {
         if (emails.isEmpty()) {
             return Uni.createFrom().item(Map.of());
@@ -81,7 +89,7 @@ public class SyncStateRepository {
                 rows.add(new SyncRowErrorRepository.RowInsert(batchId, r.email(), r.outcome(), truncate(r.detail())));
             }
         }
-        return tx.inTransaction(() -> applied.recordAll(batchIds, first.accountId(), first.windowId(), now)
+        return tx.inTransaction(() -> applied.recordAll(batches, first.accountId(), first.windowId(), now)
                 .call(() -> result.ledger.isEmpty() ? Uni.createFrom().voidItem()
                         : ledger.advance(first.accountId(), result.ledger.values(), now))
                 .call(() -> runs.add(first, batches.size(), result, now))
@@ -99,7 +107,7 @@ public class SyncStateRepository {
     public Uni<Void> commitContactless(List<SyncBatch> batches) {
         SyncBatch first = batches.get(0);
         List<String> batchIds = batches.stream().map(SyncBatch::batchId).toList();
-        return tx.inTransaction(() -> applied.recordAll(batchIds, first.accountId(), first.windowId(), Instant.now())
+        return tx.inTransaction(() -> applied.recordAll(batches, first.accountId(), first.windowId(), Instant.now())
                 .call(() -> runs.countBatches(first, batches.size()))
                 .call(() -> parked.unparkAll(batchIds)));
     }

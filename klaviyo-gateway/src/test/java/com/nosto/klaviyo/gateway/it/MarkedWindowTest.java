@@ -8,6 +8,7 @@ import com.nosto.klaviyo.events.ContactState;
 import com.nosto.klaviyo.events.SyncBatch;
 import com.nosto.klaviyo.events.WindowKind;
 import com.nosto.klaviyo.gateway.repository.SyncStateRepository;
+import com.nosto.klaviyo.gateway.service.BatchApplier;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -46,6 +47,8 @@ class MarkedWindowTest extends GatewayTestBase {
 
     @Inject
     SyncStateRepository state;
+    @Inject
+    BatchApplier applier;
 
     @Test
     void aWindowFromTwoPartitionsWithAPauseLongerThanTheQuietPeriodIsOnePlanAppliedAtItsLastMarker() {
@@ -129,6 +132,37 @@ class MarkedWindowTest extends GatewayTestBase {
         // "properties set, not listed" here: the move made no list call and the add was stale).
         assertThat(members()).contains(x);
         assertThat(propertiesOf(x)).containsEntry("nosto_segment", "B");
+    }
+
+    @Test
+    void theRestOfAWindowAppliedInPartsBeforeARestartIsAppliedAtItsLastMarkerNotAfterTheFallback() {
+        connect();
+        // Before the "restart": partitions 0 and 1 of a 3-partition window were applied as one part (as a group cut at
+        // max-contacts is) and acknowledged. Applied here straight through BatchApplier, so this instance's grouper
+        // has never seen the window: what it knows of it after a restart.
+        List<SyncBatch> firstPart = List.of(marked("w1", 0, 0, entering(0, 3), false), marked("w1", 0, 1, List.of(), true, 3),
+                marked("w1", 1, 0, List.of(), true, 3));
+        assertThat(applier.apply(firstPart.stream().map(b -> new BatchApplier.Received(b, "{}")).toList())
+                .await().atMost(WAIT)).isEqualTo(BatchApplier.Outcome.APPLIED);
+        assertThat(state.endMarkersApplied(accountId, "w1").await().atMost(WAIT))
+                .as("the markers are recorded with their batch ids").isEqualTo(Map.of(0, 3, 1, 3));
+        int before = emulator().calls().forKey(apiKey).size();
+
+        // The rest, as redelivered after the restart: partition 2's contacts and its marker.
+        List<SyncBatch> rest = List.of(marked("w1", 2, 0, entering(3, 5), false), marked("w1", 2, 1, List.of(), true, 3));
+        rest.forEach(this::publish);
+        Instant lastMarker = Instant.now();
+
+        List<String> ids = rest.stream().map(SyncBatch::batchId).toList();
+        await().atMost(WAIT).untilAsserted(() -> assertThat(state.appliedAmong(ids).await().indefinitely())
+                .containsExactlyInAnyOrderElementsOf(ids));
+        List<Call> calls = emulator().calls().forKey(apiKey);
+        assertThat(calls.size()).as("the rest made Klaviyo calls").isGreaterThan(before);
+        assertThat(Duration.between(lastMarker, calls.get(before).at()))
+                .as("first call of the rest: at its marker, not after the incomplete quiet period (60 s here)")
+                .isLessThan(QUIET.minusSeconds(2));
+        assertThat(members()).hasSize(5);
+        assertThat(syncRuns().getInt("[0].batches")).as("one sync run for the window, both parts counted").isEqualTo(5);
     }
 
     @Test

@@ -13,7 +13,9 @@ import io.smallrye.mutiny.Uni;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
@@ -35,7 +37,16 @@ class WindowGrouperTest {
     private final List<List<String>> applied = new ArrayList<>();
     private final AtomicInteger acks = new AtomicInteger();
     private final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
-    private final WindowGrouper grouper = new WindowGrouper(this::record, config(), null, metrics, () -> now);
+    /** End markers "applied before" (the database in production), by window; and the windows read from it. */
+    private final Map<String, Map<Integer, Integer>> appliedMarkers = new HashMap<>();
+    private final List<String> markerReads = new ArrayList<>();
+    private Uni<Map<Integer, Integer>> pendingRead;
+    private final WindowGrouper grouper = new WindowGrouper(this::record, this::readMarkers, config(), null, metrics, () -> now);
+
+    private Uni<Map<Integer, Integer>> readMarkers(String accountId, String windowId) {
+        markerReads.add(windowId);
+        return pendingRead != null ? pendingRead : Uni.createFrom().item(appliedMarkers.getOrDefault(windowId, Map.of()));
+    }
 
     private Uni<?> record(List<BatchApplier.Received> batches) {
         applied.add(batches.stream().map(r -> r.batch().batchId()).toList());
@@ -221,7 +232,7 @@ class WindowGrouperTest {
         WindowGrouper slow = new WindowGrouper(batches -> {
             handed.add(batches.stream().map(r -> r.batch().batchId()).toList());
             return Uni.createFrom().completionStage(release);
-        }, config(), null, metrics, () -> now);
+        }, this::readMarkers, config(), null, metrics, () -> now);
         assertThat(slow.add(contacts("a", 0, 0, 4), "{}", message()).await().indefinitely()).isNull();
         Uni<Void> blocked = slow.add(contacts("b", 0, 0, 6), "{}", message());
 
@@ -231,6 +242,76 @@ class WindowGrouperTest {
         release.complete(BatchApplier.Outcome.APPLIED);
         assertThat(waiting).isDone();
         assertThat(slow.held()).isZero();
+    }
+
+    // ---- End markers applied before this instance saw the window (restart, rebalance) ------------------------------
+
+    @Test
+    void theRestOfAWindowAppliedInPartsBeforeARestartCompletesOnTheMarkersAppliedThen() {
+        // Before the restart: partitions 0 and 1 of 3 ended in a part that was applied (cut at max-contacts) and acknowledged.
+        appliedMarkers.put("w1", Map.of(0, 3, 1, 3));
+
+        add(contacts("w1", 2, 0, 4));
+        assertThat(applied).as("partition 2's marker is still to come").isEmpty();
+        add(marker("w1", 2, 1, 3));
+
+        assertThat(applied).as("complete at once, not after the incomplete quiet period")
+                .containsExactly(List.of("w1/2/0", "w1/2/1"));
+        assertThat(reasons("complete")).isEqualTo(1);
+        assertThat(markerReads).as("read once, when the window first appeared").containsExactly("w1");
+    }
+
+    @Test
+    void markersAppliedBeforeDoNotCompleteAGroupStillMissingTheMarkerOfAPartitionItHolds() {
+        // A fully applied window whose partition 0 is re-sent after a restart: complete at its own marker only.
+        appliedMarkers.put("w1", Map.of(0, 2, 1, 2));
+        add(contacts("w1", 0, 0, 2));
+        tick(5_000);
+        assertThat(applied).isEmpty();
+
+        add(marker("w1", 0, 1, 2));
+
+        assertThat(applied).containsExactly(List.of("w1/0/0", "w1/0/1"));
+    }
+
+    @Test
+    void markersReadAfterTheLastBatchArrivedCompleteTheOpenGroup() {
+        // The read answers after the group's own marker came in: the group is applied when it answers.
+        CompletableFuture<Map<Integer, Integer>> answer = new CompletableFuture<>();
+        pendingRead = Uni.createFrom().completionStage(answer);
+        add(contacts("w1", 1, 0, 2));
+        add(marker("w1", 1, 1, 2));
+        assertThat(applied).isEmpty();
+
+        answer.complete(Map.of(0, 2));
+
+        assertThat(applied).containsExactly(List.of("w1/1/0", "w1/1/1"));
+        assertThat(reasons("complete")).isEqualTo(1);
+    }
+
+    @Test
+    void aFailedReadOfTheAppliedMarkersLeavesTheIncompleteQuietFallback() {
+        pendingRead = Uni.createFrom().failure(new IllegalStateException("database down"));
+        add(contacts("w1", 1, 0, 2));
+        add(marker("w1", 1, 1, 2));
+        tick(29_999);
+        assertThat(applied).isEmpty();
+
+        tick(1);
+
+        assertThat(applied).containsExactly(List.of("w1/1/0", "w1/1/1"));
+        assertThat(reasons("incomplete-quiet")).isEqualTo(1);
+    }
+
+    @Test
+    void unmarkedBatchesAndWindowsAlreadyKnownAreNotReadAgain() {
+        add(legacy("old", 0, 1));
+        add(contacts("w1", 0, 0, 1));
+        add(contacts("w1", 0, 1, 1));
+        add(marker("w1", 0, 2, 1));
+        add(contacts("w1", 0, 0, 1)); // a re-sent part of the applied window: known here, no read
+
+        assertThat(markerReads).containsExactly("w1");
     }
 
     // ---- Unmarked (legacy) batches: as before -----------------------------------------------------------------

@@ -6,7 +6,10 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.time.Instant;
 
-/** An {@code applied_batch} row: a batch id already applied (a redelivery makes no Klaviyo call). */
+/**
+ * An {@code applied_batch} row: a batch id already applied (a redelivery makes no Klaviyo call); for an end
+ * marker also its source partition and the window's partition count (null otherwise).
+ */
 @Entity
 @Table(name = "applied_batch")
 public class AppliedBatchEntity {
@@ -23,4 +26,10 @@ public class AppliedBatchEntity {
 
     @Column(name = "applied_at")
     public Instant appliedAt;
+
+    @Column(name = "source_partition")
+    public Integer sourcePartition;
+
+    @Column(name = "window_partitions")
+    public Integer windowPartitions;
 }
