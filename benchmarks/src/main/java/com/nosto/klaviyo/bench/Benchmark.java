@@ -60,6 +60,12 @@ public final class Benchmark {
     public enum Part { WINDOW, THROUGHPUT, MEMORY, REPLAY }
 
     /**
+     * The gateway's JVM: the harness's default heap, named here because the window reports the gateway's heap
+     * against it. Smaller than the chart's (512 MiB container, 75 %: 384 MB), so a window that fits here fits there.
+     */
+    static final List<String> GATEWAY_JVM = List.of("-Xmx256m", "-XX:+UseSerialGC");
+
+    /**
      * What figure 4 feeds sync-worker with: segment events through segment-service (the whole pipeline), or
      * MembershipChange records written straight to sync-worker's topic, which is what sync-worker holds either way
      * and lets a run reach millions of pending contacts without waiting for segment-service's ingest.
@@ -109,6 +115,7 @@ public final class Benchmark {
                 figures.put("writeEfficiency", window.get("writeEfficiency"));
                 figures.put("timeToApply", window.get("timeToApply"));
                 figures.put("freshness", window.get("freshness"));
+                figures.put("gatewayHeap", window.get("gatewayHeap"));
             }
             if (parts.contains(Part.THROUGHPUT)) {
                 figures.put("throughput", throughput());
@@ -154,6 +161,7 @@ public final class Benchmark {
         return SystemUnderTest.Options.of(Duration.ofHours(12), Duration.ofHours(1))
                 .withEmulator(emulator)
                 .withJvmOptions("sync-worker", List.of("-Xmx512m", "-XX:+UseSerialGC"))
+                .withJvmOptions("klaviyo-gateway", GATEWAY_JVM)
                 .withSystemProperties("segment-service", common)
                 .withSystemProperties("sync-worker", worker)
                 .withSystemProperties("klaviyo-gateway", gateway)
@@ -213,12 +221,24 @@ public final class Benchmark {
         kafka.flush();
         awaitIngested();
         long pending = pending(account);
+        String gateway = system.service("klaviyo-gateway").baseUrl();
+        long gatewayPid = system.service("klaviyo-gateway").pid();
+        Probe.fullGc(gatewayPid);
+        long idleLive = Probe.heapUsed(gateway);
+        HeapSampler gatewayHeap = HeapSampler.start(gateway);
         Instant windowEnd = Instant.now();
         api.flush(account).expect(200, 202, 204);
+        // Live heap while the window is being applied: the whole group is parsed and planned once its first bulk job
+        // goes out, and held until its last call. A full GC then leaves what the window keeps alive.
+        Probe.await("the window's first bulk job", timeout, () -> system.klaviyo().calls().forKey(key).stream()
+                .skip(callsBefore).anyMatch(c -> "bulk_import_profiles".equals(c.operationId())));
+        boolean gcDone = Probe.fullGc(gatewayPid);
+        long liveWhileApplying = Probe.heapUsed(gateway);
         int expectedMembers = entering + moving;
         Probe.await("window applied (" + expectedMembers + " list members)", timeout, () -> members(klaviyo) == expectedMembers);
         awaitQuiet(key);
         Instant applied = Instant.now();
+        long peak = gatewayHeap.stop();
 
         List<Call> calls = system.klaviyo().calls().forKey(key);
         List<Call> windowCalls = calls.subList(callsBefore, calls.size());
@@ -229,8 +249,29 @@ public final class Benchmark {
         result.put("timeToApply", timeToApply(windowCalls));
         Duration imposed = Limits.imposedTime(minimumCalls(), rates(), BULK_JOB_DELAY);
         result.put("freshness", freshness(account, windowEnd, windowCalls, applied, imposed));
+        result.put("gatewayHeap", gatewayHeap(pending, idleLive, gcDone ? liveWhileApplying : -1, peak));
         checkState(klaviyo, key, moving);
         return result;
+    }
+
+    /**
+     * The gateway's heap for the window (reported, no target): live after a full GC when idle and while the window
+     * is applied, the peak in use (garbage included), and the live bytes the window added per contact, the figure
+     * that sizes {@code gateway.window.max-held-contacts} against the heap.
+     */
+    private static Map<String, Object> gatewayHeap(long contacts, long idleLive, long liveWhileApplying, long peak) {
+        double livePerContact = liveWhileApplying < 0 || contacts == 0 ? -1 : round((double) (liveWhileApplying - idleLive) / contacts);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("measure", "klaviyo-gateway: live heap the window added, per contact (bytes)");
+        m.put("value", livePerContact);
+        m.put("target", "reported");
+        m.put("jvm", String.join(" ", GATEWAY_JVM));
+        m.put("contacts", contacts);
+        m.put("idleLiveHeapBytes", idleLive);
+        m.put("liveHeapWhileApplyingBytes", liveWhileApplying);
+        m.put("peakHeapBytes", peak);
+        m.put("peakAboveIdleBytesPerContact", contacts == 0 ? -1 : round((double) (peak - idleLive) / contacts));
+        return m;
     }
 
     private Map<String, Object> writeEfficiency(List<Call> windowCalls, long pending) {
@@ -561,20 +602,7 @@ public final class Benchmark {
 
     private Map<String, Object> holdPending(String account, int from, int to, String worker, long pid) {
         log("memory: " + to + " pending contacts");
-        AtomicLong peak = new AtomicLong(Probe.heapUsed(worker));
-        Thread sampler = new Thread(() -> {
-            while (!Thread.currentThread().isInterrupted()) {
-                long h = Probe.heapUsed(worker);
-                peak.accumulateAndGet(h, Math::max);
-                try {
-                    Thread.sleep(250);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }, "heap-sampler");
-        sampler.setDaemon(true);
-        sampler.start();
+        HeapSampler sampler = HeapSampler.start(worker);
         Instant feedStart = Instant.now();
         for (int i = from; i < to; i++) {
             String email = "mem" + i + "@bench.example.com";
@@ -594,12 +622,12 @@ public final class Benchmark {
             throw new IllegalStateException("sync-worker caught up holding " + pendingNow + " pending contacts, expected "
                     + to);
         }
-        sampler.interrupt();
+        long peak = sampler.stop();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("pendingContacts", pendingNow);
         m.put("feedSeconds", seconds(Duration.between(feedStart, ingested)));
         m.put("ingestPerSecond", round((to - from) / Math.max(1e-3, Duration.between(feedStart, ingested).toNanos() / 1e9)));
-        m.put("peakHeapBytes", peak.get());
+        m.put("peakHeapBytes", peak);
         m.put("fullGc", Probe.fullGc(pid));
         m.put("liveHeapAfterFullGcBytes", Probe.heapUsed(worker));
         return m;

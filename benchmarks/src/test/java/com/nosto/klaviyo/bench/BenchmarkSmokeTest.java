@@ -27,7 +27,7 @@ class BenchmarkSmokeTest {
 
         JsonNode figures = EventJson.mapper().readTree(Files.readString(out)).path("figures");
         assertThat(figures.fieldNames()).toIterable()
-                .containsExactly("writeEfficiency", "timeToApply", "freshness", "throughput", "memory", "replay");
+                .containsExactly("writeEfficiency", "timeToApply", "freshness", "gatewayHeap", "throughput", "memory", "replay");
         assertThat(figures.path("replay").path("value").asLong()).as("Klaviyo writes caused by a replay").isZero();
         assertThat(figures.path("writeEfficiency").path("limit").asLong()).isEqualTo(
                 Limits.minimumWrites(tiny.entering(), tiny.moving(), tiny.leaving(), tiny.deleted(), new Limits.Caps(100, 10, 1)));
@@ -68,5 +68,11 @@ class BenchmarkSmokeTest {
         assertThat(figures.path("memory").path("value").asLong()).isPositive();
         assertThat(figures.path("memory").path("limit").asLong()).isPositive();
         assertThat(figures.path("freshness").path("value").asDouble()).isNotNegative();
+        // The gateway's heap around the window was read from its metrics (-1 when unreadable).
+        JsonNode gatewayHeap = figures.path("gatewayHeap");
+        assertThat(gatewayHeap.path("contacts").asLong()).isPositive();
+        assertThat(gatewayHeap.path("idleLiveHeapBytes").asLong()).isPositive();
+        assertThat(gatewayHeap.path("peakHeapBytes").asLong()).isGreaterThanOrEqualTo(gatewayHeap.path("idleLiveHeapBytes").asLong());
+        assertThat(gatewayHeap.path("jvm").asText()).isEqualTo(String.join(" ", Benchmark.GATEWAY_JVM));
     }
 }
