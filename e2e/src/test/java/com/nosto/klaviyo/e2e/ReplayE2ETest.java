@@ -7,11 +7,15 @@ import com.nosto.klaviyo.emulator.Call;
 import com.nosto.klaviyo.events.SegmentEvent;
 import com.nosto.klaviyo.events.Topics;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
-/** G8: an SRE resync by offset reset of every consumer group changes nothing and writes nothing to Klaviyo. */
+/**
+ * G8: an SRE resync by offset reset of every consumer group, to the earliest offset or to a point in time in the middle
+ * of the topics, changes nothing and writes nothing to Klaviyo.
+ */
 class ReplayE2ETest extends E2ETestBase {
 
     /** Each service's consumer group and the topic it reads (the runbook's table). */
@@ -40,6 +44,53 @@ class ReplayE2ETest extends E2ETestBase {
 
             system.stopAllAndRestart(() -> GROUPS.forEach((group, topic) ->
                     assertThat(kafka.resetToEarliest(group, topic)).contains(topic)));
+
+            Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> GROUPS.entrySet().stream()
+                    .allMatch(e -> kafka.lag(e.getKey(), e.getValue()) == 0));
+            api.flush(account).expect(200, 202, 204);
+            awaitCaughtUp(kafka);
+            assertConverged();
+            assertThat(writes()).as("Klaviyo writes caused by the replay").isEqualTo(writesBefore);
+        }
+    }
+
+    @Test
+    void replayingEveryTopicFromAPointInTheMiddleWritesNothing() throws InterruptedException {
+        connect();
+        segment("whole-bean", "Category affinity: Whole_Bean", true);
+        segment("vip", "VIP", true);
+        try (KafkaTools kafka = new KafkaTools(system.kafkaBootstrapServers())) {
+            // Before the incident: contacts enter, a window is applied.
+            for (int i = 0; i < 30; i++) {
+                publish(kafka, full("mid" + i + "@example.com", i % 2 == 0 ? "whole-bean" : "vip"));
+            }
+            kafka.flush();
+            flushAndAwaitConverged();
+            awaitCaughtUp(kafka);
+            Thread.sleep(50); // record timestamps after this instant belong to the second part only
+            Instant incident = Instant.now();
+            Thread.sleep(50);
+            // After it: the same contacts move, leave and are deleted, new ones enter; a second window is applied.
+            for (int i = 0; i < 30; i += 2) {
+                publish(kafka, i % 4 == 0 ? entered("mid" + i + "@example.com", "vip") : exited("mid" + i + "@example.com", "whole-bean"));
+            }
+            publish(kafka, deleted("mid1@example.com"));
+            for (int i = 30; i < 40; i++) {
+                publish(kafka, full("mid" + i + "@example.com", "vip"));
+            }
+            kafka.flush();
+            flushAndAwaitConverged();
+            awaitCaughtUp(kafka);
+            long writesBefore = writes();
+
+            // "Replay since the incident": each group rewound to the first record written after it, a different offset
+            // in each topic; each group then has the second part to re-read and nothing of the first.
+            system.stopAllAndRestart(() -> GROUPS.forEach((group, topic) -> {
+                assertThat(kafka.resetToDatetime(group, topic, incident)).contains(topic);
+                assertThat(kafka.committed(group, topic).values().stream().mapToLong(Long::longValue).sum())
+                        .as("%s rewound into the middle of %s, not to its start", group, topic).isPositive();
+                assertThat(kafka.lag(group, topic)).as("%s has the records after the incident to re-read", group).isPositive();
+            }));
 
             Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> GROUPS.entrySet().stream()
                     .allMatch(e -> kafka.lag(e.getKey(), e.getValue()) == 0));

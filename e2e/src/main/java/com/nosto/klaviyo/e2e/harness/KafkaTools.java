@@ -8,10 +8,15 @@ import com.nosto.klaviyo.events.Topics;
 import com.nosto.klaviyo.testsupport.ProjectRoot;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
@@ -107,9 +112,43 @@ public final class KafkaTools implements AutoCloseable {
      * (through deploy/local/kafka, the runbook's command). The group must have no live members.
      */
     public String resetToEarliest(String group, String topic) {
+        return resetOffsets(group, topic, "--to-earliest");
+    }
+
+    /**
+     * Rewinds a consumer group to the first record of each partition written at or after {@code at} (record
+     * timestamps), the runbook's "replay since the incident" ({@code --to-datetime}, given in UTC). The group must
+     * have no live members.
+     */
+    public String resetToDatetime(String group, String topic, Instant at) {
+        String utc = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS").withZone(ZoneOffset.UTC).format(at);
+        return resetOffsets(group, topic, "--to-datetime", utc + "Z");
+    }
+
+    /** The committed offset of each partition of {@code topic} for {@code group} (partitions without one left out). */
+    public Map<Integer, Long> committed(String group, String topic) {
+        try {
+            Map<Integer, Long> out = new TreeMap<>();
+            admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().forEach((tp, om) -> {
+                if (tp.topic().equals(topic) && om != null) {
+                    out.put(tp.partition(), om.offset());
+                }
+            });
+            return out;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    private String resetOffsets(String group, String topic, String... mode) {
         Path root = ProjectRoot.find();
-        ProcessBuilder pb = new ProcessBuilder("bash", root.resolve("deploy/local/kafka").toString(), "reset-offsets", group, topic,
-                "--to-earliest", "--execute").redirectErrorStream(true);
+        List<String> cmd = new ArrayList<>(List.of("bash", root.resolve("deploy/local/kafka").toString(), "reset-offsets", group, topic));
+        cmd.addAll(List.of(mode));
+        cmd.add("--execute");
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("KAFKA_BOOTSTRAP_SERVERS", servers);
         try {
             Process p = pb.start();
