@@ -64,8 +64,8 @@ public interface GatewayConfig {
         Duration maxWait();
 
         /**
-         * A group is applied as soon as it holds this many contacts. Bounds the heap one group needs (roughly
-         * 1 KB per contact while it is parsed, planned and sent: ~150 MB at the default); a larger window is
+         * A group is applied as soon as it holds this many contacts. Bounds the heap one group needs (measured:
+         * 1.35 KB live per contact while it is planned and sent, ~200 MB at the default); a larger window is
          * applied in parts, each costing at most one partly filled bulk job and list removal more.
          */
         @WithDefault("150000")
@@ -73,7 +73,8 @@ public interface GatewayConfig {
 
         /**
          * Contacts held in all groups (waiting or being applied) at which the consumer stops reading until
-         * groups finish. At least max-contacts.
+         * groups finish. At least max-contacts. At 1.35 KB each the default needs ~300 MB of live heap: the
+         * chart's 768 MiB limit (a 576 MB heap).
          */
         @WithDefault("200000")
         int maxHeldContacts();
