@@ -20,9 +20,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The Kafka-only relay on the real broker: every record of the range (which starts past the first ten) arrives through both
- * hops, run after run on fresh topics. A fresh topic's partitions may not be led yet when the relay starts writing
- * (a CI run's smoke benchmark lost 3 of 400 records that way and timed out); the relay writes a warm record to
- * every partition first, so the test runs it several times with a short timeout.
+ * hops, run after run on fresh topics. A fresh topic's partitions were not always led yet when the relay started
+ * writing (a CI run's smoke benchmark lost 3 of 400 records that way and timed out, and a later one this test's own
+ * source records); {@code KafkaTestResource.createTopics} now returns only once every partition is led, so the test
+ * runs the relay several times with a short timeout.
  */
 class KafkaOnlyPipelineTest {
 

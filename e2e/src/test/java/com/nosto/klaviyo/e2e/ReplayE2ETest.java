@@ -9,6 +9,7 @@ import com.nosto.klaviyo.events.Topics;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
@@ -26,9 +27,7 @@ class ReplayE2ETest extends E2ETestBase {
 
     @Test
     void replayingEveryTopicFromTheEarliestOffsetWritesNothing() {
-        connect();
-        segment("whole-bean", "Category affinity: Whole_Bean", true);
-        segment("vip", "VIP", true);
+        connectWithTwoSyncedSegments();
         try (KafkaTools kafka = new KafkaTools(system.kafkaBootstrapServers())) {
             for (int i = 0; i < 40; i++) {
                 publish(kafka, full("replay" + i + "@example.com", i % 2 == 0 ? "whole-bean" : "vip"));
@@ -37,36 +36,21 @@ class ReplayE2ETest extends E2ETestBase {
                 publish(kafka, i % 2 == 0 ? entered("replay" + i + "@example.com", "vip") : exited("replay" + i + "@example.com", "vip"));
             }
             publish(kafka, deleted("replay1@example.com"));
-            kafka.flush();
-            flushAndAwaitConverged();
-            awaitCaughtUp(kafka);
-            long writesBefore = writes();
+            applyWindow(kafka);
 
-            system.stopAllAndRestart(() -> GROUPS.forEach((group, topic) ->
-                    assertThat(kafka.resetToEarliest(group, topic)).contains(topic)));
-
-            Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> GROUPS.entrySet().stream()
-                    .allMatch(e -> kafka.lag(e.getKey(), e.getValue()) == 0));
-            api.flush(account).expect(200, 202, 204);
-            awaitCaughtUp(kafka);
-            assertConverged();
-            assertThat(writes()).as("Klaviyo writes caused by the replay").isEqualTo(writesBefore);
+            replayAndAssertNothingWritten(kafka, (group, topic) -> assertThat(kafka.resetToEarliest(group, topic)).contains(topic));
         }
     }
 
     @Test
     void replayingEveryTopicFromAPointInTheMiddleWritesNothing() throws InterruptedException {
-        connect();
-        segment("whole-bean", "Category affinity: Whole_Bean", true);
-        segment("vip", "VIP", true);
+        connectWithTwoSyncedSegments();
         try (KafkaTools kafka = new KafkaTools(system.kafkaBootstrapServers())) {
             // Before the incident: contacts enter, a window is applied.
             for (int i = 0; i < 30; i++) {
                 publish(kafka, full("mid" + i + "@example.com", i % 2 == 0 ? "whole-bean" : "vip"));
             }
-            kafka.flush();
-            flushAndAwaitConverged();
-            awaitCaughtUp(kafka);
+            applyWindow(kafka);
             Thread.sleep(50); // record timestamps after this instant belong to the second part only
             Instant incident = Instant.now();
             Thread.sleep(50);
@@ -78,27 +62,45 @@ class ReplayE2ETest extends E2ETestBase {
             for (int i = 30; i < 40; i++) {
                 publish(kafka, full("mid" + i + "@example.com", "vip"));
             }
-            kafka.flush();
-            flushAndAwaitConverged();
-            awaitCaughtUp(kafka);
-            long writesBefore = writes();
+            applyWindow(kafka);
 
             // "Replay since the incident": each group rewound to the first record written after it, a different offset
             // in each topic; each group then has the second part to re-read and nothing of the first.
-            system.stopAllAndRestart(() -> GROUPS.forEach((group, topic) -> {
+            replayAndAssertNothingWritten(kafka, (group, topic) -> {
                 assertThat(kafka.resetToDatetime(group, topic, incident)).contains(topic);
                 assertThat(kafka.committed(group, topic).values().stream().mapToLong(Long::longValue).sum())
                         .as("%s rewound into the middle of %s, not to its start", group, topic).isPositive();
                 assertThat(kafka.lag(group, topic)).as("%s has the records after the incident to re-read", group).isPositive();
-            }));
-
-            Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> GROUPS.entrySet().stream()
-                    .allMatch(e -> kafka.lag(e.getKey(), e.getValue()) == 0));
-            api.flush(account).expect(200, 202, 204);
-            awaitCaughtUp(kafka);
-            assertConverged();
-            assertThat(writes()).as("Klaviyo writes caused by the replay").isEqualTo(writesBefore);
+            });
         }
+    }
+
+    private void connectWithTwoSyncedSegments() {
+        connect();
+        segment("whole-bean", "Category affinity: Whole_Bean", true);
+        segment("vip", "VIP", true);
+    }
+
+    /** Publishes what was sent, flushes the window, and waits until Klaviyo matches and every group is caught up. */
+    private void applyWindow(KafkaTools kafka) {
+        kafka.flush();
+        flushAndAwaitConverged();
+        awaitCaughtUp(kafka);
+    }
+
+    /**
+     * Stops every service, resets each group with {@code reset} (group, topic), restarts, lets them catch up and flush,
+     * and checks Klaviyo still matches and not one write was made.
+     */
+    private void replayAndAssertNothingWritten(KafkaTools kafka, BiConsumer<String, String> reset) {
+        long writesBefore = writes();
+        system.stopAllAndRestart(() -> GROUPS.forEach(reset));
+        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> GROUPS.entrySet().stream()
+                .allMatch(e -> kafka.lag(e.getKey(), e.getValue()) == 0));
+        api.flush(account).expect(200, 202, 204);
+        awaitCaughtUp(kafka);
+        assertConverged();
+        assertThat(writes()).as("Klaviyo writes caused by the replay").isEqualTo(writesBefore);
     }
 
     private void publish(KafkaTools kafka, SegmentEvent event) {

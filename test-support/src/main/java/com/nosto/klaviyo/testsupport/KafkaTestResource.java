@@ -2,15 +2,20 @@ package com.nosto.klaviyo.testsupport;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.jboss.logging.Logger;
 import org.testcontainers.DockerClientFactory;
@@ -83,6 +88,13 @@ public class KafkaTestResource implements QuarkusTestResourceLifecycleManager {
         return bootstrapServers;
     }
 
+    /**
+     * Creates the topics (an existing one is left as it is) and returns once the broker leads every partition of
+     * them: a topic is "created" before its partitions are led, and an idempotent producer's first request to a
+     * partition not led yet fails with NOT_LEADER_OR_FOLLOWER, after which the broker answered its retries with
+     * OUT_OF_ORDER_SEQUENCE_NUMBER until the delivery timeout (records lost in CI runs). Led means the partition's
+     * leader answers a ListOffsets request, which the admin client retries until it does.
+     */
     public static void createTopics(String servers, Map<String, Integer> topics) {
         if (topics.isEmpty()) {
             return;
@@ -103,7 +115,42 @@ public class KafkaTestResource implements QuarkusTestResourceLifecycleManager {
                     throw new IllegalStateException("Cannot create topic " + name, e);
                 }
             });
+            awaitLed(admin, topics.keySet());
         }
+    }
+
+    /**
+     * Asks every partition's leader for its end offset until all answer. Just after creation the broker answers
+     * UNKNOWN_TOPIC_OR_PARTITION or NOT_LEADER_OR_FOLLOWER (retriable errors, which the admin client does not retry
+     * here), so it is asked again every 100 ms, for at most 60 s.
+     */
+    private static void awaitLed(Admin admin, Collection<String> topics) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        Throwable last = null;
+        try {
+            while (System.nanoTime() < deadline) {
+                try {
+                    Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
+                    admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS).forEach((name, description) ->
+                            description.partitions().forEach(p -> partitions.put(new TopicPartition(name, p.partition()),
+                                    OffsetSpec.latest())));
+                    admin.listOffsets(partitions).all().get(30, TimeUnit.SECONDS);
+                    return;
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof RetriableException)) {
+                        throw new IllegalStateException("Cannot read the end offsets of " + topics, e.getCause());
+                    }
+                    last = e.getCause();
+                    TimeUnit.MILLISECONDS.sleep(100);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted waiting for the partitions of " + topics + " to be led", e);
+        } catch (TimeoutException e) {
+            last = e;
+        }
+        throw new IllegalStateException("The partitions of " + topics + " were not led within 60 s", last);
     }
 
     static boolean dockerAvailable() {
