@@ -95,7 +95,10 @@ public final class DemoStore {
         api.setSync(account, "vip", true).expect(200, 202, 204);
         model.sync("whole-bean", true).sync("vip", true);
         int expected = expectedMembers();
-        waitFor("the first-enable release to reach Klaviyo (" + expected + " members expected)", () -> members() == expected);
+        // The list fills before the gateway records the window (its bulk jobs are still polled): wait for the record too,
+        // so the history printed below lists the window.
+        waitFor("the first-enable release to reach Klaviyo (" + expected + " members expected)",
+                () -> members() == expected && syncRuns() >= 1);
         report(List.of("shopper1@coffee-shop.example.com", "shopper2@coffee-shop.example.com", "shopper3@coffee-shop.example.com",
                 "shopper4@coffee-shop.example.com"));
 
@@ -110,7 +113,8 @@ public final class DemoStore {
         }
         publish(changes);
         int expectedAfter = expectedMembers();
-        waitFor("the regular window (" + expectedAfter + " members expected)", () -> members() == expectedAfter && settled());
+        waitFor("the regular window (" + expectedAfter + " members expected)",
+                () -> members() == expectedAfter && settled() && syncRuns() >= 2);
         report(List.of("shopper1@coffee-shop.example.com", "shopper2@coffee-shop.example.com", "shopper3@coffee-shop.example.com",
                 "shopper4@coffee-shop.example.com"));
         step("Done. Emulator UI: " + emulator + "/__emulator/ui");
@@ -197,6 +201,12 @@ public final class DemoStore {
             }
         }
         return 0;
+    }
+
+    /** Windows the gateway has recorded for the account (its sync history). */
+    private int syncRuns() {
+        JsonNode runs = api.syncRuns(account).body();
+        return runs != null && runs.isArray() ? runs.size() : 0;
     }
 
     private boolean idle() {
