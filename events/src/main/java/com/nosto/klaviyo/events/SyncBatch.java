@@ -48,9 +48,14 @@ public record SyncBatch(
                 false, null);
     }
 
-    /** True when this batch ends its source partition's part of the window and says how many parts there are. */
+    /**
+     * True when this batch is a usable end marker: it ends its source partition's part of the window and says how
+     * many parts there are. The schema already refuses a negative partition or a count below 1; this says so again
+     * for the consumers that count markers (the gateway's grouper and its record of applied markers), so that a
+     * record the schema did not see can never complete a window.
+     */
     @JsonIgnore
     public boolean endsPartition() {
-        return last && sourcePartition != null && windowPartitions != null;
+        return last && sourcePartition != null && sourcePartition >= 0 && windowPartitions != null && windowPartitions > 0;
     }
 }

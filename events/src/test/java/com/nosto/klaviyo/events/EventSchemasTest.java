@@ -140,6 +140,11 @@ class EventSchemasTest {
         SyncBatch legacy = new SyncBatch(SyncBatch.SCHEMA_VERSION, "acme/w1/3/0", "acme", "acme/REGULAR/2026-11-29T12:00:00Z",
                 WindowKind.REGULAR, 0, T, T, List.of());
         assertThat(legacy.endsPartition()).isFalse();
+        // Out of the schema's range: never counted as a marker, even when it was not validated.
+        assertThat(new SyncBatch(SyncBatch.SCHEMA_VERSION, "acme/w1/3/7", "acme", "acme/REGULAR/2026-11-29T12:00:00Z",
+                WindowKind.REGULAR, 7, T, T, List.of(), 3, true, 0).endsPartition()).isFalse();
+        assertThat(new SyncBatch(SyncBatch.SCHEMA_VERSION, "acme/w1/3/7", "acme", "acme/REGULAR/2026-11-29T12:00:00Z",
+                WindowKind.REGULAR, 7, T, T, List.of(), -1, true, 6).endsPartition()).isFalse();
         assertThat(EventJson.mapper().valueToTree(legacy).has("windowPartitions")).isFalse();
     }
 

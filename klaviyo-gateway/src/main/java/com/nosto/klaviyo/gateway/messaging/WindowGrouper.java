@@ -240,7 +240,7 @@ public class WindowGrouper {
                     windows.get(key(accountId, batch.windowId())); // keeps it recently used
                 }
                 group.partitions.add(partition);
-                if (batch.endsPartition() && batch.windowPartitions() > 0) {
+                if (batch.endsPartition()) {
                     group.ended.add(partition);
                     group.window.add(partition, batch.windowPartitions());
                 }

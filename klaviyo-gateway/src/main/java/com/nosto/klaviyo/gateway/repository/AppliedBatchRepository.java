@@ -38,7 +38,7 @@ public class AppliedBatchRepository implements PanacheRepositoryBase<AppliedBatc
         Integer[] counts = new Integer[batches.size()];
         for (int i = 0; i < batches.size(); i++) {
             SyncBatch b = batches.get(i);
-            boolean marker = isEndMarker(b);
+            boolean marker = b.endsPartition(); // what the grouper counts as an end marker
             ids[i] = b.batchId();
             partitions[i] = marker ? b.sourcePartition() : NONE;
             counts[i] = marker ? b.windowPartitions() : NONE;
@@ -69,10 +69,5 @@ public class AppliedBatchRepository implements PanacheRepositoryBase<AppliedBatc
                     }
                     return markers;
                 });
-    }
-
-    /** What the grouper counts as an end marker: ends its source partition and states a positive partition count. */
-    static boolean isEndMarker(SyncBatch b) {
-        return b.endsPartition() && b.windowPartitions() > 0 && b.sourcePartition() >= 0;
     }
 }
