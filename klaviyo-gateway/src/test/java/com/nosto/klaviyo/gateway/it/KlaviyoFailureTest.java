@@ -48,6 +48,13 @@ class KlaviyoFailureTest extends GatewayTestBase {
         assertThat(members()).containsExactlyInAnyOrder(email("a"), email("b"), email("c"));
         assertThat(emulator().calls().forKey(apiKey).stream().filter(c -> c.status() == 429)).hasSizeGreaterThanOrEqualTo(2);
         assertThat(total("failed")).isZero();
+        // The storm's first refusal said "Retry-After: 1": its operation was not called again within that second
+        // (the retry backoff alone is 20-200 ms in tests). The first call of a batch is a single one (the list check).
+        List<Call> log = emulator().calls().forKey(apiKey);
+        Call first429 = log.stream().filter(c -> c.status() == 429).findFirst().orElseThrow();
+        Call retried = log.stream().filter(c -> c.operationId().equals(first429.operationId()) && c.at().isAfter(first429.at()))
+                .findFirst().orElseThrow();
+        assertThat(Duration.between(first429.at(), retried.at())).isGreaterThanOrEqualTo(Duration.ofMillis(950));
     }
 
     @Test
