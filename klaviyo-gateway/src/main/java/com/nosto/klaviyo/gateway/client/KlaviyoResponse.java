@@ -34,6 +34,14 @@ public record KlaviyoResponse(KlaviyoOperation operation, int status, JsonObject
         return status == 429;
     }
 
+    /** A JSON:API resource's {@code attributes}; empty when the resource or its attributes are absent. */
+    public static JsonObject attributes(JsonObject resource) {
+        if (resource == null) {
+            return new JsonObject();
+        }
+        return resource.getValue("attributes") instanceof JsonObject a ? a : new JsonObject();
+    }
+
     public JsonObject data() {
         return body == null ? null : body.getJsonObject("data");
     }

@@ -1,5 +1,7 @@
 package com.nosto.klaviyo.gateway.service;
 
+import static com.nosto.klaviyo.gateway.client.KlaviyoResponse.attributes;
+
 import com.nosto.klaviyo.events.ChangeType;
 import com.nosto.klaviyo.events.ContactKey;
 import com.nosto.klaviyo.events.ContactState;
@@ -24,8 +26,6 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -37,8 +37,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 
 /**
@@ -54,7 +52,6 @@ import org.jboss.logging.Logger;
 public class BatchApplier {
 
     private static final Logger LOG = Logger.getLogger(BatchApplier.class);
-    private static final Pattern PROFILE_INDEX = Pattern.compile("/profiles/data/(\\d+)");
 
     public enum Outcome { APPLIED, DUPLICATE, PARKED }
 
@@ -70,13 +67,13 @@ public class BatchApplier {
     private final KlaviyoConfig config;
     private final MeterRegistry metrics;
     private final SyncPlanner planner;
+    private final BulkJobFollower jobs;
     private final Map<String, CompletableFuture<?>> accountTails = new ConcurrentHashMap<>();
-    /** Per account: the wait before a bulk job's first poll, learnt from its earlier jobs (see firstPollWait). */
-    private final Map<String, Long> jobMillis = new ConcurrentHashMap<>();
 
     public BatchApplier(KlaviyoClient klaviyo, ListService lists, ConnectionRepository connections, SyncStateRepository state,
-            KeyCipher cipher, KlaviyoConfig config, MeterRegistry metrics) {
+            KeyCipher cipher, KlaviyoConfig config, MeterRegistry metrics, BulkJobFollower jobs) {
         this.klaviyo = klaviyo;
+        this.jobs = jobs;
         this.lists = lists;
         this.connections = connections;
         this.state = state;
@@ -401,17 +398,14 @@ public class BatchApplier {
         return klaviyo.createBulkImportJob(run.cred, profiles, listId).chain(r -> {
             ListService.requireAuthorised(r);
             if (r.isSuccess() && r.dataId() != null) {
-                Duration first = firstPollWait(run.accountId);
-                return awaitJob(run, r.dataId(), first, first, 1, System.nanoTime(),
-                        Instant.now().plus(config.batching().jobTimeout()))
-                        .chain(job -> importErrors(run, job, emails));
+                return jobs.follow(run.cred, r.dataId(), emails);
             }
             if (r.isNotFound() && withList && run.mayRecreate(listId)) {
                 return recreateList(run, listId).chain(() -> runBulkJob(run, profiles, emails, mayResubmit, true));
             }
             Map<String, String> rejected = new LinkedHashMap<>();
             for (KlaviyoResponse.ApiError e : r.errors()) {
-                Integer index = index(e.pointer());
+                Integer index = BulkJobFollower.profileIndex(e.pointer());
                 if (index != null && index < emails.size()) {
                     rejected.merge(emails.get(index), e.code() + ": " + e.detail(), (a, b) -> a + "; " + b);
                 }
@@ -438,121 +432,6 @@ public class BatchApplier {
             emails.forEach(e -> all.put(e, rejected.getOrDefault(e, why)));
             return Uni.createFrom().item(all);
         });
-    }
-
-    /**
-     * The wait before a job's first poll: poll-initial-interval, or longer when this account's jobs have been
-     * taking longer (up to poll-max-interval), so that the first poll usually finds the job complete and the
-     * polls (which have their own, small quota) stay near one per job.
-     */
-    private Duration firstPollWait(String accountId) {
-        KlaviyoConfig.Batching b = config.batching();
-        Long learnt = jobMillis.get(accountId);
-        if (learnt == null || learnt <= b.pollInitialInterval().toMillis()) {
-            return b.pollInitialInterval();
-        }
-        return Duration.ofMillis(Math.min(learnt, b.pollMaxInterval().toMillis()));
-    }
-
-    /**
-     * What one job tells about the next: complete at its first poll, the next first wait is a tenth shorter (so
-     * it follows jobs getting faster); complete later, it is the time this one took.
-     */
-    private void learnJobTime(String accountId, Duration first, int polls, long submittedNanos) {
-        long millis = polls == 1 ? first.toMillis() * 9 / 10 : (System.nanoTime() - submittedNanos) / 1_000_000;
-        jobMillis.put(accountId, millis);
-    }
-
-    /**
-     * Follows a job to completion: waits {@code wait} before each poll (a job never completes within the
-     * request that created it, so polling at once only spends quota); after a first wait learnt from earlier
-     * jobs the next is poll-initial-interval, and each following one doubles up to poll-max-interval.
-     */
-    private Uni<KlaviyoResponse> awaitJob(Run run, String jobId, Duration wait, Duration first, int polls, long submittedNanos,
-            Instant deadline) {
-        return Uni.createFrom().voidItem().onItem().delayIt().by(wait).chain(() -> klaviyo.getBulkImportJob(run.cred, jobId)).chain(r -> {
-            ListService.requireAuthorised(r);
-            if (!r.isSuccess()) {
-                throw new KlaviyoUnavailableException("bulk job " + jobId + " unreadable: " + r.describe(), null);
-            }
-            String status = attributes(r.data()).getString("status", "");
-            if ("complete".equals(status) || "cancelled".equals(status)) {
-                if ("complete".equals(status)) {
-                    learnJobTime(run.accountId, first, polls, submittedNanos);
-                }
-                return Uni.createFrom().item(r);
-            }
-            if (Instant.now().isAfter(deadline)) {
-                throw new KlaviyoUnavailableException("bulk job " + jobId + " not complete before the deadline", null);
-            }
-            KlaviyoConfig.Batching b = config.batching();
-            Duration next = polls == 1 && first.compareTo(b.pollInitialInterval()) > 0 ? b.pollInitialInterval()
-                    : wait.multipliedBy(2).compareTo(b.pollMaxInterval()) > 0 ? b.pollMaxInterval() : wait.multipliedBy(2);
-            return awaitJob(run, jobId, next, first, polls + 1, submittedNanos, deadline);
-        });
-    }
-
-    /** Reads import-errors of a finished job (all pages) and maps them to the submitted emails. */
-    private Uni<Map<String, String>> importErrors(Run run, KlaviyoResponse job, List<String> emails) {
-        JsonObject attrs = attributes(job.data());
-        String jobId = job.dataId();
-        Map<String, String> errors = new HashMap<>();
-        if ("cancelled".equals(attrs.getString("status"))) {
-            emails.forEach(e -> errors.put(e, "bulk job " + jobId + " was cancelled"));
-            return Uni.createFrom().item(errors);
-        }
-        Integer failed = attrs.getInteger("failed_count");
-        if (failed != null && failed == 0) {
-            return Uni.createFrom().item(errors);
-        }
-        Set<String> submitted = new HashSet<>(emails);
-        return errorPages(run, jobId, klaviyo.getBulkImportErrors(run.cred, jobId), errors, submitted, emails);
-    }
-
-    private Uni<Map<String, String>> errorPages(Run run, String jobId, Uni<KlaviyoResponse> page, Map<String, String> errors,
-            Set<String> submitted, List<String> emails) {
-        return page.chain(r -> {
-            ListService.requireAuthorised(r);
-            if (!r.isSuccess()) {
-                throw new KlaviyoUnavailableException("import-errors of job " + jobId + ": " + r.describe(), null);
-            }
-            r.dataArray().forEach(o -> {
-                if (o instanceof JsonObject item) {
-                    JsonObject a = attributes(item);
-                    String email = errorEmail(a, emails);
-                    if (email != null && submitted.contains(email)) {
-                        errors.put(email, a.getString("code", "error") + ": " + a.getString("detail", a.getString("title", "")));
-                    }
-                }
-            });
-            String next = r.nextLink();
-            return next == null ? Uni.createFrom().item(errors)
-                    : errorPages(run, jobId, klaviyo.getBulkImportErrorsPage(run.cred, jobId, next), errors, submitted, emails);
-        });
-    }
-
-    private static String errorEmail(JsonObject attrs, List<String> emails) {
-        Object payload = attrs.getValue("original_payload");
-        if (payload instanceof JsonObject p) {
-            String email = p.getString("email");
-            if (email == null && p.getValue("attributes") instanceof JsonObject pa) {
-                email = pa.getString("email");
-            }
-            if (email != null) {
-                return ContactKey.normaliseEmail(email);
-            }
-        }
-        JsonObject source = attrs.getValue("source") instanceof JsonObject s ? s : new JsonObject();
-        Integer index = index(source.getString("pointer"));
-        return index != null && index < emails.size() ? emails.get(index) : null;
-    }
-
-    private static Integer index(String pointer) {
-        if (pointer == null) {
-            return null;
-        }
-        Matcher m = PROFILE_INDEX.matcher(pointer);
-        return m.find() ? Integer.valueOf(m.group(1)) : null;
     }
 
     // ---- Leaving and deleted ------------------------------------------------------------------------
@@ -720,13 +599,6 @@ public class BatchApplier {
     }
 
     // ---- Helpers -------------------------------------------------------------------------------------
-
-    private static JsonObject attributes(JsonObject resource) {
-        if (resource == null) {
-            return new JsonObject();
-        }
-        return resource.getValue("attributes") instanceof JsonObject a ? a : new JsonObject();
-    }
 
     /**
      * Runs the steps with at most {@code klaviyo.batching.concurrency} in flight (bulk jobs of one window,
