@@ -99,7 +99,7 @@ final class AdminApi {
             Map<String, Object> lm = new LinkedHashMap<>();
             lm.put("id", l.id());
             lm.put("name", l.name());
-            lm.put("created", KlaviyoApi.ts(l.created()));
+            lm.put("created", JsonApi.ts(l.created()));
             lm.put("memberIds", a.listMemberIds(l.id()));
             lm.put("memberEmails", a.listMemberEmails(l.id()));
             lists.add(lm);

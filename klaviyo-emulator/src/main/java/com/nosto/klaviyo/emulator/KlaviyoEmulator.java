@@ -40,7 +40,7 @@ public final class KlaviyoEmulator implements AutoCloseable {
         router.route().handler(BodyHandler.create(false).setBodyLimit(KlaviyoApi.MAX_BULK_BYTES + 1024 * 1024L));
         new AdminApi(this).mount(router);
         router.route("/api/*").handler(new KlaviyoApi(this, vertx));
-        router.route().handler(ctx -> ctx.response().setStatusCode(404).putHeader("Content-Type", KlaviyoApi.JSON_API)
+        router.route().handler(ctx -> ctx.response().setStatusCode(404).putHeader("Content-Type", JsonApi.JSON_API)
                 .end(Json.write(ApiError.notFound("Not found.").body())));
         try {
             this.server = vertx.createHttpServer().requestHandler(router).listen(config.port(), config.host())
