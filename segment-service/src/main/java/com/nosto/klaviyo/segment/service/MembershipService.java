@@ -12,10 +12,12 @@ import com.nosto.klaviyo.segment.domain.ChangeDerivation;
 import com.nosto.klaviyo.segment.domain.ChangeFactory;
 import com.nosto.klaviyo.segment.domain.Contact;
 import com.nosto.klaviyo.segment.domain.Membership;
+import com.nosto.klaviyo.segment.domain.MembershipCause;
 import com.nosto.klaviyo.segment.domain.MembershipPlan;
 import com.nosto.klaviyo.segment.domain.SyncedView;
 import com.nosto.klaviyo.segment.domain.Tombstone;
 import com.nosto.klaviyo.segment.repository.ContactRepository;
+import com.nosto.klaviyo.segment.repository.FanoutJobRepository;
 import com.nosto.klaviyo.segment.repository.IngestRepository;
 import com.nosto.klaviyo.segment.repository.MembershipRepository;
 import com.nosto.klaviyo.segment.repository.OutboxRepository;
@@ -66,6 +68,8 @@ public class MembershipService {
     OutboxRepository outbox;
     @Inject
     IngestRepository ingest;
+    @Inject
+    FanoutJobRepository fanouts;
     @Inject
     SegmentMetrics metrics;
 
@@ -151,6 +155,8 @@ public class MembershipService {
         final List<MembershipChange> out = new ArrayList<>();
         /** Read under the account's shared definitions lock, held to the commit: they cannot change meanwhile. */
         final Map<String, Map<String, SyncedView.Definition>> definitions = new HashMap<>();
+        /** Per account, read with the definitions: its first enables still fanning out (see MembershipCause). */
+        final Map<String, Map<String, ChangeCause>> firstEnables = new HashMap<>();
         /** In the order of first appearance. */
         final Map<Contact.Key, State> states = new LinkedHashMap<>();
 
@@ -192,6 +198,8 @@ public class MembershipService {
                 return Uni.createFrom().item(read);
             }
             return segments.lockDefinitionsForRead(accountId)
+                    .chain(() -> fanouts.firstEnablesRunning(accountId))
+                    .invoke(running -> firstEnables.put(accountId, running))
                     .chain(() -> segments.definitions(accountId))
                     .invoke(d -> definitions.put(accountId, d));
         }
@@ -313,8 +321,11 @@ public class MembershipService {
         List<SyncedView.Entry> after = kept.stream().map(Membership::entry).toList();
         return batch.definitions(accountId)
                 .call(defs -> afterDefinitionsRead.apply(e))
-                .invoke(defs -> reconcile(contact, SyncedView.of(after, defs), ChangeCause.membership(), false, now)
-                        .ifPresent(batch.out::add))
+                .invoke(defs -> {
+                    List<SegmentRef> view = SyncedView.of(after, defs);
+                    ChangeCause cause = MembershipCause.of(view(contact), view, batch.firstEnables.get(accountId));
+                    reconcile(contact, view, cause, false, now).ifPresent(batch.out::add);
+                })
                 .replaceWith(Result.APPLIED);
     }
 
