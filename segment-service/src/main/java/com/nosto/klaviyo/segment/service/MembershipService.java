@@ -323,7 +323,10 @@ public class MembershipService {
                 .call(defs -> afterDefinitionsRead.apply(e))
                 .invoke(defs -> {
                     List<SegmentRef> view = SyncedView.of(after, defs);
-                    ChangeCause cause = MembershipCause.of(view(contact), view, batch.firstEnables.get(accountId));
+                    Map<String, ChangeCause> running = batch.firstEnables.get(accountId);
+                    // The stored view is parsed again only while a first enable runs (reconcile parses it anyway).
+                    ChangeCause cause = running.isEmpty() ? ChangeCause.membership()
+                            : MembershipCause.of(view(contact), view, running);
                     reconcile(contact, view, cause, false, now).ifPresent(batch.out::add);
                 })
                 .replaceWith(Result.APPLIED);
