@@ -13,6 +13,7 @@ const groups = {
   "apps/v1": () => import("kubernetes-models/apps/v1"),
   "policy/v1": () => import("kubernetes-models/policy/v1"),
   "autoscaling/v2": () => import("kubernetes-models/autoscaling/v2"),
+  "networking.k8s.io/v1": () => import("kubernetes-models/networking.k8s.io/v1"),
   "monitoring.coreos.com/v1": () => import("@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1"),
 };
 
@@ -59,6 +60,8 @@ function checkRules(objs, err) {
       if (!tmp || !pod.volumes?.find((v) => v.name === tmp.name && v.emptyDir)) err(where, `${c.name}: /tmp must be an emptyDir mount`);
       const probes = { startupProbe: "/q/health/started", livenessProbe: "/q/health/live", readinessProbe: "/q/health/ready" };
       for (const [p, path] of Object.entries(probes)) if (c[p]?.httpGet?.path !== path) err(where, `${c.name}: ${p} must GET ${path}`);
+      for (const p of Object.keys(probes)) if (c[p]?.httpGet?.port !== "management") err(where, `${c.name}: ${p} must use the management port`);
+      if (!(c.ports ?? []).some((p) => p.name === "management")) err(where, `${c.name}: no port named management`);
       if (!c.resources?.requests?.memory || !c.resources?.limits?.memory) err(where, `${c.name}: memory request and limit are required`);
       if (/:latest$|^[^:]+$/.test(c.image)) err(where, `${c.name}: image ${c.image} needs a fixed tag`);
       for (const ef of c.envFrom ?? []) if (ef.configMapRef && !configMaps.has(ef.configMapRef.name)) err(where, `ConfigMap ${ef.configMapRef.name} is not rendered`);
@@ -79,6 +82,25 @@ function checkRules(objs, err) {
   }
   for (const m of byKind("ServiceMonitor")) {
     if (!byKind("Service").some((s) => matches(m.spec.selector.matchLabels, s.metadata.labels))) err(`ServiceMonitor/${m.metadata.name}`, "selects no rendered Service");
+    if (m.spec.endpoints.some((e) => e.port !== "management")) err(`ServiceMonitor/${m.metadata.name}`, "must scrape the management port");
+  }
+  const services = byKind("Service");
+  for (const s of services) {
+    if (!s.spec.ports.some((p) => p.name === "management")) err(`Service/${s.metadata.name}`, "has no management port (ServiceMonitor)");
+  }
+  for (const n of byKind("NetworkPolicy")) {
+    const where = `NetworkPolicy/${n.metadata.name}`;
+    if (!deployments.some((d) => matches(n.spec.podSelector.matchLabels ?? {}, d.spec.template.metadata.labels))) err(where, "selects no rendered Deployment");
+    const ports = (n.spec.ingress ?? []).flatMap((r) => (r.ports ?? []).map((p) => p.port));
+    if (!ports.includes("http") || !ports.includes("management")) err(where, "must say who reaches the http and the management port");
+    if ((n.spec.ingress ?? []).some((r) => !r.ports?.length)) err(where, "an ingress rule without ports opens every port");
+  }
+  for (const i of byKind("Ingress")) {
+    for (const rule of i.spec.rules ?? []) for (const p of rule.http?.paths ?? []) {
+      const svc = services.find((s) => s.metadata.name === p.backend.service?.name);
+      if (!svc) err(`Ingress/${i.metadata.name}`, `backend ${p.backend.service?.name} is not a rendered Service`);
+      if (p.backend.service?.port?.name !== "http") err(`Ingress/${i.metadata.name}`, `${p.path} must route to the http port, never management`);
+    }
   }
 }
 

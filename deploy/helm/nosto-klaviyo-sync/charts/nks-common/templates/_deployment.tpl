@@ -52,6 +52,9 @@ spec:
             - name: http
               containerPort: {{ .Values.containerPort }}
               protocol: TCP
+            - name: management
+              containerPort: {{ .Values.managementPort }}
+              protocol: TCP
           envFrom:
             - configMapRef:
                 name: {{ include "nks.fullname" . }}
@@ -102,26 +105,26 @@ spec:
             {{- with .Values.extraEnv }}
             {{- toYaml . | nindent 12 }}
             {{- end }}
-          # Quarkus SmallRye Health: started = past start-up (Flyway done), ready = Kafka, database
-          # and channels up, live = the process can make progress.
+          # Quarkus SmallRye Health on the management interface (never the API port): started = past start-up
+          # (Flyway done), ready = Kafka, database and channels up, live = the process can make progress.
           startupProbe:
             httpGet:
               path: /q/health/started
-              port: http
+              port: management
             periodSeconds: {{ .Values.probes.startup.periodSeconds }}
             failureThreshold: {{ .Values.probes.startup.failureThreshold }}
             timeoutSeconds: {{ .Values.probes.timeoutSeconds }}
           livenessProbe:
             httpGet:
               path: /q/health/live
-              port: http
+              port: management
             periodSeconds: {{ .Values.probes.liveness.periodSeconds }}
             failureThreshold: {{ .Values.probes.liveness.failureThreshold }}
             timeoutSeconds: {{ .Values.probes.timeoutSeconds }}
           readinessProbe:
             httpGet:
               path: /q/health/ready
-              port: http
+              port: management
             periodSeconds: {{ .Values.probes.readiness.periodSeconds }}
             failureThreshold: {{ .Values.probes.readiness.failureThreshold }}
             timeoutSeconds: {{ .Values.probes.timeoutSeconds }}
@@ -133,7 +136,7 @@ spec:
             # The root filesystem is read-only; Quarkus, Vert.x and the JVM write only to /tmp.
             - name: tmp
               mountPath: /tmp
-            {{- if .Values.global.jwt.publicKeySecret.name }}
+            {{- if or .Values.global.jwt.publicKey .Values.global.jwt.publicKeySecret.name }}
             - name: jwt-public-key
               mountPath: /etc/jwt
               readOnly: true
@@ -155,7 +158,11 @@ spec:
         - name: tmp
           emptyDir:
             sizeLimit: {{ .Values.tmpSizeLimit }}
-        {{- if .Values.global.jwt.publicKeySecret.name }}
+        {{- if .Values.global.jwt.publicKey }}
+        - name: jwt-public-key
+          configMap:
+            name: {{ include "nks.fullname" . }}-jwt
+        {{- else if .Values.global.jwt.publicKeySecret.name }}
         - name: jwt-public-key
           secret:
             secretName: {{ .Values.global.jwt.publicKeySecret.name }}

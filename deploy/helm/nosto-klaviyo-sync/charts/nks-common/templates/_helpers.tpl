@@ -102,8 +102,24 @@ ordering and pacing rely on one consumer per partition), so the chart refuses to
 {{- fail (printf "kek.activeKeyId %q is not among kek.keys %v: the gateway would refuse to start" .activeKeyId $ids) -}}
 {{- end -}}
 {{- end -}}
-{{- if and (not .Values.global.jwt.publicKeySecret.name) (not .Values.global.jwt.publicKeyLocation) -}}
-{{- fail "set global.jwt.publicKeySecret.name (a Secret with the PEM public key) or global.jwt.publicKeyLocation (e.g. a JWKS URL): every /api call is verified against it" -}}
+{{- $jwt := .Values.global.jwt -}}
+{{- if and (not $jwt.publicKey) (not $jwt.publicKeySecret.name) (not $jwt.publicKeyLocation) -}}
+{{- fail "set global.jwt.publicKey (the PEM or JWK set inline), global.jwt.publicKeySecret.name (a Secret with it) or global.jwt.publicKeyLocation (e.g. the issuer's JWKS URL): every /api call is verified against it" -}}
+{{- end -}}
+{{- if not $jwt.issuer -}}
+{{- fail "set global.jwt.issuer to your identity provider's issuer: every /api token must carry it" -}}
+{{- end -}}
+{{- if eq (trimSuffix "/" $jwt.issuer) "https://nosto-klaviyo-sync.local" -}}
+{{- fail "global.jwt.issuer is the development issuer, whose private key is committed for tests: anyone could mint tokens. Use your identity provider's issuer (docs/operations.md, Security)" -}}
+{{- end -}}
+{{- if not $jwt.audience -}}
+{{- fail "set global.jwt.audience: without it any token of the issuer, made for any system, would be accepted" -}}
+{{- end -}}
+{{- if eq (include "nks.pemBody" $jwt.publicKey) (include "nks.devKeyBody" .) -}}
+{{- fail "global.jwt.publicKey is the committed development key (test-support/src/main/resources/test-jwt): anyone could sign tokens. Use your identity provider's key (docs/operations.md, Security)" -}}
+{{- end -}}
+{{- if or (contains "test-jwt" $jwt.publicKeyLocation) (contains "nosto-klaviyo-sync.local" $jwt.publicKeyLocation) -}}
+{{- fail "global.jwt.publicKeyLocation points at the development key: use your identity provider's JWKS URL" -}}
 {{- end -}}
 {{- end -}}
 
@@ -113,4 +129,15 @@ ordering and pacing rely on one consumer per partition), so the chart refuses to
 
 {{- define "nks.kafkaTls" -}}
 {{- if has .Values.global.kafka.securityProtocol (list "SSL" "SASL_SSL") -}}true{{- end -}}
+{{- end -}}
+
+
+{{/* A PEM's base64 body, without armour lines and whitespace (to compare keys however they are wrapped). */}}
+{{- define "nks.pemBody" -}}
+{{- regexReplaceAll "-----[A-Z ]+-----|\\s" (. | toString) "" -}}
+{{- end -}}
+
+{{/* The committed development public key (test-support/src/main/resources/test-jwt/publicKey.pem), refused in any install. */}}
+{{- define "nks.devKeyBody" -}}
+MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAynaQfNuiAiHeZfhTNmZvxZBXOQvWK1rPlcnfy75P9LzyjW+spaQ9zGsN2uzj6aP0UTq1De57uN9KUyrNLUu98yysaObN+2Wu/qZ1pVKGhiNXyg0ghwioAhgYGXyyvVh07mjmf+3bb/Lf7A+8zZcWrzhnMs+c4cBMv+z3Ry0R+2dCqA/fRqyNadqr6pf2JIeH1BbnchpnD8MTP3qRII5PqBRwGt5GtDRTrag9sf+8EqurBaydNwTYdP5PH9u+0xoiASY3DqdLXMT+NLpmebzj2xlgRxWU77A2W5Xkjg+njThKsoiImVIe3ruigBtH/+Xztl1MQoA9uCGMj8bwWX78sQIDAQAB
 {{- end -}}

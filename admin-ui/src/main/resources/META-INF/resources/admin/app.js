@@ -7,39 +7,53 @@
   const REFRESH_MS = 5000;
 
   // ---- configuration: fragment parameters → sessionStorage --------------------------------------
-  // The fragment (#account=…&token=…&segments=…&worker=…&gateway=…) never reaches a server or a log;
-  // it is copied to this tab's session storage and removed from the address bar (the token included).
+  // The fragment (#account=…&token=…&screen=…) never reaches a server or a log; it is copied to this tab's
+  // session storage and removed from the address bar (the token included). Where the token is sent is never
+  // taken from a link or from the browser: only from the gateway's config.json (see loadServices).
+  const SERVICE_KEYS = ['gateway', 'segments', 'worker'];
+
   function loadConfig() {
     let saved = {};
     try { saved = JSON.parse(sessionStorage.getItem(STORE) || '{}'); } catch (e) { saved = {}; }
     const hash = new URLSearchParams(location.hash.replace(/^#/, ''));
     let screenFromHash = null;
-    for (const k of ['account', 'token', 'gateway', 'segments', 'worker']) {
+    for (const k of ['account', 'token']) {
       if (hash.has(k)) saved[k] = hash.get(k).trim();
     }
     if (hash.has('screen')) screenFromHash = hash.get('screen');
+    const ignored = SERVICE_KEYS.filter((k) => hash.has(k));
     if ([...hash.keys()].length) {
       history.replaceState(null, '', location.pathname + location.search);
     }
-    sessionStorage.setItem(STORE, JSON.stringify(saved));
-    // The gateway serves this page, so its own origin is the default; the other two default to it as well,
-    // which is right behind an ingress that routes /api/accounts/*/segments and */windows by path.
+    const kept = { account: saved.account || '', token: saved.token || '' };
+    sessionStorage.setItem(STORE, JSON.stringify(kept));
     const origin = location.origin;
-    return {
-      account: saved.account || '',
-      token: saved.token || '',
-      gateway: strip(saved.gateway || origin),
-      segments: strip(saved.segments || saved.gateway || origin),
-      worker: strip(saved.worker || saved.gateway || origin),
-      screen: screenFromHash,
-    };
+    return Object.assign(kept, { gateway: origin, segments: origin, worker: origin, screen: screenFromHash, ignored });
   }
 
   function strip(url) { return url.replace(/\/+$/, ''); }
 
+  // The services' base URLs as this system is configured (admin-ui.* on the gateway, which also lists them in
+  // this page's Content-Security-Policy connect-src). Empty or unreadable: this page's own origin, right behind
+  // an ingress that routes /api/accounts/*/segments and */windows by path. Only http(s) origins are taken.
+  async function loadServices() {
+    try {
+      const res = await fetch('config.json', { cache: 'no-store', credentials: 'omit' });
+      const conf = res.ok ? await res.json() : {};
+      for (const [key, field] of [['segments', 'segmentServiceUrl'], ['worker', 'syncWorkerUrl']]) {
+        const url = typeof conf[field] === 'string' ? conf[field].trim() : '';
+        if (/^https?:\/\/[^/?#\s]+\/?$/.test(url)) cfg[key] = strip(url);
+      }
+    } catch (e) {
+      // Same origin for every service.
+    }
+  }
+
   const cfg = loadConfig();
   const $ = (id) => document.getElementById(id);
-  const state = { screen: null, connection: null, segments: null, windows: null, runs: null, busy: false };
+  const HISTORY_PAGE = 25;
+  const state = { screen: null, connection: null, segments: null, windows: null, runs: null, busy: false,
+    historyLimit: HISTORY_PAGE, historySearch: '', openErrors: new Set() };
 
   // ---- HTTP ----------------------------------------------------------------------------------------
   const SERVICES = {
@@ -65,7 +79,7 @@
     if (text) {
       try { parsed = JSON.parse(text); } catch (e) { parsed = { detail: text.slice(0, 300) }; }
     }
-    return { ok: res.ok, status: res.status, service, url, body: parsed };
+    return { ok: res.ok, status: res.status, service, url, body: parsed, retryAfter: res.headers.get('Retry-After') };
   }
 
   // Turns a failed answer into one plain sentence (no data is shown alongside it).
@@ -74,8 +88,9 @@
     const detail = r.body && (r.body.detail || r.body.title) ? ' ' + (r.body.detail || r.body.title) : '';
     switch (r.status) {
       case 0:
-        return 'Could not reach ' + who + ' at ' + cfg[r.service] + '. Check its URL under Settings, that it is running, '
-          + 'and that it allows this page\'s origin (' + location.origin + ') for cross-origin calls (CORS).';
+        return 'Could not reach ' + who + ' at ' + cfg[r.service] + '. Check that it is running, that it allows this '
+          + 'page\'s origin (' + location.origin + ') for cross-origin calls (CORS), and that the gateway\'s admin-ui '
+          + 'settings name it.';
       case 401:
         return 'Not signed in (HTTP 401): ' + who + ' did not accept the bearer token. It is missing, expired or not '
           + 'issued for this system. Paste a fresh token under Settings.';
@@ -89,11 +104,35 @@
     }
   }
 
+  // An alert region is rewritten only when its text changes: a screen reader announces a problem once, not at every
+  // refresh while it lasts.
   function showProblem(id, messages) {
     const el = $(id);
     const list = (messages || []).filter(Boolean);
+    const text = list.join('\n');
+    if (el.dataset.text === text) return;
+    el.dataset.text = text;
     el.hidden = list.length === 0;
     el.replaceChildren(...list.map((m) => { const p = document.createElement('p'); p.textContent = m; return p; }));
+  }
+
+  // The periodic refresh re-renders rows: the control that had the keyboard focus gets it back afterwards.
+  function focusKey() {
+    const a = document.activeElement;
+    if (!a || a === document.body) return null;
+    const row = a.closest('tr');
+    const key = row && (row.dataset.segment || row.dataset.window);
+    const control = a.dataset.testid || a.tagName.toLowerCase();
+    return key ? { key, control } : null;
+  }
+
+  function restoreFocus(saved, body) {
+    if (!saved) return;
+    for (const row of body.querySelectorAll('tr')) {
+      if ((row.dataset.segment || row.dataset.window) !== saved.key) continue;
+      const target = row.querySelector('[data-testid="' + saved.control + '"]') || row.querySelector(saved.control);
+      if (target) target.focus();
+    }
   }
 
   // ---- formatting --------------------------------------------------------------------------------
@@ -236,6 +275,8 @@
     renderSegments();
   }
 
+  // The earliest window with contacts waiting; with none waiting, the next regular release (always known once the
+  // account has been seen: the regular windows run on a fixed 12-hour grid).
   function nextRelease(windows) {
     if (!windows) return null;
     const candidates = [];
@@ -243,12 +284,37 @@
       if (w && w.nextReleaseAt && w.pendingContacts > 0) candidates.push({ at: w.nextReleaseAt, kind, pending: w.pendingContacts });
     }
     candidates.sort((a, b) => a.at.localeCompare(b.at));
-    return candidates[0] || null;
+    if (candidates.length) return candidates[0];
+    const r = windows.regular;
+    return r && r.nextReleaseAt ? { at: r.nextReleaseAt, kind: 'regular window', pending: 0 } : null;
   }
 
   function nextText(n) {
-    return n ? when(n.at) + ' · ' + n.kind + ', ' + n.pending + ' contact' + (n.pending === 1 ? '' : 's') + ' waiting'
-      : 'nothing waiting; new changes go out with the next regular release';
+    if (!n) return 'with the first change: releases then follow every 12 hours';
+    return when(n.at) + ' · ' + n.kind + ', ' + (n.pending === 0 ? 'nothing waiting yet'
+      : n.pending + ' contact' + (n.pending === 1 ? '' : 's') + ' waiting');
+  }
+
+  // "Sync now": the waiting changes go out at once instead of at the window's end, a few times an hour.
+  async function syncNow() {
+    const out = $('sync-now-result');
+    $('sync-now').disabled = true;
+    const r = await api('worker', 'POST', '/windows/sync-now');
+    $('sync-now').disabled = false;
+    out.hidden = false;
+    if (r.ok) {
+      out.className = 'result ok';
+      out.textContent = 'Release started: the waiting changes are on their way to Klaviyo.';
+      await loadSegments();
+    } else if (r.status === 429) {
+      const mins = Math.max(1, Math.ceil(Number(r.retryAfter || 60) / 60));
+      out.className = 'result error';
+      out.textContent = '"Sync now" can be used a few times an hour; try again in ' + mins + ' minute' + (mins === 1 ? '' : 's')
+        + '. Changes still go out with the next release.';
+    } else {
+      out.className = 'result error';
+      out.textContent = explain(r);
+    }
   }
 
   function renderSegments() {
@@ -269,6 +335,7 @@
     $('next-release').textContent = state.windows ? nextText(next) : 'unknown';
     $('segments-empty').hidden = list.length > 0;
     $('segments-table').hidden = list.length === 0;
+    const focused = focusKey();
     body.replaceChildren(...list.map((s) => {
       const sw = el('input', { type: 'checkbox', role: 'switch', class: 'switch', 'aria-label': 'Synchronize ' + s.name,
         'data-testid': 'sync-switch' });
@@ -278,11 +345,13 @@
       return el('tr', { 'data-segment': s.segmentId, 'data-sync': String(s.syncEnabled) },
         cell('Segment', el('span', {}, el('strong', { text: s.name }), el('br'), el('small', { text: s.segmentId }))),
         cell('Members', String(s.memberCount), { class: 'num', 'data-testid': 'members' }),
-        cell('Synchronize', el('label', { class: 'switch-label' }, sw, el('span', { text: s.syncEnabled ? 'On' : 'Off' }))),
+        cell('Synchronize', el('label', { class: 'switch-label' }, sw,
+          el('span', { text: s.fanningOut ? (s.syncEnabled ? 'On (switching…)' : 'Off (switching…)') : s.syncEnabled ? 'On' : 'Off' }))),
         cell('First enabled', when(s.firstEnabledAt), { 'data-testid': 'first-enabled' }),
         cell('Last release', s.syncEnabled || s.firstEnabledAt ? (releasedSince ? when(lastAt) : 'not yet') : '–', { 'data-testid': 'last-release' }),
         cell('Next release', s.syncEnabled ? (state.windows ? nextText(next) : 'unknown') : 'not synchronized', { 'data-testid': 'next-release' }));
     }));
+    restoreFocus(focused, body);
   }
 
   async function toggleSync(segment, input) {
@@ -303,7 +372,7 @@
 
   // ---- Sync history screen ---------------------------------------------------------------------------
   async function loadHistory() {
-    const r = await api('gateway', 'GET', '/sync-runs?limit=100');
+    const r = await api('gateway', 'GET', '/sync-runs?limit=' + state.historyLimit);
     if (!r.ok) {
       state.runs = null;
       showProblem('history-problem', [explain(r)]);
@@ -325,12 +394,24 @@
     }
     $('history-empty').hidden = runs.length > 0;
     $('history-table').hidden = runs.length === 0;
-    body.replaceChildren(...runs.map((r) => {
-      const errors = r.errors || [];
-      const errCell = errors.length === 0 ? document.createTextNode('none')
-        : el('details', { open: errors.length <= 5 }, el('summary', { text: errors.length + ' row' + (errors.length === 1 ? '' : 's') }),
-          el('ul', { class: 'errors' }, ...errors.map((e) => el('li', {},
-            el('strong', { text: e.email || '(batch)' }), ' — ' + e.outcome + (e.detail ? ': ' + e.detail : '')))));
+    $('history-more').hidden = runs.length < state.historyLimit || state.historyLimit >= 500;
+    $('history-csv').hidden = !runs.some((r) => (r.errors || []).length);
+    const search = state.historySearch.toLowerCase();
+    const shown = search ? runs.filter((r) => (r.errors || []).some((e) => (e.email || '').toLowerCase().includes(search))) : runs;
+    $('history-count').textContent = search ? shown.length + ' of ' + runs.length + ' releases have a row error for "'
+      + state.historySearch + '"' : runs.length + ' most recent release' + (runs.length === 1 ? '' : 's');
+    const focused = focusKey();
+    body.replaceChildren(...shown.map((r) => {
+      const errors = (r.errors || []).filter((e) => !search || (e.email || '').toLowerCase().includes(search));
+      const details = el('details', { open: state.openErrors.has(r.windowId) || (errors.length <= 5 && !state.openErrors.has('closed:' + r.windowId)),
+        'data-testid': 'error-details' }, el('summary', { text: errors.length + ' row' + (errors.length === 1 ? '' : 's') }),
+      el('ul', { class: 'errors' }, ...errors.map((e) => el('li', {},
+        el('strong', { text: e.email || '(batch)' }), ' — ' + e.outcome + (e.detail ? ': ' + e.detail : '')))));
+      details.addEventListener('toggle', () => {
+        state.openErrors.delete(details.open ? 'closed:' + r.windowId : r.windowId);
+        state.openErrors.add(details.open ? r.windowId : 'closed:' + r.windowId);
+      });
+      const errCell = errors.length === 0 ? document.createTextNode('none') : details;
       const count = (label, n, cls) => cell(label, String(n), { class: 'num' + (n > 0 && cls ? ' ' + cls : ''), 'data-testid': label.toLowerCase() });
       return el('tr', { 'data-window': r.windowId, 'data-kind': r.windowKind },
         cell('Window', el('span', {}, el('strong', { text: r.windowKind === 'FIRST_ENABLE' ? 'First enable' : 'Regular' }),
@@ -340,22 +421,44 @@
         count('Skipped', r.skipped, 'warn'), count('Failed', r.failed, 'bad'),
         cell('Errors', errCell, { 'data-testid': 'errors' }));
     }));
+    restoreFocus(focused, body);
+  }
+
+  function csvField(v) {
+    const t = v === null || v === undefined ? '' : String(v);
+    // Quoted, and a leading = + - @ defused so that a spreadsheet never runs a cell as a formula.
+    return '"' + (/^[=+\-@]/.test(t) ? "'" + t : t).replace(/"/g, '""') + '"';
+  }
+
+  // The loaded releases' row errors as a CSV file, built in the page (nothing more is fetched).
+  function downloadCsv() {
+    const lines = [['window', 'window_kind', 'window_end', 'email', 'outcome', 'detail', 'at'].join(',')];
+    for (const r of state.runs || []) {
+      for (const e of r.errors || []) {
+        lines.push([r.windowId, r.windowKind, r.windowEnd, e.email, e.outcome, e.detail, e.at].map(csvField).join(','));
+      }
+    }
+    const a = el('a', { href: URL.createObjectURL(new Blob([lines.join('\r\n') + '\r\n'], { type: 'text/csv' })),
+      download: 'sync-row-errors-' + cfg.account + '.csv' });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(a.href), 10000);
   }
 
   // ---- Settings screen ----------------------------------------------------------------------------
   function fillSettings() {
     $('set-account').value = cfg.account;
     $('set-token').value = cfg.token;
-    $('set-gateway').value = cfg.gateway;
-    $('set-segments').value = cfg.segments;
-    $('set-worker').value = cfg.worker;
+    $('set-gateway').textContent = cfg.gateway;
+    $('set-segments').textContent = cfg.segments;
+    $('set-worker').textContent = cfg.worker;
   }
 
   function saveSettings(ev) {
     ev.preventDefault();
     const v = (id) => $(id).value.trim();
-    sessionStorage.setItem(STORE, JSON.stringify({ account: v('set-account'), token: v('set-token'),
-      gateway: v('set-gateway'), segments: v('set-segments'), worker: v('set-worker') }));
+    sessionStorage.setItem(STORE, JSON.stringify({ account: v('set-account'), token: v('set-token') }));
     location.reload();
   }
 
@@ -382,8 +485,14 @@
     refresh();
   }
 
-  function init() {
+  async function init() {
+    await loadServices();
     $('account-label').textContent = cfg.account ? 'Account: ' + cfg.account : 'No account selected';
+    if (cfg.ignored.length) {
+      $('link-warning').hidden = false;
+      $('link-warning').textContent = 'The link named service addresses (' + cfg.ignored.join(', ') + '); they were '
+        + 'ignored. This page sends your token only to the addresses this system is configured with.';
+    }
     fillSettings();
     for (const t of document.querySelectorAll('.tabs button')) t.addEventListener('click', () => show(t.dataset.screen));
     $('consent-ack').addEventListener('change', updateConnectEnabled);
@@ -392,6 +501,10 @@
     $('disconnect').addEventListener('click', disconnect);
     $('settings-form').addEventListener('submit', saveSettings);
     $('refresh').addEventListener('click', refresh);
+    $('sync-now').addEventListener('click', syncNow);
+    $('history-more').addEventListener('click', () => { state.historyLimit = Math.min(500, state.historyLimit + HISTORY_PAGE); refresh(); });
+    $('history-search').addEventListener('input', (ev) => { state.historySearch = ev.target.value.trim(); renderHistory(); });
+    $('history-csv').addEventListener('click', downloadCsv);
     const start = !cfg.account || !cfg.token ? 'settings' : (LOADERS[cfg.screen] ? cfg.screen : 'klaviyo');
     show(start);
     setInterval(() => { if (!document.hidden && state.screen !== 'settings') refresh(); }, REFRESH_MS);

@@ -151,6 +151,7 @@ public final class Benchmark {
         gateway.put("klaviyo.batching.lookup-chunk", Integer.toString(caps().lookupChunk()));
         gateway.put("klaviyo.batching.poll-initial-interval", "50ms");
         gateway.put("klaviyo.batching.poll-max-interval", "1s");
+        gateway.put("gateway.apply.chunk-contacts", Integer.toString(sizes.chunk(20_000)));
         EmulatorConfig emulator = EmulatorConfig.defaults().withRateLimitsEnabled(true).withRateLimitScale(sizes.rateScale())
                 .withBulkJobDelay(BULK_JOB_DELAY).withCallLogCapacity(2_000_000);
         // On a loaded machine Flyway's first connection can take longer than Agroal's 5 s default.
@@ -221,7 +222,7 @@ public final class Benchmark {
         kafka.flush();
         awaitIngested();
         long pending = pending(account);
-        String gateway = system.service("klaviyo-gateway").baseUrl();
+        String gateway = system.service("klaviyo-gateway").managementUrl();
         long gatewayPid = system.service("klaviyo-gateway").pid();
         Probe.fullGc(gatewayPid);
         long idleLive = Probe.heapUsed(gateway);
@@ -257,7 +258,7 @@ public final class Benchmark {
     /**
      * The gateway's heap for the window (reported, no target): live after a full GC when idle and while the window
      * is applied, the peak in use (garbage included), and the live bytes the window added per contact, the figure
-     * that sizes {@code gateway.window.max-held-contacts} against the heap.
+     * that sizes {@code gateway.apply.chunk-contacts} and {@code gateway.apply.concurrency} against the heap.
      */
     private static Map<String, Object> gatewayHeap(long contacts, long idleLive, long liveWhileApplying, long peak) {
         double livePerContact = liveWhileApplying < 0 || contacts == 0 ? -1 : round((double) (liveWhileApplying - idleLive) / contacts);
@@ -456,9 +457,9 @@ public final class Benchmark {
         f.put("pendingContactsBeforeFlush", pendingBeforeFlush);
         // Where the records went, by the services' own counters (cumulative since their start).
         Map<String, Object> counters = new TreeMap<>();
-        counters.put("segment-service", Probe.series(system.service("segment-service").baseUrl(),
+        counters.put("segment-service", Probe.series(system.service("segment-service").managementUrl(),
                 List.of("segment_events_total", "membership_changes_total", "outbox_published_total")));
-        counters.put("sync-worker", Probe.series(system.service("sync-worker").baseUrl(),
+        counters.put("sync-worker", Probe.series(system.service("sync-worker").managementUrl(),
                 List.of("sync_worker_changes_in_total", "sync_worker_contacts_released_total",
                         "sync_worker_batches_released_total", "sync_worker_batches_published_total",
                         "sync_worker_dead_letters_total")));
@@ -579,7 +580,7 @@ public final class Benchmark {
     private Map<String, Object> memory() {
         String account = "bench-mem-" + run;
         segments(account, "m");
-        String worker = system.service("sync-worker").baseUrl();
+        String worker = system.service("sync-worker").managementUrl();
         long pid = system.service("sync-worker").pid();
         Map<String, Object> first = holdPending(account, 0, sizes.memorySmall(), worker, pid);
         Map<String, Object> second = holdPending(account, sizes.memorySmall(), sizes.memoryLarge(), worker, pid);

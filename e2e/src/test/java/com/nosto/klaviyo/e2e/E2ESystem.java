@@ -27,4 +27,12 @@ final class E2ESystem {
         }
         return system;
     }
+
+    /** Stops the shared system if it runs, so a test that brings its own does not share two cores with it. */
+    static synchronized void release() {
+        if (system != null) {
+            system.close();
+            system = null;
+        }
+    }
 }

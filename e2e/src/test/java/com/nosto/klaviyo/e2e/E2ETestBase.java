@@ -54,9 +54,24 @@ abstract class E2ETestBase {
         }
     }
 
+    /**
+     * Switches sync and waits until segment-service has fanned the switch out to every member: an event sent after this
+     * is an ordinary change, not part of a first enable still fanning out (which would carry its short window).
+     */
     protected void sync(String id, boolean enabled) {
         api.setSync(account, id, enabled).expect(200, 202, 204);
         model.sync(id, enabled);
+        Awaitility.await("the fan-out of switching " + id).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                .until(() -> fannedOut(id));
+    }
+
+    private boolean fannedOut(String id) {
+        for (var s : api.segments(account).expect(200).body()) {
+            if (id.equals(s.path("segmentId").asText())) {
+                return !s.path("fanningOut").asBoolean(true);
+            }
+        }
+        return false;
     }
 
     protected void rename(String id, String name) {

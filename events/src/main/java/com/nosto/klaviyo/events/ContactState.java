@@ -1,5 +1,6 @@
 package com.nosto.klaviyo.events;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 
 /**
@@ -10,6 +11,8 @@ import java.util.List;
  * @param nostoSegments value for {@code nosto_segments}; empty means unset it
  * @param version       the membership version this state reflects; the gateway skips older ones (G8)
  * @param change        the net change since the last released state, for counting and call planning
+ * @param restate       an operator's resync restates this contact: write it in full (properties and list
+ *                      membership) even where the gateway's records say it was applied; false (absent) otherwise
  */
 public record ContactState(
         String email,
@@ -17,5 +20,12 @@ public record ContactState(
         String nostoSegment,
         List<String> nostoSegments,
         long version,
-        ChangeType change) {
+        ChangeType change,
+        @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean restate) {
+
+    /** An ordinary released state (not a restatement). */
+    public ContactState(String email, boolean inList, String nostoSegment, List<String> nostoSegments, long version,
+            ChangeType change) {
+        this(email, inList, nostoSegment, nostoSegments, version, change, false);
+    }
 }

@@ -15,6 +15,11 @@ import java.util.List;
  * </ul>
  * Validation (one form, sizes, email syntax) is done by segment-service, not by the record, so a
  * malformed event can still be read and reported with its reason.
+ *
+ * <p>{@code eventId} is optional: a publisher's own id for the event (at most 128 printable characters). The
+ * system carries it into its logs, traces and the contact's status, so a publisher can tell which of its events
+ * a contact's state came from. Applying an event twice changes nothing (a full set or deletion is not newer than
+ * itself; entering a segment twice is entering it once), so a publisher may retry freely.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record SegmentEvent(
@@ -24,7 +29,19 @@ public record SegmentEvent(
         List<String> entered,
         List<String> exited,
         Boolean deleted,
-        Instant observedAt) {
+        Instant observedAt,
+        String eventId) {
+
+    /** An event without a publisher's id. */
+    public SegmentEvent(String accountId, String email, List<String> segments, List<String> entered, List<String> exited,
+            Boolean deleted, Instant observedAt) {
+        this(accountId, email, segments, entered, exited, deleted, observedAt, null);
+    }
+
+    /** This event with the publisher's id {@code id}. */
+    public SegmentEvent withEventId(String id) {
+        return new SegmentEvent(accountId, email, segments, entered, exited, deleted, observedAt, id);
+    }
 
     public enum Form { FULL_SET, DELTA, DELETION }
 

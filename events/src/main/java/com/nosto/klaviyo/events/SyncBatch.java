@@ -41,11 +41,18 @@ public record SyncBatch(
 
     public static final int SCHEMA_VERSION = 1;
 
-    /** A batch without the end-marker fields (what producers before them wrote; tests). */
-    public SyncBatch(int schemaVersion, String batchId, String accountId, String windowId, WindowKind windowKind,
-            int sequence, Instant windowEnd, Instant createdAt, List<ContactState> contacts) {
-        this(schemaVersion, batchId, accountId, windowId, windowKind, sequence, windowEnd, createdAt, contacts, null,
-                false, null);
+    /** A batch of contacts of one window from one source partition ({@code sequence} counts the partition's batches). */
+    public static SyncBatch contacts(String batchId, String accountId, String windowId, WindowKind kind, int sequence,
+            Instant windowEnd, Instant createdAt, List<ContactState> contacts, int sourcePartition) {
+        return new SyncBatch(SCHEMA_VERSION, batchId, accountId, windowId, kind, sequence, windowEnd, createdAt,
+                List.copyOf(contacts), sourcePartition, false, null);
+    }
+
+    /** The last batch of a source partition for a window: no contacts, and how many partitions the window has. */
+    public static SyncBatch endMarker(String batchId, String accountId, String windowId, WindowKind kind, int sequence,
+            Instant windowEnd, Instant createdAt, int sourcePartition, int windowPartitions) {
+        return new SyncBatch(SCHEMA_VERSION, batchId, accountId, windowId, kind, sequence, windowEnd, createdAt, List.of(),
+                sourcePartition, true, windowPartitions);
     }
 
     /**

@@ -83,6 +83,17 @@ class EventSchemasTest {
     }
 
     @Test
+    void aPublishersEventIdIsOptionalAndKeptThroughJson() throws IOException {
+        String withId = "{\"accountId\":\"acme\",\"email\":\"jane@example.com\",\"entered\":[\"vip\"],"
+                + "\"observedAt\":\"2026-11-29T08:05:00Z\",\"eventId\":\"crm-7f3a-0001\"}";
+        assertThat(validateJson("segment-event.schema.json", withId)).isEmpty();
+        assertThat(EventJson.read(withId, SegmentEvent.class).eventId()).isEqualTo("crm-7f3a-0001");
+        assertThat(EventJson.write(SegmentEvent.deletion("acme", "jane@example.com", T))).doesNotContain("eventId");
+        assertThat(validateJson("segment-event.schema.json", withId.replace("crm-7f3a-0001", "has space"))).isNotEmpty();
+        assertThat(validateJson("segment-event.schema.json", withId.replace("\"crm-7f3a-0001\"", "42"))).isNotEmpty();
+    }
+
+    @Test
     void deletedFalseIsNotADeletion() throws IOException {
         assertThat(validateJson("segment-event.schema.json",
                 "{\"accountId\":\"acme\",\"email\":\"jane@example.com\",\"deleted\":false,\"observedAt\":\"2026-11-29T08:00:00Z\"}"))
@@ -124,10 +135,10 @@ class EventSchemasTest {
 
     @Test
     void syncBatchValidates() {
-        SyncBatch batch = new SyncBatch(SyncBatch.SCHEMA_VERSION, "acme/w1/0/0", "acme", "acme/REGULAR/2026-11-29T12:00:00Z",
+        SyncBatch batch = SyncBatch.contacts("acme/w1/0/0", "acme", "acme/REGULAR/2026-11-29T12:00:00Z",
                 WindowKind.REGULAR, 0, T, T, List.of(
                         new ContactState("jane@example.com", true, "VIP", List.of("Whole bean", "VIP"), 4, ChangeType.MOVED),
-                        new ContactState("joe@example.com", false, null, List.of(), 2, ChangeType.REMOVED)));
+                        new ContactState("joe@example.com", false, null, List.of(), 2, ChangeType.REMOVED)), 0);
         assertThat(validate("sync-batch.schema.json", batch)).isEmpty();
     }
 
@@ -138,7 +149,7 @@ class EventSchemasTest {
         assertThat(validate("sync-batch.schema.json", marker)).isEmpty();
         assertThat(marker.endsPartition()).isTrue();
         SyncBatch legacy = new SyncBatch(SyncBatch.SCHEMA_VERSION, "acme/w1/3/0", "acme", "acme/REGULAR/2026-11-29T12:00:00Z",
-                WindowKind.REGULAR, 0, T, T, List.of());
+                WindowKind.REGULAR, 0, T, T, List.of(), null, false, null);
         assertThat(legacy.endsPartition()).isFalse();
         // Out of the schema's range: never counted as a marker, even when it was not validated.
         assertThat(new SyncBatch(SyncBatch.SCHEMA_VERSION, "acme/w1/3/7", "acme", "acme/REGULAR/2026-11-29T12:00:00Z",
@@ -172,15 +183,35 @@ class EventSchemasTest {
 
     @Test
     void deadLetterValidates() {
-        DeadLetter letter = new DeadLetter(DeadLetter.SCHEMA_VERSION, "segment-service", Topics.SEGMENT_EVENTS, 3, 42L,
-                "acme|jane@example.com", "{not json", "Malformed JSON: Unexpected character", "MALFORMED_JSON", T);
+        DeadLetter letter = DeadLetter.of("segment-service", Topics.SEGMENT_EVENTS, 3, 42L,
+                "acme|jane@example.com", "{not json", "MALFORMED_JSON", "Malformed JSON: Unexpected character", T);
+        assertThat(validate("dead-letter.schema.json", letter)).isEmpty();
+        assertThat(letter.payloadTruncated()).isFalse();
+        assertThat(letter.payloadBytes()).isEqualTo(9);
+    }
+
+    @Test
+    void anOversizedRecordsDeadLetterIsCutToFitAndKeepsTheOriginalsSizeAndHash() {
+        // 1.5 MB of text with a multi-byte character across the cut: the letter must fit and stay valid UTF-8.
+        String huge = "{\"email\":\"" + "é".repeat(750_000) + "@example.com\"}";
+        String key = "acme|" + "x".repeat(1_500_000);
+        DeadLetter letter = DeadLetter.of("segment-service", Topics.SEGMENT_EVENTS, 0, 7L, key, huge, "INVALID_EVENT",
+                "/email: too long", T);
+        assertThat(letter.payloadTruncated()).isTrue();
+        assertThat(letter.payload().getBytes(java.nio.charset.StandardCharsets.UTF_8).length)
+                .isLessThanOrEqualTo(DeadLetter.MAX_PAYLOAD_BYTES).isGreaterThan(DeadLetter.MAX_PAYLOAD_BYTES - 4);
+        assertThat(huge).startsWith(letter.payload());
+        assertThat(letter.payloadBytes()).isEqualTo(huge.getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+        assertThat(letter.payloadSha256()).hasSize(64);
+        assertThat(letter.key()).hasSizeLessThanOrEqualTo(DeadLetter.MAX_KEY_CHARS).startsWith("acme|xxx").contains("#sha256:");
+        assertThat(EventJson.write(letter).length()).isLessThan(100 * 1024);
         assertThat(validate("dead-letter.schema.json", letter)).isEmpty();
     }
 
     @Test
     void deadLetterWithoutReasonIsRejected() {
-        DeadLetter letter = new DeadLetter(DeadLetter.SCHEMA_VERSION, "segment-service", Topics.SEGMENT_EVENTS, null, null,
-                null, "{}", null, "INVALID_EVENT", T);
+        DeadLetter letter = DeadLetter.of("segment-service", Topics.SEGMENT_EVENTS, null, null, null, "{}", "INVALID_EVENT",
+                null, T);
         assertThat(validate("dead-letter.schema.json", letter)).isNotEmpty();
     }
 

@@ -71,6 +71,7 @@ final class AdminApi {
             out.put("operations", ops);
             json(ctx, 200, out);
         });
+        new AccountEditsApi(emulator).mount(router);
         router.get("/__emulator/ui").handler(ctx -> ctx.response().putHeader("Content-Type", "text/html; charset=utf-8")
                 .end(Ui.render(emulator)));
         router.get("/__emulator").handler(ctx -> ctx.redirect("/__emulator/ui"));
@@ -105,15 +106,7 @@ final class AdminApi {
             lists.add(lm);
         }
         m.put("lists", lists);
-        m.put("profiles", a.profiles().stream().map(p -> {
-            Map<String, Object> pm = new LinkedHashMap<>();
-            pm.put("id", p.id());
-            pm.put("email", p.email());
-            pm.put("properties", p.properties());
-            pm.put("attributes", p.attributes());
-            pm.put("emailConsent", p.emailConsent());
-            return pm;
-        }).toList());
+        m.put("profiles", a.profiles().stream().map(AccountEditsApi::profile).toList());
         m.put("bulkImportJobs", a.bulkImportJobs().stream().map(j -> Map.of("id", j.id(), "status", j.status(), "total", j.totalCount(),
                 "completed", j.completedCount(), "failed", j.failedCount())).toList());
         m.put("consentLog", a.consentLog());
@@ -127,10 +120,14 @@ final class AdminApi {
         if (l != null) {
             limit = Integer.parseInt(l);
         }
-        List<Call> all = emulator.calls().all();
+        String key = ctx.request().getParam("key");
+        List<Call> all = key == null ? emulator.calls().all() : emulator.calls().forKey(key);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("total", all.size());
-        out.put("countsByEndpointAndStatus", emulator.calls().countsByEndpointAndStatus());
+        out.put("reads", all.stream().filter(c -> !c.isWrite()).count());
+        out.put("writes", all.stream().filter(Call::isWrite).count());
+        out.put("countsByEndpointAndStatus", key == null ? emulator.calls().countsByEndpointAndStatus()
+                : CallLog.countsByEndpointAndStatus(all));
         out.put("calls", all.subList(Math.max(0, all.size() - limit), all.size()).stream().map(c -> {
             Map<String, Object> cm = new LinkedHashMap<>();
             cm.put("at", c.at().toString());
@@ -140,6 +137,7 @@ final class AdminApi {
             cm.put("query", c.query());
             cm.put("operationId", c.operationId());
             cm.put("status", c.status());
+            cm.put("write", c.isWrite());
             cm.put("millis", c.durationMillis());
             cm.put("injected", c.injected());
             return cm;
@@ -175,7 +173,7 @@ final class AdminApi {
         }
     }
 
-    private static JsonNode body(RoutingContext ctx) {
+    static JsonNode body(RoutingContext ctx) {
         try {
             String text = ctx.body() == null ? null : ctx.body().asString();
             return text == null || text.isBlank() ? Json.MAPPER.createObjectNode() : Json.MAPPER.readTree(text);
@@ -184,7 +182,7 @@ final class AdminApi {
         }
     }
 
-    private static void json(RoutingContext ctx, int status, Object value) {
+    static void json(RoutingContext ctx, int status, Object value) {
         ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(Json.write(value));
     }
 }

@@ -101,13 +101,13 @@ final class BulkImportApi {
             }
         }
         failIf(problems);
-        EmulatedAccount.JobState job = new EmulatedAccount.JobState(Ids.jobId(), r.account().now(), accepted, listId);
+        JobState job = new JobState(Ids.jobId(), r.account().now(), accepted, listId);
         r.account().jobs.put(job.id, job);
         schedule(r.account(), job);
         return new Reply(202, single(jobResource(job, r.base()), r.base() + "/api/profile-bulk-import-jobs/"));
     }
 
-    private void schedule(EmulatedAccount account, EmulatedAccount.JobState job) {
+    private void schedule(EmulatedAccount account, JobState job) {
         Duration delay = emulator.faults().bulkJobDelay().orElse(emulator.config().bulkJobDelay());
         long total = Math.max(2, delay.toMillis());
         vertx.setTimer(Math.max(1, total / 2), t -> {
@@ -121,12 +121,12 @@ final class BulkImportApi {
         });
     }
 
-    private void complete(EmulatedAccount account, EmulatedAccount.JobState job) {
+    private void complete(EmulatedAccount account, JobState job) {
         synchronized (account) {
             if (!account.jobs.containsKey(job.id)) {
                 return; // reset meanwhile
             }
-            EmulatedAccount.ListState list = job.listId == null ? null : account.lists.get(job.listId);
+            ListState list = job.listId == null ? null : account.lists.get(job.listId);
             for (int i = 0; i < job.profiles.size(); i++) {
                 JsonNode p = job.profiles.get(i);
                 JsonNode attrs = p.path("attributes");
@@ -152,7 +152,7 @@ final class BulkImportApi {
                 target.patch(p.path("meta").path("patch_properties"));
                 target.updated = account.now();
                 if (list != null) {
-                    list.members.putIfAbsent(target.id, account.now());
+                    list.members.add(target.id, account.now());
                 }
                 job.profileIds.add(target.id);
                 job.completed++;
@@ -166,13 +166,13 @@ final class BulkImportApi {
         }
     }
 
-    private static void fail(EmulatedAccount.JobState job, String code, String title, String detail, String pointer, JsonNode payload) {
+    private static void fail(JobState job, String code, String title, String detail, String pointer, JsonNode payload) {
         job.errors.add(new BulkImportJob.ImportError(Ids.jobId(), code, title, detail, pointer, Json.toJava(payload)));
         job.failed++;
     }
 
-    private EmulatedAccount.JobState job(Req r) {
-        EmulatedAccount.JobState j = r.account().jobs.get(r.param(0));
+    private JobState job(Req r) {
+        JobState j = r.account().jobs.get(r.param(0));
         if (j == null) {
             throw ApiError.notFound("A bulk import job with id " + r.param(0) + " does not exist.");
         }
@@ -181,12 +181,12 @@ final class BulkImportApi {
 
     Reply getJobs(Req r) {
         Filter f = Filter.parse(r.query("filter"), Map.of("status", Set.of("equals")));
-        List<EmulatedAccount.JobState> jobs = r.account().jobs.values().stream().filter(j -> f.matches(j, field -> j.status)).toList();
+        List<JobState> jobs = r.account().jobs.values().stream().filter(j -> f.matches(j, field -> j.status)).toList();
         return new Reply(200, page(r, jobs, j -> jobResource(j, r.base()), 20, 100));
     }
 
     Reply getJob(Req r) {
-        EmulatedAccount.JobState j = job(r);
+        JobState j = job(r);
         ObjectNode root = single(jobResource(j, r.base()), selfUrl(r));
         if (String.valueOf(r.query("include")).contains("lists") && j.listId != null && r.account().lists.containsKey(j.listId)) {
             root.putArray("included").add(listResource(r.account().lists.get(j.listId), r.base(), false));
@@ -195,7 +195,7 @@ final class BulkImportApi {
     }
 
     Reply getJobErrors(Req r) {
-        EmulatedAccount.JobState j = job(r);
+        JobState j = job(r);
         return new Reply(200, page(r, j.errors, e -> {
             ObjectNode o = Json.MAPPER.createObjectNode();
             o.put("type", "import-error");
@@ -211,17 +211,18 @@ final class BulkImportApi {
     }
 
     Reply jobProfiles(Req r, boolean idsOnly) {
-        EmulatedAccount.JobState j = job(r);
+        JobState j = job(r);
         List<ProfileState> ps = j.profileIds.stream().map(r.account().profiles::get).filter(p -> p != null).toList();
+        Resources.ProfileView view = idsOnly ? null : Resources.ProfileView.of(r);
         Function<ProfileState, JsonNode> render = idsOnly
                 ? p -> Json.MAPPER.createObjectNode().put("type", "profile").put("id", p.id)
-                : p -> profileResource(p, r);
+                : p -> profileResource(p, r, view, null);
         return new Reply(200, page(r, ps, render, 20, 100));
     }
 
     Reply jobLists(Req r) {
-        EmulatedAccount.JobState j = job(r);
-        EmulatedAccount.ListState l = j.listId == null ? null : r.account().lists.get(j.listId);
+        JobState j = job(r);
+        ListState l = j.listId == null ? null : r.account().lists.get(j.listId);
         ObjectNode root = Json.MAPPER.createObjectNode();
         ArrayNode data = root.putArray("data");
         if (l != null) {

@@ -75,10 +75,27 @@ public final class CallLog {
         return matching(c -> apiKey.equals(c.apiKey()));
     }
 
+    /**
+     * Calls made with this key that could change state ({@link Call#isWrite()}), whatever they were answered (a
+     * throttled or failed write was still attempted): a test asserts an audit made none.
+     */
+    public List<Call> writes(String apiKey) {
+        return matching(c -> apiKey.equals(c.apiKey()) && c.isWrite());
+    }
+
+    /** Calls made with this key that only read (GET), whatever they were answered. */
+    public List<Call> reads(String apiKey) {
+        return matching(c -> apiKey.equals(c.apiKey()) && !c.isWrite());
+    }
+
     /** Counts by "operationId" (or "METHOD path" when unknown) and then by status. */
     public Map<String, Map<Integer, Long>> countsByEndpointAndStatus() {
+        return countsByEndpointAndStatus(all());
+    }
+
+    static Map<String, Map<Integer, Long>> countsByEndpointAndStatus(List<Call> calls) {
         Map<String, Map<Integer, Long>> out = new TreeMap<>();
-        for (Call c : all()) {
+        for (Call c : calls) {
             String endpoint = c.operationId() != null ? c.operationId() : c.method() + " " + c.path();
             out.computeIfAbsent(endpoint, k -> new TreeMap<>()).merge(c.status(), 1L, Long::sum);
         }

@@ -1,12 +1,9 @@
 package com.nosto.klaviyo.emulator;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,73 +12,20 @@ import java.util.Optional;
 /**
  * One Klaviyo account, reached with one private API key. State is isolated per key. All methods are thread-safe
  * (they lock the account), so tests can inspect while the HTTP side serves.
+ *
+ * <p>Besides inspection, tests change the account the way a merchant's hand edits or Klaviyo itself would (members
+ * removed or added, properties edited, profiles deleted or merged, lists renamed, deleted or created again with the
+ * same name): none of these go through the API, so none is in the call log or uses the rate limits.
  */
 public final class EmulatedAccount {
-
-    static final class ListState {
-        final String id;
-        String name;
-        String optInProcess;
-        final Instant created;
-        Instant updated;
-        /** profile id → joined_group_at, in join order. */
-        final LinkedHashMap<String, Instant> members = new LinkedHashMap<>();
-
-        ListState(String id, String name, String optInProcess, Instant now) {
-            this.id = id;
-            this.name = name;
-            this.optInProcess = optInProcess;
-            this.created = now;
-            this.updated = now;
-        }
-
-        KlaviyoList snapshot() {
-            return new KlaviyoList(id, name, optInProcess, created, updated);
-        }
-    }
-
-    static final class JobState {
-        final String id;
-        String status = "queued";
-        final Instant createdAt;
-        Instant startedAt;
-        Instant completedAt;
-        /** The submitted profiles until the job completes; then dropped to free memory (the count stays). */
-        final List<JsonNode> profiles;
-        final int total;
-        final String listId;
-        /** Imported profile ids in import order (a set: a job of 10,000 checks each id against it). */
-        final java.util.LinkedHashSet<String> profileIds = new java.util.LinkedHashSet<>();
-        final List<BulkImportJob.ImportError> errors = new ArrayList<>();
-        int completed;
-        int failed;
-
-        JobState(String id, Instant createdAt, List<JsonNode> profiles, String listId) {
-            this.id = id;
-            this.createdAt = createdAt;
-            this.profiles = new ArrayList<>(profiles);
-            this.total = profiles.size();
-            this.listId = listId;
-        }
-
-        BulkImportJob snapshot() {
-            return new BulkImportJob(id, status, total, completed, failed, listId, List.copyOf(profileIds), List.copyOf(errors),
-                    createdAt, completedAt);
-        }
-    }
 
     private final String apiKey;
     private final Clock clock;
     final Map<String, ListState> lists = new LinkedHashMap<>();
     final Map<String, ProfileState> profiles = new LinkedHashMap<>();
-    /**
-     * Email → profile, as Klaviyo looks profiles up by email without reading them all (a bulk job of 10,000
-     * upserts matches each one). An email held by more than one profile is left out and listed in
-     * {@code sharedEmails}; those are found by scanning, as before the index existed.
-     */
-    private final Map<String, ProfileState> byEmailIndex = new HashMap<>();
-    private final Map<String, Integer> sharedEmails = new HashMap<>();
+    private final EmailIndex emails = new EmailIndex();
     private long profileSeq;
+    private long listSeq;
     final Map<String, JobState> jobs = new LinkedHashMap<>();
     final List<ConsentEvent> consent = new ArrayList<>();
     final List<String> deletionRequests = new ArrayList<>();
@@ -110,24 +54,19 @@ public final class EmulatedAccount {
         return lists.values().stream().filter(l -> l.name.equals(name)).findFirst().map(ListState::snapshot);
     }
 
+    /** Every list with this exact name, oldest first (Klaviyo allows duplicate names). */
+    public synchronized List<KlaviyoList> listsByName(String name) {
+        return lists.values().stream().filter(l -> l.name.equals(name)).map(ListState::snapshot).toList();
+    }
+
     public synchronized Optional<KlaviyoList> list(String listId) {
         return Optional.ofNullable(lists.get(listId)).map(ListState::snapshot);
-    }
-
-    /** Simulates a merchant deleting the list in Klaviyo's UI. */
-    public synchronized boolean deleteList(String listId) {
-        return lists.remove(listId) != null;
-    }
-
-    /** Creates a list directly (as if the merchant made it), bypassing rate limits and the daily cap. */
-    public synchronized KlaviyoList seedList(String name) {
-        return createList(name, null).snapshot();
     }
 
     /** Member profile ids in join order; empty if the list does not exist. */
     public synchronized List<String> listMemberIds(String listId) {
         ListState l = lists.get(listId);
-        return l == null ? List.of() : List.copyOf(l.members.keySet());
+        return l == null ? List.of() : List.copyOf(l.members.ids());
     }
 
     /** Member emails in join order (profiles without an email are left out). */
@@ -148,26 +87,6 @@ public final class EmulatedAccount {
         return Optional.ofNullable(byEmail(email)).map(ProfileState::snapshot);
     }
 
-    /** A pre-existing profile carrying the merchant's own properties (which the sync must never overwrite). */
-    public synchronized Profile seedProfile(String email, Map<String, Object> properties) {
-        if (byEmail(email) != null) {
-            throw new IllegalStateException("A profile with email " + email + " exists already");
-        }
-        ProfileState p = newProfile();
-        p.setEmail(email);
-        p.properties.putAll(properties);
-        return p.snapshot();
-    }
-
-    /** Adds a profile to a list directly, as a merchant's form would. */
-    public synchronized void seedMembership(String listId, String profileId) {
-        ListState l = lists.get(listId);
-        if (l == null || !profiles.containsKey(profileId)) {
-            throw new IllegalArgumentException("Unknown list or profile");
-        }
-        l.members.putIfAbsent(profileId, now());
-    }
-
     /** Every subscription/suppression call and every consent field received. The sync must keep this empty. */
     public synchronized List<ConsentEvent> consentLog() {
         return List.copyOf(consent);
@@ -181,16 +100,147 @@ public final class EmulatedAccount {
         return Optional.ofNullable(jobs.get(id)).map(JobState::snapshot);
     }
 
-    /** Request bodies of data-privacy-deletion-jobs, in order. */
+    /** Request bodies of data-privacy-deletion-jobs received through the API, in order. */
     public synchronized List<String> deletionRequests() {
         return List.copyOf(deletionRequests);
+    }
+
+    // ---- what a merchant or Klaviyo does to the account (for tests, demos and drills) ----
+
+    /** Creates a list (as the merchant would in the UI), bypassing rate limits and the daily cap; names may repeat. */
+    public synchronized KlaviyoList seedList(String name) {
+        return createList(name, null).snapshot();
+    }
+
+    /** The merchant renames a list. */
+    public synchronized KlaviyoList renameList(String listId, String name) {
+        ListState l = requireList(listId);
+        l.name = name;
+        l.updated = now();
+        return l.snapshot();
+    }
+
+    /** The merchant deletes a list in Klaviyo's UI: its memberships go with it; its profiles stay. */
+    public synchronized boolean deleteList(String listId) {
+        return lists.remove(listId) != null;
+    }
+
+    /** A pre-existing profile carrying the merchant's own properties (which the sync must never overwrite). */
+    public synchronized Profile seedProfile(String email, Map<String, Object> properties) {
+        if (byEmail(email) != null) {
+            throw new IllegalStateException("A profile with email " + email + " exists already");
+        }
+        ProfileState p = newProfile();
+        p.setEmail(email);
+        p.properties.putAll(properties);
+        return p.snapshot();
+    }
+
+    /** Adds a profile to a list directly, as a merchant's form would. */
+    public synchronized void seedMembership(String listId, String profileId) {
+        addMembers(listId, List.of(profileId));
+    }
+
+    /**
+     * The merchant adds existing profiles to a list by hand; a profile already on it stays where it is.
+     *
+     * @return how many joined
+     */
+    public synchronized int addMembers(String listId, Collection<String> profileIds) {
+        ListState l = requireList(listId);
+        profileIds.forEach(this::requireProfile);
+        int added = 0;
+        for (String id : profileIds) {
+            added += l.members.add(id, now()) ? 1 : 0;
+        }
+        return added;
+    }
+
+    /**
+     * The merchant removes members from a list by hand; ids that are not members are ignored.
+     *
+     * @return how many left
+     */
+    public synchronized int removeMembers(String listId, Collection<String> profileIds) {
+        ListState l = requireList(listId);
+        int removed = 0;
+        for (String id : profileIds) {
+            removed += l.members.remove(id) ? 1 : 0;
+        }
+        return removed;
+    }
+
+    /** The merchant edits a profile's custom properties by hand: sets some, removes others. */
+    public synchronized Profile editProperties(String profileId, Map<String, ?> set, Collection<String> unset) {
+        ProfileState p = requireProfile(profileId);
+        set.forEach((k, v) -> p.properties.put(k, Json.MAPPER.convertValue(v, Object.class)));
+        unset.forEach(p.properties::remove);
+        p.updated = now();
+        return p.snapshot();
+    }
+
+    /**
+     * A privacy request deletes a profile: the profile and its list memberships vanish and its id is unknown from
+     * then on (404). Unlike the API's deletion job, this is not recorded in {@link #deletionRequests()}, which holds
+     * what the sync asked for.
+     */
+    public synchronized boolean deleteProfile(String profileId) {
+        ProfileState p = profiles.get(profileId);
+        if (p == null) {
+            return false;
+        }
+        remove(p);
+        return true;
+    }
+
+    /**
+     * Klaviyo merges {@code sourceId} into {@code destinationId} (merge_profiles; the spec: merging "deletes the
+     * source profile in the process"). The destination keeps its id, identifiers, attributes, properties and
+     * consent, takes the attributes and properties it lacks from the source, and joins the source's lists it was
+     * not on; the source id is unknown from then on (404), and its email finds no profile.
+     */
+    public synchronized Profile mergeProfiles(String sourceId, String destinationId) {
+        ProfileState source = requireProfile(sourceId);
+        ProfileState destination = requireProfile(destinationId);
+        if (source == destination) {
+            throw new IllegalArgumentException("A profile cannot be merged into itself");
+        }
+        source.properties.forEach(destination.properties::putIfAbsent);
+        source.attributes.forEach((k, v) -> {
+            if (!ProfileState.IDENTIFIERS.contains(k)) {
+                destination.attributes.putIfAbsent(k, v);
+            }
+        });
+        for (ListState l : lists.values()) {
+            if (l.members.contains(source.id)) {
+                l.members.add(destination.id, now());
+            }
+        }
+        remove(source);
+        destination.updated = now();
+        return destination.snapshot();
+    }
+
+    private ListState requireList(String listId) {
+        ListState l = lists.get(listId);
+        if (l == null) {
+            throw new IllegalArgumentException("Unknown list " + listId);
+        }
+        return l;
+    }
+
+    private ProfileState requireProfile(String profileId) {
+        ProfileState p = profiles.get(profileId);
+        if (p == null) {
+            throw new IllegalArgumentException("Unknown profile " + profileId);
+        }
+        return p;
     }
 
     synchronized void clear() {
         lists.clear();
         profiles.clear();
-        byEmailIndex.clear();
-        sharedEmails.clear();
+        emails.clear();
         jobs.clear();
         consent.clear();
         deletionRequests.clear();
@@ -201,8 +251,9 @@ public final class EmulatedAccount {
     ListState createList(String name, String optInProcess) {
         ListState l;
         do {
-            l = new ListState(Ids.listId(), name, optInProcess, now());
+            l = new ListState(Ids.listId(), listSeq, name, optInProcess, now());
         } while (lists.containsKey(l.id));
+        listSeq++;
         lists.put(l.id, l);
         return l;
     }
@@ -217,83 +268,20 @@ public final class EmulatedAccount {
     /** Keeps the email index in step with a profile's email (caller holds the lock). */
     private void emailChanged(ProfileState p, String before, String after) {
         if (before != null) {
-            unindex(p, before);
+            emails.remove(p, before, profiles.values());
         }
         if (after != null && profiles.get(p.id) == p) {
-            index(p, after);
-        }
-    }
-
-    private void index(ProfileState p, String email) {
-        Integer shared = sharedEmails.get(email);
-        if (shared != null) {
-            sharedEmails.put(email, shared + 1);
-            return;
-        }
-        ProfileState other = byEmailIndex.putIfAbsent(email, p);
-        if (other != null && other != p) {
-            byEmailIndex.remove(email);
-            sharedEmails.put(email, 2);
-        }
-    }
-
-    private void unindex(ProfileState p, String email) {
-        Integer shared = sharedEmails.get(email);
-        if (shared == null) {
-            byEmailIndex.remove(email, p);
-            return;
-        }
-        if (shared > 2) {
-            sharedEmails.put(email, shared - 1);
-            return;
-        }
-        // One holder is left: find it and index it again.
-        sharedEmails.remove(email);
-        for (ProfileState q : profiles.values()) {
-            if (q != p && email.equals(q.email())) {
-                byEmailIndex.put(email, q);
-                return;
-            }
+            emails.add(p, after);
         }
     }
 
     ProfileState byEmail(String email) {
-        if (email == null) {
-            return null;
-        }
-        String n = Faults.normalize(email);
-        if (!sharedEmails.containsKey(n)) {
-            return byEmailIndex.get(n);
-        }
-        for (ProfileState p : profiles.values()) {
-            if (n.equals(p.email())) {
-                return p;
-            }
-        }
-        return null;
+        return email == null ? null : emails.find(Faults.normalize(email), profiles.values());
     }
 
-    /**
-     * The profiles holding any of these emails, in the account's order; null when the index cannot answer
-     * exactly (an email held by several profiles, or non-ASCII, where case-insensitive matching is not plain
-     * lower-casing) and the caller should scan.
-     */
+    /** See {@link EmailIndex#findAll}: null when the caller should scan. */
     List<ProfileState> byEmails(Collection<String> emails) {
-        java.util.Set<ProfileState> found = new java.util.HashSet<>();
-        for (String email : emails) {
-            if (email == null || !email.chars().allMatch(ch -> ch < 128)) {
-                return null;
-            }
-            String n = Faults.normalize(email);
-            if (sharedEmails.containsKey(n)) {
-                return null;
-            }
-            ProfileState p = byEmailIndex.get(n);
-            if (p != null) {
-                found.add(p);
-            }
-        }
-        return found.stream().sorted(java.util.Comparator.comparingLong(p -> p.seq)).toList();
+        return this.emails.findAll(emails);
     }
 
     ProfileState byField(String field, String value) {
@@ -315,10 +303,10 @@ public final class EmulatedAccount {
         consent.add(new ConsentEvent(now(), operationId, what, body));
     }
 
-    /** Removes a profile everywhere (data-privacy deletion). */
-    void deleteProfile(ProfileState p) {
+    /** Removes a profile everywhere: the account, the email index, every list. */
+    void remove(ProfileState p) {
         if (profiles.remove(p.id) != null && p.email() != null) {
-            unindex(p, p.email());
+            emails.remove(p, p.email(), profiles.values());
         }
         for (ListState l : lists.values()) {
             l.members.remove(p.id);
@@ -327,9 +315,5 @@ public final class EmulatedAccount {
 
     Collection<ProfileState> allProfiles() {
         return profiles.values();
-    }
-
-    static ObjectNode emptyObject() {
-        return Json.MAPPER.createObjectNode();
     }
 }

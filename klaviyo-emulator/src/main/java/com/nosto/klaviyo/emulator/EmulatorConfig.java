@@ -15,7 +15,7 @@ import java.util.Objects;
  * @param rateLimitsEnabled false turns throttling off entirely (RateLimit-* headers are still sent)
  * @param bulkJobDelay    how long a bulk import job stays queued/processing before it completes
  * @param specPath        the OpenAPI spec to read rate limits from; null = system property {@code klaviyo.spec},
- *                        env {@code KLAVIYO_SPEC}, then {@code ../shared/klaviyo/stable.json} above the working directory,
+ *                        env {@code KLAVIYO_SPEC}, then {@code klaviyo-emulator/spec/stable.json} above the working directory,
  *                        then the table generated from that spec and bundled in the jar
  * @param clock           time source for rate-limit windows and timestamps (tests may pass a manual clock)
  * @param apiKeys         keys registered at start (more can be added with {@link KlaviyoEmulator#account(String)})

@@ -13,6 +13,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.ToLongFunction;
 
 /**
  * JSON:API as Klaviyo speaks it, for every operation of the emulator: documents ({@code data}, {@code links},
@@ -54,51 +55,122 @@ final class JsonApi {
         return r.base() + r.ctx().request().path() + (q == null || q.isEmpty() ? "" : "?" + q);
     }
 
-    /** Cursor paging over an in-memory list: the cursor is an opaque offset, links.next/prev are full URLs. */
+    /**
+     * Cursor paging over an append-only in-memory list (jobs, their profiles and errors): the cursor is an offset,
+     * which stays valid because nothing is ever removed from those lists.
+     */
     static <T> ObjectNode page(Req r, List<T> items, Function<T, JsonNode> render, int defaultSize, int maxSize) {
-        int size = defaultSize;
-        String sizeText = r.query("page[size]");
-        if (sizeText != null) {
-            try {
-                size = Integer.parseInt(sizeText.trim());
-            } catch (NumberFormatException e) {
-                size = -1;
-            }
-            if (size < 1 || size > maxSize) {
-                throw ApiError.invalidParam("Page size must be an integer between 1 and " + maxSize + ".", "page[size]");
-            }
-        }
+        int size = pageSize(r, defaultSize, maxSize);
         int offset = 0;
-        String cursor = r.query("page[cursor]");
-        if (cursor != null && !cursor.isEmpty()) {
-            try {
-                String decoded = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
-                if (!decoded.startsWith("o:")) {
-                    throw new IllegalArgumentException();
-                }
-                offset = Integer.parseInt(decoded.substring(2));
-            } catch (RuntimeException e) {
+        Cursor cursor = cursor(r);
+        if (cursor != null) {
+            if (cursor.kind() != 'o') {
                 throw ApiError.invalidParam("Invalid page cursor.", "page[cursor]");
             }
+            offset = (int) Math.min(Integer.MAX_VALUE, Math.max(0, cursor.value()));
         }
+        int start = Math.min(offset, items.size());
+        int end = Math.min(items.size(), start + size);
+        return document(r, items.subList(start, end), render, end < items.size() ? encode('o', end) : null,
+                offset > 0 ? encode('o', Math.max(0, offset - size)) : null);
+    }
+
+    /**
+     * Cursor paging by position, as Klaviyo's cursors behave: {@code items} are in ascending {@code keyOf} order (a
+     * creation or join position that never changes), and a cursor names the key it continues after ({@code next})
+     * or stops before ({@code prev}). Items removed or added between two pages move no boundary: nothing is skipped
+     * or repeated, and what joined since shows up on a later page.
+     */
+    static <T> ObjectNode page(Req r, List<T> items, ToLongFunction<T> keyOf, Function<T, JsonNode> render, int defaultSize, int maxSize) {
+        int size = pageSize(r, defaultSize, maxSize);
+        int start = 0;
+        int end;
+        Cursor cursor = cursor(r);
+        if (cursor == null || cursor.kind() == 'a') {
+            start = cursor == null ? 0 : firstAbove(items, keyOf, cursor.value());
+            end = Math.min(items.size(), start + size);
+        } else if (cursor.kind() == 'b') {
+            end = firstAbove(items, keyOf, cursor.value() - 1);
+            start = Math.max(0, end - size);
+        } else {
+            throw ApiError.invalidParam("Invalid page cursor.", "page[cursor]");
+        }
+        String next = end >= items.size() ? null : encode('a', end == 0 ? Long.MIN_VALUE : keyOf.applyAsLong(items.get(end - 1)));
+        return document(r, items.subList(start, end), render, next, start > 0 ? encode('b', keyOf.applyAsLong(items.get(start))) : null);
+    }
+
+    private static <T> ObjectNode document(Req r, List<T> page, Function<T, JsonNode> render, String next, String prev) {
         ObjectNode root = Json.MAPPER.createObjectNode();
         ArrayNode data = root.putArray("data");
-        int end = Math.min(items.size(), offset + size);
-        for (int i = Math.min(offset, items.size()); i < end; i++) {
-            data.add(render.apply(items.get(i)));
-        }
+        page.forEach(item -> data.add(render.apply(item)));
         ObjectNode links = root.putObject("links");
         links.put("self", selfUrl(r));
-        if (end < items.size()) {
-            links.put("next", withCursor(r, end));
+        if (next != null) {
+            links.put("next", withCursor(r, next));
         }
-        if (offset > 0) {
-            links.put("prev", withCursor(r, Math.max(0, offset - size)));
+        if (prev != null) {
+            links.put("prev", withCursor(r, prev));
         }
         return root;
     }
 
-    private static String withCursor(Req r, int offset) {
+    /** Index of the first item whose key is greater than {@code key} (binary search: keys ascend). */
+    private static <T> int firstAbove(List<T> items, ToLongFunction<T> keyOf, long key) {
+        int lo = 0;
+        int hi = items.size();
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (keyOf.applyAsLong(items.get(mid)) <= key) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+
+    private static int pageSize(Req r, int defaultSize, int maxSize) {
+        String sizeText = r.query("page[size]");
+        if (sizeText == null) {
+            return defaultSize;
+        }
+        int size;
+        try {
+            size = Integer.parseInt(sizeText.trim());
+        } catch (NumberFormatException e) {
+            size = -1;
+        }
+        if (size < 1 || size > maxSize) {
+            throw ApiError.invalidParam("Page size must be an integer between 1 and " + maxSize + ".", "page[size]");
+        }
+        return size;
+    }
+
+    /** An opaque cursor: a kind (o = offset, a = after key, b = before key) and a number. */
+    private record Cursor(char kind, long value) {
+    }
+
+    private static Cursor cursor(Req r) {
+        String cursor = r.query("page[cursor]");
+        if (cursor == null || cursor.isEmpty()) {
+            return null;
+        }
+        try {
+            String decoded = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+            if (decoded.length() < 3 || decoded.charAt(1) != ':' || "oab".indexOf(decoded.charAt(0)) < 0) {
+                throw new IllegalArgumentException();
+            }
+            return new Cursor(decoded.charAt(0), Long.parseLong(decoded.substring(2)));
+        } catch (RuntimeException e) {
+            throw ApiError.invalidParam("Invalid page cursor.", "page[cursor]");
+        }
+    }
+
+    private static String encode(char kind, long value) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString((kind + ":" + value).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String withCursor(Req r, String cursor) {
         StringBuilder q = new StringBuilder();
         for (Map.Entry<String, String> e : r.ctx().request().params()) {
             if (e.getKey().equals("page[cursor]")) {
@@ -106,7 +178,6 @@ final class JsonApi {
             }
             q.append(q.length() == 0 ? "" : "&").append(enc(e.getKey())).append('=').append(enc(e.getValue()));
         }
-        String cursor = Base64.getUrlEncoder().withoutPadding().encodeToString(("o:" + offset).getBytes(StandardCharsets.UTF_8));
         q.append(q.length() == 0 ? "" : "&").append(enc("page[cursor]")).append('=').append(cursor);
         return r.base() + r.ctx().request().path() + "?" + q;
     }

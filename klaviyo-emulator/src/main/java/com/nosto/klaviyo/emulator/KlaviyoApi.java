@@ -276,8 +276,9 @@ final class KlaviyoApi implements Handler<RoutingContext> {
         String include = String.valueOf(ctx.request().getParam("include"));
         return switch (operationId) {
             case "get_list" -> additional.contains("profile_count") ? "get_list#profile_count" : operationId;
+            // get_profile states no stricter limit for predictive_analytics (get_profiles and get_profiles_for_list do).
             case "get_profile" -> include.contains("lists") || include.contains("segments") ? "get_profile#include_lists_or_segments"
-                    : additional.contains("predictive_analytics") ? "get_profiles#predictive_analytics" : operationId;
+                    : operationId;
             case "get_profiles" -> additional.contains("predictive_analytics") ? "get_profiles#predictive_analytics" : operationId;
             case "get_profiles_for_list" -> additional.contains("predictive_analytics") ? "get_profiles_for_list#predictive_analytics" : operationId;
             default -> operationId;

@@ -7,7 +7,6 @@ import static com.nosto.klaviyo.emulator.JsonApi.failIf;
 import static com.nosto.klaviyo.emulator.JsonApi.page;
 import static com.nosto.klaviyo.emulator.JsonApi.selfUrl;
 import static com.nosto.klaviyo.emulator.JsonApi.single;
-import static com.nosto.klaviyo.emulator.JsonApi.ts;
 import static com.nosto.klaviyo.emulator.Resources.listResource;
 import static com.nosto.klaviyo.emulator.Resources.profileResource;
 
@@ -17,10 +16,12 @@ import com.nosto.klaviyo.emulator.KlaviyoApi.Reply;
 import com.nosto.klaviyo.emulator.KlaviyoApi.Req;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.ToLongFunction;
 
 /** Lists and their members: {@code /api/lists} and its relationships. */
 final class ListsApi {
@@ -36,8 +37,8 @@ final class ListsApi {
         this.emulator = emulator;
     }
 
-    private EmulatedAccount.ListState list(Req r) {
-        EmulatedAccount.ListState l = r.account().lists.get(r.param(0));
+    private ListState list(Req r) {
+        ListState l = r.account().lists.get(r.param(0));
         if (l == null) {
             throw ApiError.notFound("A list with id " + r.param(0) + " does not exist.");
         }
@@ -46,9 +47,10 @@ final class ListsApi {
 
     Reply getLists(Req r) {
         Filter f = Filter.parse(r.query("filter"), LIST_FILTERS);
-        List<EmulatedAccount.ListState> matching = r.account().lists.values().stream()
+        Fieldset fields = Fieldset.parse(r, "fields[list]", Resources.LIST_FIELDS, Set.of());
+        List<ListState> matching = r.account().lists.values().stream()
                 .filter(l -> f.matches(l, field -> "name".equals(field) ? l.name : l.id)).toList();
-        return new Reply(200, page(r, matching, l -> listResource(l, r.base(), false), 10, 10));
+        return new Reply(200, page(r, matching, l -> l.seq, l -> listResource(l, r.base(), false, fields), 10, 10));
     }
 
     Reply createList(Req r) {
@@ -62,18 +64,21 @@ final class ListsApi {
         if (!optIn.isMissingNode() && !optIn.isNull() && !Set.of("single_opt_in", "double_opt_in").contains(optIn.asText())) {
             throw ApiError.invalid("'opt_in_process' must be single_opt_in or double_opt_in.", "/data/attributes/opt_in_process");
         }
-        EmulatedAccount.ListState l = r.account().createList(name.asText(), optIn.isTextual() ? optIn.asText() : null);
+        ListState l = r.account().createList(name.asText(), optIn.isTextual() ? optIn.asText() : null);
         return new Reply(201, single(listResource(l, r.base(), false), r.base() + "/api/lists/"));
     }
 
     Reply getList(Req r) {
-        EmulatedAccount.ListState l = list(r);
-        boolean count = String.valueOf(r.query("additional-fields[list]")).contains("profile_count");
-        return new Reply(200, single(listResource(l, r.base(), count), selfUrl(r)));
+        ListState l = list(r);
+        boolean count = Fieldset.additional(r, "additional-fields[list]", Set.of("profile_count")).contains("profile_count");
+        Set<String> names = new java.util.HashSet<>(Resources.LIST_FIELDS);
+        names.add("profile_count");
+        Fieldset fields = Fieldset.parse(r, "fields[list]", names, Set.of());
+        return new Reply(200, single(listResource(l, r.base(), count, fields), selfUrl(r)));
     }
 
     Reply updateList(Req r) {
-        EmulatedAccount.ListState l = list(r);
+        ListState l = list(r);
         ObjectNode data = data(r.body(), "list");
         if (!r.param(0).equals(data.path("id").asText())) {
             throw ApiError.of(409, "conflict", "Conflict.", "The id in the body does not match the URL.", "/data/id", null);
@@ -93,23 +98,42 @@ final class ListsApi {
     }
 
     Reply listMembers(Req r, boolean idsOnly) {
-        EmulatedAccount.ListState l = list(r);
+        ListState l = list(r);
         Filter f = Filter.parse(r.query("filter"), MEMBER_FILTERS);
-        List<ProfileState> members = l.members.keySet().stream().map(r.account().profiles::get).filter(p -> p != null)
-                .filter(p -> f.matches(p, field -> "email".equals(field) ? p.email() : (String) p.attributes.get(field))).toList();
+        boolean newestFirst = newestFirst(r);
+        Resources.ProfileView view = idsOnly ? null : Resources.ProfileView.ofListMembers(r);
+        List<ProfileState> members = new ArrayList<>();
+        for (String id : l.members.ids()) {
+            ProfileState p = r.account().profiles.get(id);
+            if (p != null && f.matches(p, field -> "email".equals(field) ? p.email() : (String) p.attributes.get(field))) {
+                members.add(p);
+            }
+        }
+        if (newestFirst) {
+            Collections.reverse(members);
+        }
+        // The cursor key is the join position (negated newest first), so pages hold while members come and go.
+        ToLongFunction<ProfileState> position = p -> newestFirst ? -l.members.position(p.id) : l.members.position(p.id);
         Function<ProfileState, JsonNode> render = idsOnly
                 ? p -> Json.MAPPER.createObjectNode().put("type", "profile").put("id", p.id)
-                : p -> {
-                    // Members carry when they joined (required by the spec for this operation).
-                    ObjectNode o = profileResource(p, r);
-                    ((ObjectNode) o.path("attributes")).put("joined_group_at", ts(l.members.get(p.id)));
-                    return o;
-                };
-        return new Reply(200, page(r, members, render, 20, 100));
+                : p -> profileResource(p, r, view, l.members.joinedAt(p.id));
+        return new Reply(200, page(r, members, position, render, 20, 100));
+    }
+
+    /** {@code sort}: the spec allows only joined_group_at, ascending (the order members are kept in) or descending. */
+    private static boolean newestFirst(Req r) {
+        String sort = r.query("sort");
+        if (sort == null || sort.isBlank() || "joined_group_at".equals(sort)) {
+            return false;
+        }
+        if ("-joined_group_at".equals(sort)) {
+            return true;
+        }
+        throw ApiError.invalidParam("'" + sort + "' is not a valid sort for this endpoint.", "sort");
     }
 
     Reply changeMembers(Req r, boolean add) {
-        EmulatedAccount.ListState l = list(r);
+        ListState l = list(r);
         JsonNode data = r.body().path("data");
         if (!data.isArray()) {
             throw ApiError.invalid("'data' must be an array of profile identifiers.", "/data");
@@ -143,7 +167,7 @@ final class ListsApi {
         Instant now = r.account().now();
         for (String id : ids) {
             if (add) {
-                l.members.putIfAbsent(id, now);
+                l.members.add(id, now);
             } else {
                 l.members.remove(id);
             }

@@ -48,7 +48,7 @@ final class PrivacyApi {
                         : "email".equals(field) ? Faults.normalize(value).equals(p.email()) : value.equals(p.phone()))
                 .toList();
         // Klaviyo deletes asynchronously; here it is immediate, which a caller cannot tell from a quick job.
-        victims.forEach(r.account()::deleteProfile);
+        victims.forEach(r.account()::remove);
         return new Reply(202, null);
     }
 

@@ -14,6 +14,8 @@ final class ProfileState {
 
     static final List<String> STANDARD = List.of("email", "phone_number", "external_id", "first_name", "last_name",
             "organization", "locale", "title", "image", "location", "properties");
+    /** The attributes that identify a profile (a merge never moves them from one profile to another). */
+    static final List<String> IDENTIFIERS = List.of("email", "phone_number", "external_id");
 
     /** Told when a profile's email changes, so the account's email index follows. */
     interface EmailListener {

@@ -53,7 +53,8 @@ final class ProfilesApi {
                     case "email" -> p.email();
                     default -> (String) p.attributes.get(field);
                 })).toList();
-        return new Reply(200, page(r, matching, p -> profileResource(p, r), 20, 100));
+        Resources.ProfileView view = Resources.ProfileView.of(r);
+        return new Reply(200, page(r, matching, p -> p.seq, p -> profileResource(p, r, view, null), 20, 100));
     }
 
     /**
@@ -74,7 +75,8 @@ final class ProfilesApi {
     }
 
     Reply getProfile(Req r) {
-        return new Reply(200, single(profileResource(profile(r), r), selfUrl(r)));
+        Resources.ProfileView view = Resources.ProfileView.of(r);
+        return new Reply(200, single(profileResource(profile(r), r, view, null), selfUrl(r)));
     }
 
     Reply createProfile(Req r) {

@@ -144,6 +144,9 @@ public final class RateLimits {
 
     /** Finds the official spec: explicit path, system property, env, then ../shared/klaviyo/stable.json above the cwd. */
     public static final class SpecLocator {
+        /** Klaviyo's spec as kept in this repository (klaviyo-emulator/spec, with its SOURCE.txt). */
+        static final String IN_REPOSITORY = "klaviyo-emulator/spec/stable.json";
+
         private SpecLocator() {
         }
 
@@ -158,14 +161,17 @@ public final class RateLimits {
             }
             String root = System.getProperty("project.root");
             if (root != null) {
-                Path p = Path.of(root).resolve("../shared/klaviyo/stable.json");
-                if (Files.isRegularFile(p)) {
-                    return Optional.of(p.normalize());
+                for (Path p : new Path[] {Path.of(root).resolve(IN_REPOSITORY), Path.of(root).resolve("../shared/klaviyo/stable.json")}) {
+                    if (Files.isRegularFile(p)) {
+                        return Optional.of(p.normalize());
+                    }
                 }
             }
+            // The copy in the repository (found from any module's directory), then a shared copy beside it.
             Path dir = Path.of("").toAbsolutePath();
             while (dir != null) {
-                for (Path p : new Path[] {dir.resolve("shared/klaviyo/stable.json"), dir.resolve("../shared/klaviyo/stable.json")}) {
+                for (Path p : new Path[] {dir.resolve(IN_REPOSITORY), dir.resolve("shared/klaviyo/stable.json"),
+                        dir.resolve("../shared/klaviyo/stable.json")}) {
                     if (Files.isRegularFile(p)) {
                         return Optional.of(p.normalize());
                     }

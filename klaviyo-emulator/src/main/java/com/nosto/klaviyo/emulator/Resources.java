@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.nosto.klaviyo.emulator.KlaviyoApi.Req;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +19,14 @@ final class Resources {
     private Resources() {
     }
 
-    static ObjectNode listResource(EmulatedAccount.ListState l, String base, boolean profileCount) {
+    /** List attributes the spec lists for {@code fields[list]} (get_list adds {@code profile_count}). */
+    static final Set<String> LIST_FIELDS = Set.of("created", "id", "name", "opt_in_process", "updated");
+
+    static ObjectNode listResource(ListState l, String base, boolean profileCount) {
+        return listResource(l, base, profileCount, Fieldset.ALL);
+    }
+
+    static ObjectNode listResource(ListState l, String base, boolean profileCount, Fieldset fields) {
         ObjectNode o = Json.MAPPER.createObjectNode();
         o.put("type", "list");
         o.put("id", l.id);
@@ -30,6 +38,7 @@ final class Resources {
         if (profileCount) {
             a.put("profile_count", l.members.size());
         }
+        fields.prune(a, Set.of());
         ObjectNode rel = o.putObject("relationships");
         String self = base + "/api/lists/" + l.id + "/";
         for (String name : List.of("profiles", "tags", "flow-triggers")) {
@@ -39,7 +48,41 @@ final class Resources {
         return o;
     }
 
+    /**
+     * What one request asks to see of profiles: the {@code additional-fields[profile]} to add and the
+     * {@code fields[profile]} to keep, both checked against the names the spec lists.
+     */
+    record ProfileView(Set<String> additional, Fieldset fields) {
+
+        static final Set<String> ATTRIBUTES = Set.of("created", "email", "external_id", "first_name", "id", "image", "last_event_date",
+                "last_name", "locale", "location", "organization", "phone_number", "predictive_analytics", "properties", "subscriptions",
+                "title", "updated");
+        static final Set<String> OBJECT_ATTRIBUTES = Set.of("location", "predictive_analytics", "subscriptions");
+        static final Set<String> ADDITIONAL = Set.of("subscriptions", "predictive_analytics");
+
+        static ProfileView of(Req r) {
+            return new ProfileView(Fieldset.additional(r, "additional-fields[profile]", ADDITIONAL),
+                    Fieldset.parse(r, "fields[profile]", ATTRIBUTES, OBJECT_ATTRIBUTES));
+        }
+
+        /** get_profiles_for_list: members also have {@code joined_group_at}. */
+        static ProfileView ofListMembers(Req r) {
+            Set<String> names = new HashSet<>(ATTRIBUTES);
+            names.add("joined_group_at");
+            return new ProfileView(Fieldset.additional(r, "additional-fields[profile]", ADDITIONAL),
+                    Fieldset.parse(r, "fields[profile]", names, OBJECT_ATTRIBUTES));
+        }
+    }
+
     static ObjectNode profileResource(ProfileState p, Req r) {
+        return profileResource(p, r, ProfileView.of(r), null);
+    }
+
+    /**
+     * @param joinedGroupAt for a list member, when it joined (the spec requires it on every member, so a sparse
+     *                      fieldset never removes it); null otherwise
+     */
+    static ObjectNode profileResource(ProfileState p, Req r, ProfileView view, Instant joinedGroupAt) {
         ObjectNode o = Json.MAPPER.createObjectNode();
         o.put("type", "profile");
         o.put("id", p.id);
@@ -59,8 +102,7 @@ final class Resources {
             m.forEach((k, v) -> loc.set(String.valueOf(k), Json.MAPPER.valueToTree(v)));
         }
         a.set("properties", Json.MAPPER.valueToTree(p.properties));
-        String additional = String.valueOf(r.query("additional-fields[profile]"));
-        if (additional.contains("subscriptions")) {
+        if (view.additional().contains("subscriptions")) {
             ObjectNode subs = a.putObject("subscriptions");
             ObjectNode marketing = subs.putObject("email").putObject("marketing");
             marketing.put("can_receive_email_marketing", "SUBSCRIBED".equals(p.emailConsent));
@@ -74,11 +116,19 @@ final class Resources {
             marketing.putArray("suppression");
             marketing.putArray("list_suppressions");
         }
-        String fields = r.query("fields[profile]");
-        if (fields != null && !fields.isBlank()) {
-            Set<String> keep = new HashSet<>(List.of(fields.split(",")));
-            a.retain(keep);
+        if (view.additional().contains("predictive_analytics")) {
+            // Profiles here have no order history, so Klaviyo has no predictions for them.
+            ObjectNode predictions = a.putObject("predictive_analytics");
+            for (String k : List.of("historic_clv", "predicted_clv", "total_clv", "historic_number_of_orders", "predicted_number_of_orders",
+                    "average_days_between_orders", "average_order_value", "churn_probability", "expected_date_of_next_order",
+                    "ranked_channel_affinity")) {
+                predictions.putNull(k);
+            }
         }
+        if (joinedGroupAt != null) {
+            a.put("joined_group_at", ts(joinedGroupAt));
+        }
+        view.fields().prune(a, joinedGroupAt == null ? Set.of() : Set.of("joined_group_at"));
         ObjectNode rel = o.putObject("relationships");
         for (String name : List.of("lists", "segments")) {
             links(rel.putObject(name), r.base() + "/api/profiles/" + p.id + "/relationships/" + name + "/",
@@ -88,7 +138,7 @@ final class Resources {
         return o;
     }
 
-    static ObjectNode jobResource(EmulatedAccount.JobState j, String base) {
+    static ObjectNode jobResource(JobState j, String base) {
         ObjectNode o = Json.MAPPER.createObjectNode();
         o.put("type", "profile-bulk-import-job");
         o.put("id", j.id);

@@ -84,6 +84,30 @@ class AdminApiTest extends EmulatorTest {
     }
 
     @Test
+    void callLogCountsWritesAndReadsPerAccount() {
+        String other = Klaviyo.uniqueKey();
+        Klaviyo otherClient = new Klaviyo(emulator.baseUrl(), other);
+        emulator.account(other);
+        String listId = klaviyo.createList("Nosto Customers");
+        klaviyo.get("/api/lists/" + listId);
+        klaviyo.get("/api/lists/" + listId + "/profiles");
+        emulator.faults().failNext("update_list", 429, 1);
+        klaviyo.patch("/api/lists/" + listId, Map.of("data", Map.of("type", "list", "id", listId, "attributes", Map.of("name", "x"))));
+        otherClient.get("/api/lists");
+
+        JsonNode overHttp = admin().get("/__emulator/calls?key=" + key).body();
+
+        assertThat(emulator.calls().writes(key)).extracting(Call::operationId).containsExactly("create_list", "update_list");
+        assertThat(emulator.calls().reads(key)).extracting(Call::operationId).containsExactly("get_list", "get_profiles_for_list");
+        assertThat(emulator.calls().writes(other)).isEmpty();
+        assertThat(emulator.calls().reads(other)).hasSize(1);
+        assertThat(overHttp.path("writes").asLong()).isEqualTo(2);
+        assertThat(overHttp.path("reads").asLong()).isEqualTo(2);
+        assertThat(overHttp.at("/calls/0/write").asBoolean()).isTrue();
+        assertThat(overHttp.at("/countsByEndpointAndStatus/update_list/429").asLong()).isEqualTo(1);
+    }
+
+    @Test
     void uiPageListsListsAndProfiles() {
         klaviyo.createList("Demo list for the UI");
         klaviyo.upsert("ui-demo@example.com", Map.of("nosto_segment", "vip"));

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The emulator against the official spec (../shared/klaviyo/stable.json, or -Dklaviyo.spec): every request body it
+ * The emulator against the official spec (klaviyo-emulator/spec/stable.json, or -Dklaviyo.spec): every request body it
  * accepts here validates against the operation's request schema, and every answer validates against the response
  * schema the spec declares for that status (errors against ClientError). Two controls prove the validator bites.
  */
@@ -82,6 +82,30 @@ class ContractTest extends EmulatorTest {
         exchange("create_or_update_profile", "POST", "/api/profile-import", upsert, 200);
         exchange("create_or_update_profile", "POST", "/api/profile-import",
                 Klaviyo.profileBody(Map.of("email", Klaviyo.uniqueEmail("new"), "properties", Map.of("nosto_segment", "vip"))), 201);
+    }
+
+    @Test
+    void theReadsAnAuditMakesMatchTheSpec() {
+        String listId = account.seedList("Nosto Customers").id();
+        account.seedList("Nosto Customers");
+        String email = Klaviyo.uniqueEmail("audit");
+        Profile member = account.seedProfile(email, Map.of("nosto_segment", "vip", "nosto_segments", List.of("vip", "new")));
+        account.addMembers(listId, List.of(member.id(), account.seedProfile(Klaviyo.uniqueEmail("other"), Map.of()).id()));
+        String members = "/api/lists/" + listId + "/profiles?page%5Bsize%5D=1";
+
+        Klaviyo.Response first = exchange("get_profiles_for_list", "GET", members + "&fields%5Bprofile%5D=email,properties", null, 200);
+        exchange("get_profiles_for_list", "GET", first.body().at("/links/next").asText(), null, 200);
+        exchange("get_profiles_for_list", "GET", members + "&additional-fields%5Bprofile%5D=subscriptions,predictive_analytics"
+                + "&sort=-joined_group_at", null, 200);
+        exchange("get_profile_ids_for_list", "GET", "/api/lists/" + listId + "/relationships/profiles?page%5Bsize%5D=100", null, 200);
+        exchange("get_lists", "GET", "/api/lists?filter=" + Klaviyo.q("equals(name,\"Nosto Customers\")") + "&fields%5Blist%5D=name,created", null, 200);
+        exchange("get_profile", "GET", "/api/profiles/" + member.id() + "?fields%5Bprofile%5D=email,properties,location.city", null, 200);
+        exchange("get_profiles", "GET", "/api/profiles?filter=" + Klaviyo.q("any(email,[\"" + email + "\",\"nobody@example.com\"])")
+                + "&fields%5Bprofile%5D=email,properties&page%5Bsize%5D=100", null, 200);
+        account.deleteProfile(member.id());
+        exchange("get_profile", "GET", "/api/profiles/" + member.id(), null, 404);
+        exchange("get_profiles_for_list", "GET", members + "&sort=email", null, 400);
+        exchange("get_profile", "GET", "/api/profiles/" + member.id() + "?fields%5Bprofile%5D=nosto_segment", null, 400);
     }
 
     @Test

@@ -177,6 +177,45 @@ class RateLimitTest {
     }
 
     @Test
+    void theReadsAnAuditMakesHaveTheSpecsLimits() {
+        start(1.0);
+
+        for (String op : List.of("get_lists", "get_list", "get_profiles_for_list", "get_profile_ids_for_list", "get_profiles", "get_profile")) {
+            assertThat(emulator.rateLimits().of(op)).as(op).contains(new RateLimits.Limit(75, 750, 0));
+        }
+    }
+
+    @Test
+    void predictiveAnalyticsOnListMembersUsesTheStricterDocumentedLimit() {
+        start(0.1);
+        String listId = account.seedList("Nosto Customers").id();
+        String members = "/api/lists/" + listId + "/profiles";
+
+        Klaviyo.Response first = klaviyo.get(members + "?additional-fields%5Bprofile%5D=predictive_analytics");
+        Klaviyo.Response second = klaviyo.get(members + "?additional-fields%5Bprofile%5D=predictive_analytics");
+        Klaviyo.Response plain = klaviyo.get(members + "?additional-fields%5Bprofile%5D=subscriptions");
+
+        assertThat(first.status()).isEqualTo(200);
+        assertThat(second.status()).isEqualTo(429);
+        assertThat(plain.status()).isEqualTo(200);
+    }
+
+    @Test
+    void predictiveAnalyticsOnGetProfileKeepsItsOwnLimitAsTheSpecStatesNoOther() {
+        start(0.1);
+        String id = account.seedProfile(Klaviyo.uniqueEmail("p"), Map.of()).id();
+
+        List<Integer> statuses = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            statuses.add(klaviyo.get("/api/profiles/" + id + "?additional-fields%5Bprofile%5D=predictive_analytics").status());
+        }
+        Klaviyo.Response list = klaviyo.get("/api/profiles?additional-fields%5Bprofile%5D=predictive_analytics");
+
+        assertThat(statuses).containsOnly(200);
+        assertThat(list.status()).isEqualTo(200);
+    }
+
+    @Test
     void throttledCallsAreLoggedWithTheirStatus() {
         start(0.1);
         klaviyo.post("/api/lists", Klaviyo.listBody("one"));

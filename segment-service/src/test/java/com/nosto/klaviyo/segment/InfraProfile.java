@@ -1,5 +1,6 @@
 package com.nosto.klaviyo.segment;
 
+import com.nosto.klaviyo.segment.support.InfraTopics;
 import com.nosto.klaviyo.testsupport.KafkaTestResource;
 import com.nosto.klaviyo.testsupport.PostgresTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -7,8 +8,7 @@ import io.quarkus.test.common.ResourceArg;
 
 /** Real Kafka and PostgreSQL for every @QuarkusTest of this module (one broker and database per JVM). */
 @QuarkusTestResource(value = PostgresTestResource.class)
-@QuarkusTestResource(value = KafkaTestResource.class, initArgs = @ResourceArg(name = "topics",
-        value = "segment-events:6,segment-events-dlq:1,segment-membership-changes:6"))
+@QuarkusTestResource(value = KafkaTestResource.class, initArgs = @ResourceArg(name = "topics", value = InfraTopics.SPEC))
 public final class InfraProfile {
     private InfraProfile() {
     }

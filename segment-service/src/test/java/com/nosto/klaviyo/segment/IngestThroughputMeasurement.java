@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nosto.klaviyo.events.Topics;
 import com.nosto.klaviyo.segment.support.Api;
-import com.nosto.klaviyo.segment.support.TopicTail;
+import com.nosto.klaviyo.segment.support.Kafka;
 import com.nosto.klaviyo.testsupport.KafkaMeasurements;
 import com.nosto.klaviyo.testsupport.KafkaTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -61,7 +61,7 @@ class IngestThroughputMeasurement {
         int moves = perContact > 1 ? contacts : total - contacts;
         Instant last = perContact > 1 ? T0.plusSeconds(perContact - 1) : T1;
         // Records of this measurement are counted here, not kept by the tests' topic tails.
-        TopicTail.ignoreKeysStartingWith(api.account + "|");
+        Kafka.ignoreKeysStartingWith(api.account + "|");
         api.syncedSegment("vip", "VIP");
         api.syncedSegment("coffee", "Coffee");
         api.defineSegment("unsynced", "Unsynced");

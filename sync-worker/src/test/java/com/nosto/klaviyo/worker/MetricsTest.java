@@ -6,26 +6,31 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.nosto.klaviyo.worker.support.Db;
-import com.nosto.klaviyo.worker.support.KafkaIO;
+import com.nosto.klaviyo.worker.support.Kafka;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import java.net.URL;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-/** G13: the worker's own metrics are on /q/metrics once work flowed. */
+/** G13: the worker's own metrics are on /q/metrics (management interface) once work flowed. */
 @QuarkusTest
 class MetricsTest {
 
+    @TestHTTPResource(value = "/metrics", management = true)
+    URL metricsUrl;
+
     @Test
     void changesInPendingGaugeAndDeadLettersAreExported() {
-        String account = KafkaIO.unique("metrics");
-        KafkaIO.produce(added(account, "m@example.com", 1, "VIP"));
-        KafkaIO.produceRaw(account + "|broken@example.com", "not json");
+        String account = Kafka.unique("metrics");
+        Kafka.produce(added(account, "m@example.com", 1, "VIP"));
+        Kafka.produceRaw(account + "|broken@example.com", "not json");
         await().atMost(Duration.ofSeconds(60)).until(() -> Db.contacts(account) == 1
-                && !KafkaIO.deadLettersFor(account + "|broken@example.com").isEmpty());
+                && !Kafka.deadLettersFor(account + "|broken@example.com").isEmpty());
 
         // The gauge is recounted every gauge-refresh (1 s in tests), not only registered: it shows the pending contact.
         String metrics = await().atMost(Duration.ofSeconds(30)).until(
-                () -> given().when().get("/q/metrics").then().statusCode(200).extract().asString(),
+                () -> given().when().get(metricsUrl).then().statusCode(200).extract().asString(),
                 body -> regularPending(body) >= 1);
 
         assertThat(metrics).contains("sync_worker_changes_in_total{outcome=\"pending\"}")

@@ -10,8 +10,8 @@ import java.util.stream.Stream;
 
 /**
  * A real Kafka broker (KRaft) run as a separate JVM through {@code deploy/local/kafka}, so tests and
- * the local run use one launcher. Ports are free ports and the data folder is private to this broker;
- * the script's watchdog stops the broker if this JVM dies without running its shutdown hook.
+ * the local run use one launcher. Ports are free ports and the data folder is private to this broker, so it
+ * can be stopped and restarted in place (a broker outage in a test); the script's watchdog stops the broker if this JVM dies without running its shutdown hook.
  */
 public final class LocalKafkaBroker implements AutoCloseable {
 
@@ -44,6 +44,16 @@ public final class LocalKafkaBroker implements AutoCloseable {
 
     public String bootstrapServers() {
         return "127.0.0.1:" + port;
+    }
+
+    /** Stops the broker (SIGTERM, as a rolling restart does) and keeps its ports and data for {@link #restart()}. */
+    public void stop() {
+        script("stop");
+    }
+
+    /** Starts the broker again after {@link #stop()}: same ports, same topics, records and committed offsets. */
+    public void restart() {
+        script("start");
     }
 
     @Override

@@ -94,4 +94,49 @@ class LocalKafkaBrokerTest {
             }
         }
     }
+
+    /** A broker outage in a test: stopped, then started again on the same ports with its records. */
+    @Test
+    void restartsOnTheSamePortsWithItsRecords() throws Exception {
+        try (LocalKafkaBroker broker = LocalKafkaBroker.start()) {
+            String servers = broker.bootstrapServers();
+            int port = Integer.parseInt(servers.substring(servers.lastIndexOf(':') + 1));
+            KafkaTestResource.createTopics(servers, Map.of("kept", 1));
+            send(servers, "before");
+
+            broker.stop();
+            assertThat(Ports.open("127.0.0.1", port)).as("port closed while stopped").isFalse();
+            broker.restart();
+
+            assertThat(broker.bootstrapServers()).isEqualTo(servers);
+            send(servers, "after");
+            assertThat(readAll(servers, "kept", 2)).containsExactly("before", "after");
+        }
+    }
+
+    private static void send(String servers, String value) throws Exception {
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers,
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class))) {
+            producer.send(new ProducerRecord<>("kept", "k", value)).get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    private static List<String> readAll(String servers, String topic, int expected) {
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers,
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class))) {
+            TopicPartition p = new TopicPartition(topic, 0);
+            consumer.assign(List.of(p));
+            consumer.seekToBeginning(List.of(p));
+            List<String> seen = new java.util.ArrayList<>();
+            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> seen.add(r.value()));
+                return seen.size() >= expected;
+            });
+            return seen;
+        }
+    }
 }

@@ -13,21 +13,28 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /** Kafka as other Nosto services and SREs use it: publishing segment events, consumer-group lag, offset resets. */
@@ -36,6 +43,7 @@ public final class KafkaTools implements AutoCloseable {
     private final String servers;
     private final KafkaProducer<String, String> producer;
     private final Admin admin;
+    private final AtomicLong failedSends = new AtomicLong();
 
     public KafkaTools(String servers) {
         this.servers = servers;
@@ -55,7 +63,7 @@ public final class KafkaTools implements AutoCloseable {
     public void publish(SegmentEvent event) {
         try {
             String key = new ContactKey(event.accountId(), event.email()).asKafkaKey();
-            producer.send(new ProducerRecord<>(Topics.SEGMENT_EVENTS, key, EventJson.mapper().writeValueAsString(event)));
+            producer.send(new ProducerRecord<>(Topics.SEGMENT_EVENTS, key, EventJson.mapper().writeValueAsString(event)), this::sent);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException(e);
         }
@@ -67,11 +75,85 @@ public final class KafkaTools implements AutoCloseable {
 
     /** Publishes a record as given on any topic (a benchmark feeding a service's own input topic). */
     public void publishRaw(String topic, String key, String payload) {
-        producer.send(new ProducerRecord<>(topic, key, payload));
+        producer.send(new ProducerRecord<>(topic, key, payload), this::sent);
+    }
+
+    private void sent(RecordMetadata metadata, Exception failure) {
+        if (failure != null) {
+            failedSends.incrementAndGet();
+        }
+    }
+
+    /** Sends the broker refused for good (after the producer's own retries): the test's input is then incomplete. */
+    public long failedSends() {
+        return failedSends.get();
     }
 
     public void flush() {
         producer.flush();
+    }
+
+    /** Records on {@code topic} now (end minus start offsets over all partitions). */
+    public long records(String topic) {
+        try {
+            Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            for (TopicPartition p : partitions(topic)) {
+                earliest.put(p, OffsetSpec.earliest());
+                latest.put(p, OffsetSpec.latest());
+            }
+            long count = 0;
+            for (var e : admin.listOffsets(latest).all().get().entrySet()) {
+                count += e.getValue().offset();
+            }
+            for (var e : admin.listOffsets(earliest).all().get().entrySet()) {
+                count -= e.getValue().offset();
+            }
+            return count;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    /** Every record of {@code topic} from the beginning to its current end, in offset order per partition. */
+    public List<ConsumerRecord<String, String>> readAll(String topic) {
+        Map<String, Object> config = Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers,
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000,
+                // What a consumer is meant to see: records of aborted producer transactions are not.
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config)) {
+            List<TopicPartition> partitions = partitions(topic);
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+            List<ConsumerRecord<String, String>> out = new ArrayList<>();
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("Could not read " + topic + " to its end within 60 s");
+                }
+                consumer.poll(java.time.Duration.ofMillis(500)).forEach(out::add);
+            }
+            return out;
+        }
+    }
+
+    private List<TopicPartition> partitions(String topic) {
+        try {
+            return admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
     }
 
     /** Records of {@code topic} not yet committed by {@code group} (0 when fully caught up). */

@@ -1,5 +1,6 @@
 package com.nosto.klaviyo.e2e.harness;
 
+import com.nosto.klaviyo.testsupport.Ports;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -15,7 +16,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One service of the system as a separate OS process, started from its built runnable jar
- * ({@code <module>/target/quarkus-app/quarkus-run.jar}), so end-to-end tests can kill -9 and restart it.
+ * ({@code <module>/target/quarkus-app/quarkus-run.jar}), so end-to-end tests can kill -9 and restart it. It listens on
+ * two ports: the API ({@link #baseUrl()}) and the management interface ({@link #managementUrl()}: health, metrics).
  */
 public final class ServiceProcess implements AutoCloseable {
 
@@ -24,6 +26,7 @@ public final class ServiceProcess implements AutoCloseable {
     private final String name;
     private final Path jar;
     private final int port;
+    private final int managementPort = Ports.free();
     private final Map<String, String> env;
     private final List<String> systemProperties;
     private final List<String> jvmOptions;
@@ -41,13 +44,19 @@ public final class ServiceProcess implements AutoCloseable {
     /** As above with explicit JVM options (the benchmarks run sync-worker with {@code -Xmx512m}). */
     public ServiceProcess(Path root, String module, int port, Map<String, String> env, Map<String, String> systemProperties,
             List<String> jvmOptions, Path logDir) {
+        this(root, module, module, port, env, systemProperties, jvmOptions, logDir);
+    }
+
+    /** One of several instances of {@code module}: {@code name} tells it apart (its log is {@code <name>.log}). */
+    public ServiceProcess(Path root, String module, String name, int port, Map<String, String> env,
+            Map<String, String> systemProperties, List<String> jvmOptions, Path logDir) {
         this.jvmOptions = List.copyOf(jvmOptions);
-        this.name = module;
+        this.name = name;
         this.systemProperties = systemProperties.entrySet().stream().map(e -> "-D" + e.getKey() + "=" + e.getValue()).toList();
         this.jar = root.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
         this.port = port;
         this.env = env;
-        this.log = logDir.resolve(module + ".log");
+        this.log = logDir.resolve(name + ".log");
     }
 
     public String name() {
@@ -56,6 +65,11 @@ public final class ServiceProcess implements AutoCloseable {
 
     public String baseUrl() {
         return "http://127.0.0.1:" + port;
+    }
+
+    /** Where {@code /q/health/*} and {@code /q/metrics} are. */
+    public String managementUrl() {
+        return "http://127.0.0.1:" + managementPort;
     }
 
     public ServiceProcess start() {
@@ -69,6 +83,7 @@ public final class ServiceProcess implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().putAll(env);
         pb.environment().put("HTTP_PORT", Integer.toString(port));
+        pb.environment().put("MANAGEMENT_PORT", Integer.toString(managementPort));
         try {
             Files.createDirectories(log.getParent());
             process = pb.start();
@@ -102,9 +117,13 @@ public final class ServiceProcess implements AutoCloseable {
         return process == null ? -1 : process.pid();
     }
 
+    public boolean alive() {
+        return process != null && process.isAlive();
+    }
+
     public boolean ready() {
         try {
-            HttpResponse<Void> r = HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/q/health/ready"))
+            HttpResponse<Void> r = HTTP.send(HttpRequest.newBuilder(URI.create(managementUrl() + "/q/health/ready"))
                     .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
             return r.statusCode() == 200;
         } catch (IOException e) {

@@ -20,8 +20,8 @@ import java.util.Map;
  */
 public final class SyncApi {
 
-    /** An answer: status and parsed JSON body (null when empty). */
-    public record Answer(int status, JsonNode body) {
+    /** An answer: status, parsed JSON body (null when empty) and its {@code Retry-After} header (null when none). */
+    public record Answer(int status, JsonNode body, String retryAfter) {
         public Answer expect(int... ok) {
             for (int s : ok) {
                 if (s == status) {
@@ -101,7 +101,7 @@ public final class SyncApi {
             }
             HttpResponse<byte[]> r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
             JsonNode parsed = r.body().length == 0 ? null : JSON.readTree(r.body());
-            return new Answer(r.statusCode(), parsed);
+            return new Answer(r.statusCode(), parsed, r.headers().firstValue("Retry-After").orElse(null));
         } catch (IOException e) {
             throw new IllegalStateException(method + " " + url + " failed: " + e.getMessage(), e);
         } catch (InterruptedException e) {

@@ -21,12 +21,12 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Klaviyo's official OpenAPI spec ({@code ../shared/klaviyo/stable.json}) as something contract tests can check
+ * Klaviyo's official OpenAPI spec ({@code klaviyo-emulator/spec/stable.json}) as something contract tests can check
  * against: operations by id with their method and path template, and their request and response bodies as JSON
  * Schemas for networknt's validator. Both sides use it: the emulator's contract test (what it answers) and the
  * gateway's (what it sends).
  *
- * <p>The spec is OpenAPI 3.0 and needs three adaptations (see {@code ../shared/klaviyo/NOTES.md}): {@code $ref}s
+ * <p>The spec is OpenAPI 3.0 and needs three adaptations (see docs/klaviyo-emulator.md): {@code $ref}s
  * carry sibling keys (the ref wins), {@code nullable: true} appears without a type (it becomes "or null"), and
  * bodies live under {@code application/vnd.api+json}. A {@code $ref} cycle becomes "anything". Schemas are compiled
  * on first use, once each.
@@ -69,7 +69,7 @@ public final class OpenApiSpec {
 
     /**
      * The spec found as the emulator finds it (system property {@code klaviyo.spec}, env {@code KLAVIYO_SPEC}, else
-     * {@code shared/klaviyo/stable.json} above the working directory), read once per JVM.
+     * {@code klaviyo-emulator/spec/stable.json} above the working directory), read once per JVM.
      */
     public static synchronized OpenApiSpec load() {
         if (shared == null) {

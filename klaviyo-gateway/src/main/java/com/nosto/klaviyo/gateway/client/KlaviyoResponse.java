@@ -8,30 +8,51 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A Klaviyo answer as a value: success and the expected non-errors (404, 409 duplicate, 401/403, 400
- * with pointers, 429 after retries ran out) are all returned here for the caller to decide on.
- * Transient failures that outlive the retries surface as {@link KlaviyoUnavailableException} instead.
+ * A Klaviyo answer as a value, classified once ({@link Outcome}) so that callers never look at status codes: success
+ * and the expected non-errors (404 gone, 409 duplicate, 400 with pointers, another refusal). A rejected key
+ * (401/403) is {@link KeyRejectedException} and a Klaviyo that keeps failing (5xx, timeouts, 429s past the retries)
+ * is {@link KlaviyoUnavailableException}, both thrown by the client.
  */
-public record KlaviyoResponse(KlaviyoOperation operation, int status, JsonObject body, Duration retryAfter) {
+public record KlaviyoResponse(KlaviyoOperation operation, Outcome outcome, int status, JsonObject body, Duration retryAfter) {
+
+    public enum Outcome {
+        /** 2xx. */
+        OK,
+        /** 404: the list or profile no longer exists in Klaviyo. */
+        GONE,
+        /** 409 with {@code duplicate_profile_id}: the profile exists under another identifier. */
+        DUPLICATE,
+        /** 400: the request names what is invalid ({@code source.pointer}). */
+        INVALID,
+        /** 429 (the transport waits and retries these). */
+        THROTTLED,
+        /** Any other refusal; {@link #describe()} says what. */
+        REJECTED
+    }
+
+    static Outcome classify(int status, JsonObject body) {
+        if (status >= 200 && status < 300) {
+            return Outcome.OK;
+        }
+        return switch (status) {
+            case 404 -> Outcome.GONE;
+            case 400 -> Outcome.INVALID;
+            case 429 -> Outcome.THROTTLED;
+            case 409 -> duplicateIn(body).isPresent() ? Outcome.DUPLICATE : Outcome.REJECTED;
+            default -> Outcome.REJECTED;
+        };
+    }
 
     /** One entry of Klaviyo's {@code errors[]}; status/meta are parsed leniently (not in the spec). */
     public record ApiError(String code, String title, String detail, String pointer, JsonObject meta) {
     }
 
-    public boolean isSuccess() {
-        return status >= 200 && status < 300;
+    public boolean ok() {
+        return outcome == Outcome.OK;
     }
 
-    public boolean isAuthFailure() {
-        return status == 401 || status == 403;
-    }
-
-    public boolean isNotFound() {
-        return status == 404;
-    }
-
-    public boolean isThrottled() {
-        return status == 429;
+    public boolean gone() {
+        return outcome == Outcome.GONE;
     }
 
     /** A JSON:API resource's {@code attributes}; empty when the resource or its attributes are absent. */
@@ -62,6 +83,10 @@ public record KlaviyoResponse(KlaviyoOperation operation, int status, JsonObject
     }
 
     public List<ApiError> errors() {
+        return errorsOf(body);
+    }
+
+    private static List<ApiError> errorsOf(JsonObject body) {
         List<ApiError> out = new ArrayList<>();
         Object errs = body == null ? null : body.getValue("errors");
         if (errs instanceof JsonArray arr) {
@@ -79,10 +104,11 @@ public record KlaviyoResponse(KlaviyoOperation operation, int status, JsonObject
 
     /** 409 duplicate_profile: the existing profile's id from {@code errors[0].meta.duplicate_profile_id}. */
     public Optional<String> duplicateProfileId() {
-        if (status != 409) {
-            return Optional.empty();
-        }
-        return errors().stream().map(e -> e.meta().getValue("duplicate_profile_id"))
+        return outcome == Outcome.DUPLICATE ? duplicateIn(body) : Optional.empty();
+    }
+
+    private static Optional<String> duplicateIn(JsonObject body) {
+        return errorsOf(body).stream().map(e -> e.meta().getValue("duplicate_profile_id"))
                 .filter(v -> v instanceof String).map(String.class::cast).findFirst();
     }
 

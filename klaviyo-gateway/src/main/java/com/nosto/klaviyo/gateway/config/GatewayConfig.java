@@ -5,15 +5,15 @@ import io.smallrye.config.WithDefault;
 import java.time.Duration;
 import java.util.Map;
 
-/** The gateway's own settings: key encryption, parked-batch handling and how a window's batches are grouped. */
+/** The gateway's own settings: key encryption, how accounts' windows are applied, and how long the inbox keeps batches. */
 @ConfigMapping(prefix = "gateway")
 public interface GatewayConfig {
 
     Crypto crypto();
 
-    Parked parked();
+    Apply apply();
 
-    Window window();
+    Inbox inbox();
 
     interface Crypto {
         /**
@@ -26,57 +26,69 @@ public interface GatewayConfig {
         String activeKeyId();
     }
 
-    interface Parked {
-        /** How often parked batches of connected accounts are retried (after transient Klaviyo failures). */
-        @WithDefault("2m")
-        Duration retryInterval();
-    }
-
     /**
-     * sync-worker releases a window as many batches (release.batch-size, split per partition). The consumer holds
-     * the batches of one account's window, unacknowledged, until it holds all of them, then applies them as one, so
-     * the window costs the minimum Klaviyo calls. Batches that carry their source partition end each partition's
-     * part with an end marker: the group is applied once it holds the markers of every partition of the window.
-     * Batches of older producers (no source partition) are applied after a quiet period. Offsets are committed only
-     * after the group was applied or parked.
+     * Batches wait in the inbox until their window is complete; every replica then takes accounts with ready work, one
+     * lease per account, and applies their windows a chunk at a time.
      */
-    interface Window {
-        /**
-         * Batches without a source partition (older producers): a window's group is applied once no batch of it
-         * arrived for this long (or another window of the account began).
-         */
-        @WithDefault("2s")
-        Duration quietPeriod();
+    interface Apply {
+        /** Accounts this replica applies at once (each holds a lease and one chunk of work at a time). 0: none. */
+        @WithDefault("8")
+        int concurrency();
 
         /**
-         * Batches with a source partition: a group that does not yet hold the end markers of all the window's
-         * partitions is applied anyway once no batch of it arrived for this long (a marker that never comes).
+         * Entering or staying contacts an account applies in one turn (two bulk jobs); leaving contacts up to one unset job
+         * (10,000). Then it yields its slot to accounts waiting longer, so a huge window never holds up small ones.
          */
-        @WithDefault("30s")
-        Duration incompleteQuietPeriod();
+        @WithDefault("20000")
+        int chunkContacts();
 
         /**
-         * A group is applied at the latest this long after its first batch arrived, however batches keep coming.
-         * Longer than the release of the largest window (a 145,000-contact window arrives as ~290 batches over a
-         * minute or more), so that such a window is not cut into two plans.
+         * A window still missing an end marker this long after its oldest waiting batch arrived is applied as it is
+         * (counted in gateway_windows_applied_total{reason="max-wait"}). Longer than the release of the largest window.
          */
         @WithDefault("5m")
         Duration maxWait();
 
-        /**
-         * A group is applied as soon as it holds this many contacts. Bounds the heap one group needs (measured:
-         * 1.35 KB live per contact while it is planned and sent, ~200 MB at the default); a larger window is
-         * applied in parts, each costing at most one partly filled bulk job and list removal more.
-         */
-        @WithDefault("150000")
-        int maxContacts();
+        /** How often a replica looks for accounts with ready work (it also looks at once when batches arrive). */
+        @WithDefault("1s")
+        Duration interval();
 
+        /** An account's lease lasts this long in the database unless renewed (a dead replica's accounts move after it). */
+        @WithDefault("60s")
+        Duration leaseTtl();
+
+        /** How often a replica renews the leases it holds (and saves their pacing state). Well under lease-ttl. */
+        @WithDefault("15s")
+        Duration leaseRenewInterval();
+
+        /** A replica stops calling Klaviyo under a lease this long before the lease could expire in the database. */
+        @WithDefault("10s")
+        Duration leaseMargin();
+
+        /** An account's first wait after Klaviyo kept failing (5xx, timeouts, 429s) or refused a call; doubles. */
+        @WithDefault("30s")
+        Duration retryInitialBackoff();
+
+        /** The longest wait between an account's attempts while Klaviyo keeps failing for it. */
+        @WithDefault("10m")
+        Duration retryMaxBackoff();
+
+        /** How long a connect, reconnect or disconnect waits for an account that is being applied (then 503). */
+        @WithDefault("10s")
+        Duration leaseWait();
+    }
+
+    interface Inbox {
         /**
-         * Contacts held in all groups (waiting or being applied) at which the consumer stops reading until
-         * groups finish. At least max-contacts. At 1.35 KB each the default needs ~300 MB of live heap: the
-         * chart's 768 MiB limit (a 576 MB heap).
+         * Batches of an account without a working Klaviyo connection (never connected, disconnected, or its key
+         * rejected) are purged this long after they arrived; the account's sync history says so (a resync is needed
+         * after connecting).
          */
-        @WithDefault("200000")
-        int maxHeldContacts();
+        @WithDefault("30d")
+        Duration unconnectedRetention();
+
+        /** How often one replica looks for expired batches. */
+        @WithDefault("1h")
+        Duration purgeInterval();
     }
 }

@@ -1,6 +1,7 @@
 package com.nosto.klaviyo.gateway.domain;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
@@ -15,8 +16,14 @@ import java.util.function.LongSupplier;
  * windows, and the next window grants only what is left. At the limit the calls of a window go out at its start
  * (they were waiting for it), so the margin costs nothing then; it only stops a window's stragglers from pushing
  * the next window over the limit, which Klaviyo answers with a 429 and a whole second's wait.
+ * <p>
+ * An account's buckets travel with its lease ({@link #export}, {@link #restore}): the replica that applies an
+ * account next starts from what the previous one spent, not from a full budget. Bucket keys are
+ * {@link #key}.
  */
 public final class RatePacer {
+
+    private static final char SEPARATOR = '\n';
 
     private final LongSupplier clockMillis;
     private final long marginMillis;
@@ -33,6 +40,11 @@ public final class RatePacer {
         }
         this.clockMillis = clockMillis;
         this.marginMillis = margin.toMillis();
+    }
+
+    /** The bucket of one account's operation (a separator no account id or operation id contains). */
+    public static String key(String accountId, String operation) {
+        return accountId + SEPARATOR + operation;
     }
 
     public Duration reserve(String bucketKey, RateLimit limit) {
@@ -64,6 +76,48 @@ public final class RatePacer {
         }
     }
 
+    /** One bucket as saved with an account's lease: its two windows (index, count, carried) and its block. */
+    public record BucketState(long second, int secondCount, int secondCarried, long minute, int minuteCount, int minuteCarried,
+            long blockedUntil) {
+    }
+
+    /**
+     * The account's buckets (operation → state), and forgets them here: the lease row keeps them while the account is
+     * not applied by this replica, so the pacer holds only the accounts in work.
+     */
+    public Map<String, BucketState> export(String accountId, boolean forget) {
+        String prefix = accountId + SEPARATOR;
+        Map<String, BucketState> out = new HashMap<>();
+        for (Map.Entry<String, Bucket> e : buckets.entrySet()) {
+            if (e.getKey().startsWith(prefix)) {
+                Bucket b = e.getValue();
+                synchronized (b) {
+                    out.put(e.getKey().substring(prefix.length()), new BucketState(b.second.index, b.second.count,
+                            b.second.carried, b.minute.index, b.minute.count, b.minute.carried, b.blockedUntil));
+                }
+                if (forget) {
+                    buckets.remove(e.getKey(), b);
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Adds what another replica spent of the account's budget (saved with the lease): per window the larger count,
+     * per block the later end. Merging, not replacing, so a restore can never hand out calls already made here.
+     */
+    public void restore(String accountId, Map<String, BucketState> saved) {
+        saved.forEach((operation, s) -> {
+            Bucket b = buckets.computeIfAbsent(key(accountId, operation), k -> new Bucket());
+            synchronized (b) {
+                b.second.merge(s.second(), s.secondCount(), s.secondCarried());
+                b.minute.merge(s.minute(), s.minuteCount(), s.minuteCarried());
+                b.blockedUntil = Math.max(b.blockedUntil, s.blockedUntil());
+            }
+        });
+    }
+
     /** Calls counted in the current window, and those of its end also counted in the next one. */
     private static final class Window {
         long index = -1;
@@ -75,6 +129,17 @@ public final class RatePacer {
                 count = now == index + 1 ? carried : 0;
                 carried = 0;
                 index = now;
+            }
+        }
+
+        void merge(long otherIndex, int otherCount, int otherCarried) {
+            if (otherIndex > index) {
+                index = otherIndex;
+                count = otherCount;
+                carried = otherCarried;
+            } else if (otherIndex == index) {
+                count = Math.max(count, otherCount);
+                carried = Math.max(carried, otherCarried);
             }
         }
 

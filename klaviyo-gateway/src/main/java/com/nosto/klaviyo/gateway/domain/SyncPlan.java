@@ -7,6 +7,9 @@ import java.util.List;
  * The calls one batch needs, before any id is resolved. Entering/staying contacts are upserted either
  * through bulk jobs (each chunk within 10,000 profiles and 5 MB, list attached) or one profile-import each
  * followed by list adds; leaving contacts are removed by id and have both properties unset.
+ *
+ * @param inParts one part of a window applied in parts: its leaving contacts are unset in bulk however few (as the
+ *                whole window's would have been)
  */
 public record SyncPlan(
         UpsertMode upsertMode,
@@ -14,7 +17,8 @@ public record SyncPlan(
         List<Upsert> smallUpserts,
         List<Leave> leaving,
         List<Skip> skipped,
-        List<RowError> invalid) {
+        List<RowError> invalid,
+        boolean inParts) {
 
     public enum UpsertMode { NONE, SMALL, BULK }
 

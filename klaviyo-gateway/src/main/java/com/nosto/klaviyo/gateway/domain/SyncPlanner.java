@@ -12,7 +12,7 @@ import java.util.Map;
 
 /**
  * Turns a batch of desired contact states plus the ledger into the fewest Klaviyo calls (pure; no I/O).
- * Rules: stale or already-applied versions are skipped (G8); entering and moved contacts are upserted
+ * Rules: stale or already-applied versions are skipped unless restated (G8); entering and moved contacts are upserted
  * with the list attached, and MOVED never leaves the list (G7); leaving contacts are removed by id and
  * unset, never created (bulk import would create unknown emails).
  */
@@ -29,6 +29,22 @@ public final class SyncPlanner {
     }
 
     public SyncPlan plan(Collection<ContactState> contacts, Map<String, LedgerEntry> ledger) {
+        Decisions d = decide(contacts, ledger);
+        return shape(d.upserts(), d.leaving(), d.skipped(), d.invalid(), false);
+    }
+
+    /** What each contact needs, before the calls are shaped: the upserts and leaves in the order of the input. */
+    public record Decisions(List<SyncPlan.Upsert> upserts, List<SyncPlan.Leave> leaving, List<SyncPlan.Skip> skipped,
+            List<SyncPlan.RowError> invalid) {
+    }
+
+    /**
+     * Normalises emails, keeps the highest version per email, and skips every state the ledger has applied (G8): an
+     * older version always, the same version unless it is a restatement ({@link ContactState#restate()}), which an
+     * operator's resync sends to have the contact written in full (properties and list membership) whatever the
+     * ledger says, because Klaviyo may have lost it (a list deleted and re-created, a hand edit).
+     */
+    public Decisions decide(Collection<ContactState> contacts, Map<String, LedgerEntry> ledger) {
         List<SyncPlan.RowError> invalid = new ArrayList<>();
         List<SyncPlan.Skip> skipped = new ArrayList<>();
         Map<String, ContactState> latest = new LinkedHashMap<>();
@@ -52,7 +68,7 @@ public final class SyncPlanner {
         List<SyncPlan.Leave> leaving = new ArrayList<>();
         latest.forEach((email, c) -> {
             LedgerEntry applied = ledger.get(email);
-            if (applied != null && applied.appliedVersion() >= c.version()) {
+            if (applied != null && (applied.appliedVersion() > c.version() || applied.appliedVersion() == c.version() && !c.restate())) {
                 skipped.add(new SyncPlan.Skip(email, c.version(), "stale: version " + applied.appliedVersion() + " already applied"));
                 return;
             }
@@ -62,8 +78,8 @@ public final class SyncPlanner {
                 // MOVED is relative to what sync-worker released before, which this gateway may not have applied (yet):
                 // two windows of an account applied out of order (the older one waiting for a marker), the older
                 // one's ADDED then being stale. So a move adds to the list unless the ledger shows a member; adding a
-                // member again changes nothing in Klaviyo, and a move never removes (G7).
-                boolean listAdd = change != ChangeType.MOVED || applied == null || !applied.inList();
+                // member again changes nothing in Klaviyo, and a move never removes (G7). A restatement always adds.
+                boolean listAdd = c.restate() || change != ChangeType.MOVED || applied == null || !applied.inList();
                 upserts.add(new SyncPlan.Upsert(email, c.nostoSegment(),
                         c.nostoSegments() == null ? List.of() : List.copyOf(c.nostoSegments()), c.version(), change, knownId,
                         listAdd));
@@ -72,11 +88,21 @@ public final class SyncPlanner {
                 leaving.add(new SyncPlan.Leave(email, c.version(), change, knownId));
             }
         });
+        return new Decisions(upserts, leaving, skipped, invalid);
+    }
+
+    /**
+     * Shapes decided work into calls: bulk jobs for {@code bulk-threshold} or more upserts, else one profile-import
+     * each. {@code inParts}: the work is one part of a larger window, which would have gone in bulk as a whole, so
+     * it goes in bulk however small (a part costs no more calls than its share of the whole window's plan).
+     */
+    public SyncPlan shape(List<SyncPlan.Upsert> upserts, List<SyncPlan.Leave> leaving, List<SyncPlan.Skip> skipped,
+            List<SyncPlan.RowError> invalid, boolean inParts) {
         SyncPlan.UpsertMode mode = upserts.isEmpty() ? SyncPlan.UpsertMode.NONE
-                : upserts.size() >= limits.bulkThreshold() ? SyncPlan.UpsertMode.BULK : SyncPlan.UpsertMode.SMALL;
+                : upserts.size() >= limits.bulkThreshold() || inParts ? SyncPlan.UpsertMode.BULK : SyncPlan.UpsertMode.SMALL;
         List<List<SyncPlan.Upsert>> bulk = mode == SyncPlan.UpsertMode.BULK ? bulkChunks(upserts) : List.of();
         List<SyncPlan.Upsert> small = mode == SyncPlan.UpsertMode.SMALL ? upserts : List.of();
-        return new SyncPlan(mode, bulk, small, leaving, skipped, invalid);
+        return new SyncPlan(mode, bulk, small, leaving, skipped, invalid, inParts);
     }
 
     /** Splits upserts into bulk jobs within both the profile count and the payload size cap. */

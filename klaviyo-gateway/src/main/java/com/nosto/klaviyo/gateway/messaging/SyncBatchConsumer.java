@@ -1,119 +1,129 @@
 package com.nosto.klaviyo.gateway.messaging;
 
-import com.nosto.klaviyo.events.DeadLetter;
+import com.nosto.klaviyo.common.messaging.DeadLetters;
+import com.nosto.klaviyo.common.messaging.PollAcknowledgement;
+import com.nosto.klaviyo.common.outage.Failures;
+import com.nosto.klaviyo.common.outage.InvalidRecordException;
+import com.nosto.klaviyo.common.outage.Outages;
 import com.nosto.klaviyo.events.EventJson;
 import com.nosto.klaviyo.events.SyncBatch;
-import io.micrometer.core.instrument.MeterRegistry;
+import com.nosto.klaviyo.gateway.metrics.GatewayMetrics;
+import com.nosto.klaviyo.gateway.service.InboxService;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
-import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.time.Instant;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
-import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
 /**
- * Adapter only: reads {@code klaviyo-sync-batches}, rejects malformed records to the DLQ as a
- * {@link DeadLetter} with a reason (G11), and hands valid batches to {@link WindowGrouper}, which applies
- * each window's batches as one. A record is acknowledged only once its batch is applied, parked or
- * dead-lettered, so nothing accepted is lost.
+ * Adapter only: reads {@code klaviyo-sync-batches} a poll at a time, dead-letters each record that is not a valid
+ * SyncBatch (G11), stores the valid ones in the inbox in one transaction, and acknowledges the poll right after the
+ * commit: Kafka offsets never wait for Klaviyo. While the database is away the poll is held and retried
+ * ({@link Outages#untilDone}: readiness DOWN, nothing dead-lettered); a store that fails for a record's own sake falls
+ * back to one transaction per record, and only that record is dead-lettered. Every replica consumes its partitions.
  */
 @ApplicationScoped
 public class SyncBatchConsumer {
 
-    public static final String CHANNEL = "sync-batches-in";
-    public static final String DEAD_LETTER_CHANNEL = "sync-batches-dead-letters";
     static final String SERVICE = "klaviyo-gateway";
     private static final Logger LOG = Logger.getLogger(SyncBatchConsumer.class);
+    private static final int MAX_ID = 512;
+    private static final int MAX_ACCOUNT_ID = 64;
 
-    private final WindowGrouper windows;
-    private final MutinyEmitter<String> deadLetters;
-    private final MeterRegistry metrics;
+    private final InboxService inbox;
+    private final DeadLetters deadLetters;
+    private final Outages outages;
+    private final GatewayMetrics metrics;
 
-    public SyncBatchConsumer(WindowGrouper windows, @Channel(DEAD_LETTER_CHANNEL) MutinyEmitter<String> deadLetters,
-            MeterRegistry metrics) {
-        this.windows = windows;
-        this.deadLetters = deadLetters;
+    public SyncBatchConsumer(InboxService inbox, @Channel(Channels.SYNC_BATCHES_DLQ) MutinyEmitter<String> dlq, Outages outages,
+            GatewayMetrics metrics) {
+        this.inbox = inbox;
+        this.deadLetters = new DeadLetters(SERVICE, dlq, outages, Clock.systemUTC());
+        this.outages = outages;
         this.metrics = metrics;
     }
 
-    /**
-     * Completes as soon as the batch is held (the record stays unacknowledged until its window's group is
-     * done), so the next records of the window keep arriving while it is collected.
-     */
-    @Incoming(CHANNEL)
-    public Uni<Void> consume(Message<String> message) {
-        String payload = message.getPayload();
-        SyncBatch batch;
-        try {
-            batch = parse(payload);
-        } catch (IllegalArgumentException e) {
-            metrics.counter("gateway.batches.malformed").increment();
-            return deadLetter(message, e.getMessage(), e)
-                    .chain(() -> Uni.createFrom().completionStage(message.ack()))
-                    .onFailure().recoverWithUni(x -> {
-                        LOG.errorf(x, "Dead-lettering a malformed record failed");
-                        return Uni.createFrom().completionStage(message.nack(x));
-                    });
-        }
-        return windows.add(batch, payload, message);
+    private record Valid(ConsumerRecord<String, String> record, SyncBatch batch) {
     }
 
+    @Incoming(Channels.SYNC_BATCHES_IN)
+    public Uni<Void> consume(KafkaRecordBatch<String, String> poll) {
+        return PollAcknowledgement.applyThenSettle(poll, this::store, LOG).invoke(inbox::stored);
+    }
+
+    private Uni<Void> store(List<ConsumerRecord<String, String>> records) {
+        List<Valid> valid = new ArrayList<>();
+        List<Uni<Void>> rejected = new ArrayList<>();
+        for (ConsumerRecord<String, String> r : records) {
+            try {
+                valid.add(new Valid(r, parse(r.value())));
+            } catch (InvalidRecordException e) {
+                metrics.malformed();
+                rejected.add(deadLetters.send(r, e.errorType(), e.getMessage()));
+            }
+        }
+        return Multi.createFrom().iterable(rejected).onItem().transformToUniAndConcatenate(u -> u).collect().asList()
+                .chain(() -> valid.isEmpty() ? Uni.createFrom().voidItem()
+                        : outages.untilDone(Channels.SYNC_BATCHES_IN, () -> storeAll(valid)));
+    }
+
+    /** The whole poll in one transaction; a failure for a record's own sake isolates the record instead. */
+    private Uni<Void> storeAll(List<Valid> valid) {
+        return Uni.createFrom().deferred(() -> inbox.store(valid.stream().map(Valid::batch).toList(),
+                        valid.stream().map(v -> v.record().value()).toList()))
+                .replaceWithVoid()
+                .onFailure(Failures::isRecordProblem).recoverWithUni(e -> Multi.createFrom().iterable(valid)
+                        .onItem().transformToUniAndConcatenate(this::storeOne).collect().asList().replaceWithVoid());
+    }
+
+    private Uni<Void> storeOne(Valid v) {
+        return outages.untilDone(Channels.SYNC_BATCHES_IN, () -> inbox.store(List.of(v.batch()), List.of(v.record().value()))
+                .replaceWithVoid()
+                .onFailure(Failures::isRecordProblem).recoverWithUni(e -> {
+                    metrics.malformed();
+                    return deadLetters.send(v.record(), "UNSTORABLE_BATCH", "the batch cannot be stored: " + Failures.describe(e));
+                }));
+    }
+
+    /** A valid SyncBatch, or {@link InvalidRecordException} saying why not (G11). */
     static SyncBatch parse(String payload) {
         if (payload == null || payload.isBlank()) {
-            throw new IllegalArgumentException("empty record");
+            throw new InvalidRecordException("MALFORMED_BATCH", "empty record");
         }
         SyncBatch batch;
         try {
-            batch = EventJson.mapper().readValue(payload, SyncBatch.class);
-        } catch (Exception e) {
-            throw new IllegalArgumentException("not a SyncBatch JSON object: " + firstLine(e.getMessage()));
+            batch = EventJson.read(payload, SyncBatch.class);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRecordException("MALFORMED_BATCH", "not a SyncBatch JSON object: " + e.getMessage());
         }
         if (batch == null) {
-            throw new IllegalArgumentException("null record");
+            throw new InvalidRecordException("MALFORMED_BATCH", "null record");
         }
         if (batch.schemaVersion() != SyncBatch.SCHEMA_VERSION) {
-            throw new IllegalArgumentException("unsupported schemaVersion " + batch.schemaVersion() + " (expected "
+            throw new InvalidRecordException("INVALID_BATCH", "unsupported schemaVersion " + batch.schemaVersion() + " (expected "
                     + SyncBatch.SCHEMA_VERSION + ")");
         }
         if (blank(batch.batchId()) || blank(batch.accountId()) || blank(batch.windowId())) {
-            throw new IllegalArgumentException("batchId, accountId and windowId are required");
+            throw new InvalidRecordException("INVALID_BATCH", "batchId, accountId and windowId are required");
+        }
+        if (batch.batchId().length() > MAX_ID || batch.windowId().length() > MAX_ID || batch.accountId().length() > MAX_ACCOUNT_ID) {
+            throw new InvalidRecordException("INVALID_BATCH", "batchId and windowId are at most " + MAX_ID + " characters, accountId "
+                    + MAX_ACCOUNT_ID);
         }
         if (batch.contacts() == null) {
-            throw new IllegalArgumentException("contacts is required (may be empty)");
+            throw new InvalidRecordException("INVALID_BATCH", "contacts is required (may be empty)");
         }
         return batch;
     }
 
-    private Uni<Void> deadLetter(Message<String> message, String reason, Exception e) {
-        var meta = message.getMetadata(IncomingKafkaRecordMetadata.class);
-        String key = meta.map(m -> m.getKey() == null ? null : String.valueOf(m.getKey())).orElse(null);
-        DeadLetter letter = new DeadLetter(DeadLetter.SCHEMA_VERSION, SERVICE, meta.map(IncomingKafkaRecordMetadata::getTopic).orElse(null),
-                meta.map(IncomingKafkaRecordMetadata::getPartition).orElse(null), meta.map(IncomingKafkaRecordMetadata::getOffset).orElse(null),
-                key, message.getPayload(), reason, e.getClass().getSimpleName(), Instant.now());
-        String json;
-        try {
-            json = EventJson.mapper().writeValueAsString(letter);
-        } catch (Exception ex) {
-            return Uni.createFrom().failure(ex);
-        }
-        LOG.warnf("Dead-lettered a record from %s: %s", letter.sourceTopic(), reason);
-        Message<String> out = Message.of(json).addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(key).build());
-        return deadLetters.sendMessage(out);
-    }
-
     private static boolean blank(String s) {
         return s == null || s.isBlank();
-    }
-
-    private static String firstLine(String s) {
-        if (s == null) {
-            return "";
-        }
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
     }
 }

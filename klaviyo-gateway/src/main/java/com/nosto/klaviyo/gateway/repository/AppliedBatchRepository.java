@@ -1,7 +1,7 @@
 package com.nosto.klaviyo.gateway.repository;
 
-import com.nosto.klaviyo.events.SyncBatch;
 import com.nosto.klaviyo.gateway.repository.entity.AppliedBatchEntity;
+import com.nosto.klaviyo.gateway.repository.entity.InboxBatchEntity;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -11,20 +11,13 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
-/** applied_batch rows. Methods run in the caller's session (see {@link SyncStateRepository}). */
+/** applied_batch rows: batches fully applied (a redelivery is not stored again). Methods run in the caller's session. */
 @ApplicationScoped
 public class AppliedBatchRepository implements PanacheRepositoryBase<AppliedBatchEntity, String> {
 
     /** Stands for "no value" in the int arrays bound below (a null inside a bound array is avoided). */
     private static final int NONE = -1;
-
-    Uni<Set<String>> existing(Collection<String> batchIds) {
-        return getSession().chain(s -> s.createSelectionQuery(
-                        "select b.batchId from AppliedBatchEntity b where b.batchId in :ids", String.class)
-                .setParameter("ids", List.copyOf(batchIds)).getResultList()).map(Set::copyOf);
-    }
 
     /**
      * Records the batch ids of one account's window; for an end marker also its source partition and the window's
@@ -32,16 +25,18 @@ public class AppliedBatchRepository implements PanacheRepositoryBase<AppliedBatc
      * another instance must not fail this transaction (an entity persist would hit the primary key and roll the
      * batch back).
      */
-    Uni<Void> recordAll(List<SyncBatch> batches, String accountId, String windowId, Instant at) {
+    Uni<Void> recordAll(List<InboxBatchEntity> batches, String accountId, String windowId, Instant at) {
+        if (batches.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
         String[] ids = new String[batches.size()];
         Integer[] partitions = new Integer[batches.size()];
         Integer[] counts = new Integer[batches.size()];
         for (int i = 0; i < batches.size(); i++) {
-            SyncBatch b = batches.get(i);
-            boolean marker = b.endsPartition(); // what the grouper counts as an end marker
-            ids[i] = b.batchId();
-            partitions[i] = marker ? b.sourcePartition() : NONE;
-            counts[i] = marker ? b.windowPartitions() : NONE;
+            InboxBatchEntity b = batches.get(i);
+            ids[i] = b.batchId;
+            partitions[i] = b.endsPartition ? b.sourcePartition : NONE;
+            counts[i] = b.endsPartition ? b.windowPartitions : NONE;
         }
         return getSession().chain(s -> s.createNativeQuery("""
                         INSERT INTO {h-schema}applied_batch (batch_id, account_id, window_id, applied_at, source_partition,
@@ -55,17 +50,20 @@ public class AppliedBatchRepository implements PanacheRepositoryBase<AppliedBatc
     }
 
     /**
-     * The end markers of a window recorded as applied: source partition → the window's partition count it stated.
-     * One indexed read (partial index on the markers).
+     * The end markers of an account's windows recorded as applied: window → source partition → the window's partition
+     * count it stated. One indexed read (partial index on the markers).
      */
-    Uni<Map<Integer, Integer>> endMarkers(String accountId, String windowId) {
+    Uni<Map<String, Map<Integer, Integer>>> endMarkers(String accountId, Collection<String> windowIds) {
+        if (windowIds.isEmpty()) {
+            return Uni.createFrom().item(Map.of());
+        }
         return getSession().chain(s -> s.createSelectionQuery("""
-                        select b.sourcePartition, b.windowPartitions from AppliedBatchEntity b
-                        where b.accountId = :a and b.windowId = :w and b.windowPartitions is not null""", Object[].class)
-                .setParameter("a", accountId).setParameter("w", windowId).getResultList()).map(rows -> {
-                    Map<Integer, Integer> markers = new HashMap<>();
+                        select b.windowId, b.sourcePartition, b.windowPartitions from AppliedBatchEntity b
+                        where b.accountId = :a and b.windowId in :w and b.windowPartitions is not null""", Object[].class)
+                .setParameter("a", accountId).setParameter("w", List.copyOf(windowIds)).getResultList()).map(rows -> {
+                    Map<String, Map<Integer, Integer>> markers = new HashMap<>();
                     for (Object[] row : rows) {
-                        markers.merge((Integer) row[0], (Integer) row[1], Math::max);
+                        markers.computeIfAbsent((String) row[0], w -> new HashMap<>()).merge((Integer) row[1], (Integer) row[2], Math::max);
                     }
                     return markers;
                 });

@@ -1,6 +1,5 @@
 package com.nosto.klaviyo.gateway.repository;
 
-import com.nosto.klaviyo.events.SyncBatch;
 import com.nosto.klaviyo.gateway.repository.entity.SyncRowErrorEntity;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.quarkus.panache.common.Sort;
@@ -23,7 +22,7 @@ public class SyncRowErrorRepository implements PanacheRepositoryBase<SyncRowErro
      * One native {@code unnest} insert for a window's rows (at most 1,000 per batch): the id is an IDENTITY column, with which
      * Hibernate cannot batch inserts, so persisting entities would cost one round trip per row.
      */
-    Uni<Void> insert(SyncBatch window, List<RowInsert> rows, Instant now) {
+    Uni<Void> insert(String accountId, String windowId, List<RowInsert> rows, Instant now) {
         String[] batchIds = rows.stream().map(RowInsert::batchId).toArray(String[]::new);
         String[] emails = rows.stream().map(RowInsert::email).toArray(String[]::new);
         String[] outcomes = rows.stream().map(RowInsert::outcome).toArray(String[]::new);
@@ -34,7 +33,7 @@ public class SyncRowErrorRepository implements PanacheRepositoryBase<SyncRowErro
                         FROM unnest(cast(:b as text[]), cast(:e as text[]), cast(:o as text[]), cast(:d as text[]))
                             WITH ORDINALITY AS t(batch_id, email, outcome, detail, n)
                         ORDER BY t.n""")
-                .setParameter("a", window.accountId()).setParameter("w", window.windowId()).setParameter("b", batchIds)
+                .setParameter("a", accountId).setParameter("w", windowId).setParameter("b", batchIds)
                 .setParameter("e", emails).setParameter("o", outcomes).setParameter("d", details)
                 .setParameter("now", now.atOffset(ZoneOffset.UTC)).executeUpdate()).replaceWithVoid();
     }

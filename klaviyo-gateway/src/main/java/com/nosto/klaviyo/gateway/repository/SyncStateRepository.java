@@ -1,9 +1,11 @@
 package com.nosto.klaviyo.gateway.repository;
 
+import com.nosto.klaviyo.common.messaging.AdvisoryLocks;
 import com.nosto.klaviyo.events.SyncBatch;
 import com.nosto.klaviyo.gateway.domain.BatchResult;
 import com.nosto.klaviyo.gateway.domain.LedgerEntry;
 import com.nosto.klaviyo.gateway.domain.SyncRunView;
+import com.nosto.klaviyo.gateway.repository.entity.InboxBatchEntity;
 import com.nosto.klaviyo.gateway.repository.entity.SyncRowErrorEntity;
 import com.nosto.klaviyo.gateway.repository.entity.SyncRunEntity;
 import io.smallrye.mutiny.Uni;
@@ -14,54 +16,52 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Function;
 
 /**
- * Ledger, applied batch ids, sync runs and row outcomes. A batch's effects are recorded in one
- * transaction, so "applied" and "ledger moved forward" cannot disagree after a crash. Every public
- * method is one Hibernate Reactive session or transaction of its own (see {@link Transactions}).
+ * The gateway's state changes that span tables, each one transaction: storing a poll's batches in the inbox, and a
+ * chunk's commit (ledger, inbox, applied batch ids, sync run, row outcomes), so "applied" and "ledger moved forward"
+ * cannot disagree after a crash, and a restart resumes from the last chunk. Every public method is one Hibernate
+ * Reactive session or transaction of its own (see {@link Transactions}).
  */
 @ApplicationScoped
 public class SyncStateRepository {
 
-    /** A pathological batch must not write 10,000 error rows; the counts stay exact. */
+    /** A pathological chunk must not write 10,000 error rows per batch; the counts stay exact. */
     private static final int MAX_ROWS_PER_BATCH = 1000;
     private static final int MAX_ROWS_SHOWN = 5000;
 
     private final Transactions tx;
+    private final InboxRepository inbox;
+    private final AccountLeaseRepository leases;
     private final AppliedBatchRepository applied;
     private final LedgerRepository ledger;
-    private final ParkedBatchRepository parked;
     private final SyncRunRepository runs;
     private final SyncRowErrorRepository rowErrors;
     private final ConnectionRepository connections;
 
-    public SyncStateRepository(Transactions tx, AppliedBatchRepository applied, LedgerRepository ledger, ParkedBatchRepository parked,
-            SyncRunRepository runs, SyncRowErrorRepository rowErrors, ConnectionRepository connections) {
+    public SyncStateRepository(Transactions tx, InboxRepository inbox, AccountLeaseRepository leases, AppliedBatchRepository applied,
+            LedgerRepository ledger, SyncRunRepository runs, SyncRowErrorRepository rowErrors, ConnectionRepository connections) {
         this.tx = tx;
+        this.inbox = inbox;
+        this.leases = leases;
         this.applied = applied;
         this.ledger = ledger;
-        this.parked = parked;
         this.runs = runs;
         this.rowErrors = rowErrors;
         this.connections = connections;
     }
 
-    /** Which of these batch ids were applied before (one query for a whole window's batches). */
-    public Uni<Set<String>> appliedAmong(Collection<String> batchIds) {
-        if (batchIds.isEmpty()) {
-            return Uni.createFrom().item(Set.of());
-        }
-        return tx.inSession(() -> applied.existing(batchIds));
-    }
-
     /**
-     * The end markers of an account's window that were applied (source partition → the window's partition count
-     * each stated): what a gateway that restarted, or took the partition over, knows of a window applied in parts.
+     * Stores a poll's valid batches in the inbox and marks their accounts due, in one transaction. A batch already
+     * waiting or applied is skipped. Returns how many were new.
      */
-    public Uni<Map<Integer, Integer>> endMarkersApplied(String accountId, String windowId) {
-        return tx.inSession(() -> applied.endMarkers(accountId, windowId));
+    public Uni<Integer> store(List<SyncBatch> batches, List<String> payloads) {
+        if (batches.isEmpty()) {
+            return Uni.createFrom().item(0);
+        }
+        return tx.inTransaction(() -> inbox.insert(batches, payloads)
+                .call(() -> leases.wake(batches.stream().map(SyncBatch::accountId).toList())));
     }
 
     public Uni<Map<String, LedgerEntry>> ledger(String accountId, List<String> emails) {
@@ -71,87 +71,103 @@ public class SyncStateRepository {
         return tx.inSession(() -> ledger.read(accountId, emails));
     }
 
-    /**
-     * Records the outcome of one window's batches applied together: ledger (forward only), every batch id,
-     * the window's counts (batches + n), row outcomes (each under the batch that carried the contact, at most
-     * 1,000 per batch), last sync, and unparks them. One transaction: "applied" and "ledger moved forward"
-     * cannot disagree after a crash.
-     */
-    public Uni<Void> commit(List<SyncBatch> batches, BatchResult result, Function<String, String> batchOfRow) {
-        SyncBatch first = batches.get(0);
-        Instant now = Instant.now();
-        List<String> batchIds = batches.stream().map(SyncBatch::batchId).toList();
-        Map<String, Integer> perBatch = new HashMap<>();
-        List<SyncRowErrorRepository.RowInsert> rows = new ArrayList<>();
-        for (BatchResult.Row r : result.rows) {
-            String batchId = batchOfRow.apply(r.email());
-            if (perBatch.merge(batchId, 1, Integer::sum) <= MAX_ROWS_PER_BATCH) {
-                rows.add(new SyncRowErrorRepository.RowInsert(batchId, r.email(), r.outcome(), truncate(r.detail())));
-            }
-        }
-        return tx.inTransaction(() -> applied.recordAll(batches, first.accountId(), first.windowId(), now)
-                .call(() -> result.ledger.isEmpty() ? Uni.createFrom().voidItem()
-                        : ledger.advance(first.accountId(), result.ledger.values(), now))
-                .call(() -> runs.add(first, batches.size(), result, now))
-                .call(() -> rows.isEmpty() ? Uni.createFrom().voidItem() : rowErrors.insert(first, rows, now))
-                .call(() -> parked.unparkAll(batchIds))
-                .call(() -> connections.update("lastSyncAt = ?2 where accountId = ?1", first.accountId(), now)));
+    /** End markers recorded as applied, per window: source partition → the window's partition count it stated. */
+    public Uni<Map<String, Map<Integer, Integer>>> appliedMarkers(String accountId, Collection<String> windowIds) {
+        return tx.inSession(() -> applied.endMarkers(accountId, windowIds));
+    }
+
+    /** Whether a part of the window was applied already. */
+    public Uni<Boolean> appliedInPart(String accountId, String windowId) {
+        return tx.inSession(() -> runs.exists(accountId, windowId));
     }
 
     /**
-     * Records batches of one window that carry no contacts (end markers): their ids (a redelivery is then
-     * recognised) and unparks them, in one transaction. The window's sync run counts them only when it has a row
-     * already: a window of markers only synced nothing and adds no row to the merchant's history, and lastSyncAt
-     * stays as it is.
+     * One chunk of a window, applied.
+     *
+     * @param holder     the lease under which it was applied: nothing is recorded unless it still holds it
+     * @param done       the chunk's batches with nothing left to apply (they leave the inbox for applied_batch)
+     * @param rewritten  batch id → what is left of it to apply (it stays in the inbox)
+     * @param result     the chunk's counts, ledger writes and row outcomes; null for a chunk of end markers only
+     * @param batchOfRow email of a row outcome → the batch that carried it
+     * @param started    when the chunk began (the window's sync run starts at its first chunk)
      */
-    public Uni<Void> commitContactless(List<SyncBatch> batches) {
-        SyncBatch first = batches.get(0);
-        List<String> batchIds = batches.stream().map(SyncBatch::batchId).toList();
-        return tx.inTransaction(() -> applied.recordAll(batches, first.accountId(), first.windowId(), Instant.now())
-                .call(() -> runs.countBatches(first, batches.size()))
-                .call(() -> parked.unparkAll(batchIds)));
+    public record Chunk(String accountId, String holder, InboxBatchEntity window, List<InboxBatchEntity> done,
+            Map<String, Rest> rewritten, BatchResult result, Function<String, String> batchOfRow, Instant started) {
+    }
+
+    /** What is left of a batch applied in part: its payload with only the deferred contacts, and how many. */
+    public record Rest(String payload, int contacts) {
+    }
+
+    /**
+     * Records a chunk in one transaction, fenced by the account's lease (its row locked, still held by this chunk's
+     * holder, else nothing is written: {@code false}). Contacts: ledger forward only, sync run counts (+ the batches
+     * done), row outcomes (at most 1,000 per batch), last sync. End markers only: their ids, and the window's batches
+     * count when it has a sync run already (a window of markers only synced nothing and adds no history entry).
+     */
+    public Uni<Boolean> commit(Chunk c) {
+        Instant now = Instant.now();
+        List<SyncRowErrorRepository.RowInsert> rows = new ArrayList<>();
+        if (c.result() != null) {
+            Map<String, Integer> perBatch = new HashMap<>();
+            for (BatchResult.Row r : c.result().rows) {
+                String batchId = c.batchOfRow().apply(r.email());
+                if (perBatch.merge(batchId, 1, Integer::sum) <= MAX_ROWS_PER_BATCH) {
+                    rows.add(new SyncRowErrorRepository.RowInsert(batchId, r.email(), r.outcome(), truncate(r.detail())));
+                }
+            }
+        }
+        String windowId = c.window().windowId;
+        return tx.inTransaction(() -> leases.stillHeld(c.accountId(), c.holder()).chain(held -> {
+            if (!held) {
+                return Uni.createFrom().item(false);
+            }
+            Uni<Void> work = applied.recordAll(c.done(), c.accountId(), windowId, now)
+                    .call(() -> inbox.remove(c.done().stream().map(b -> b.batchId).toList()));
+            for (Map.Entry<String, Rest> e : c.rewritten().entrySet()) {
+                work = work.call(() -> inbox.rewrite(e.getKey(), e.getValue().payload(), e.getValue().contacts()));
+            }
+            if (c.result() == null) {
+                return work.call(() -> runs.countBatches(c.accountId(), windowId, c.done().size())).replaceWith(true);
+            }
+            BatchResult r = c.result();
+            return work.call(() -> r.ledger.isEmpty() ? Uni.createFrom().voidItem() : ledger.advance(c.accountId(), r.ledger.values(), now))
+                    .call(() -> runs.add(c.window(), c.done().size(), r, c.started(), now))
+                    .call(() -> rows.isEmpty() ? Uni.createFrom().voidItem() : rowErrors.insert(c.accountId(), windowId, rows, now))
+                    .call(() -> connections.update("lastSyncAt = ?2 where accountId = ?1", c.accountId(), now))
+                    .replaceWith(true);
+        }));
+    }
+
+    /**
+     * An entry in the account's sync history that is not a window's counts: a key that cannot be decrypted (under the
+     * window that waits), or batches that expired. One row outcome carries the explanation.
+     */
+    public Uni<Void> notice(String accountId, String windowId, String kind, Instant windowEnd, String outcome, String detail) {
+        Instant now = Instant.now();
+        return tx.inTransaction(() -> runs.notice(accountId, windowId, kind, windowEnd, 0, 0, now)
+                .call(() -> rowErrors.insert(accountId, windowId,
+                        List.of(new SyncRowErrorRepository.RowInsert("", null, outcome, truncate(detail))), now)));
+    }
+
+    /**
+     * Purges one account's batches older than {@code cutoff} unless it has a working connection, and says so in its sync
+     * history (one entry per purge run, {@code windowId}), in one transaction that holds the purge's advisory lock (one
+     * replica purges at a time). Returns {batches, contacts} purged, or {-1, -1} when another replica is purging.
+     */
+    public Uni<long[]> purge(String accountId, Instant cutoff, String windowId, Function<long[], String> explain) {
+        Instant now = Instant.now();
+        return tx.inTransaction(() -> inbox.getSession().chain(s -> s.createNativeQuery(AdvisoryLocks.TRY_TRANSACTION_LOCK_SQL, Boolean.class)
+                .setParameter(1, AdvisoryLocks.key("klaviyo-gateway/inbox-purge")).getSingleResult()).chain(locked -> !locked
+                        ? Uni.createFrom().item(new long[] {-1, -1})
+                        : inbox.purge(accountId, cutoff).call(gone -> gone[0] == 0 ? Uni.createFrom().voidItem()
+                                : runs.notice(accountId, windowId, "EXPIRED", null, (int) gone[0], (int) gone[1], now)
+                                        .call(() -> rowErrors.insert(accountId, windowId, List.of(new SyncRowErrorRepository.RowInsert(
+                                                "", null, "EXPIRED", truncate(explain.apply(gone)))), now)))));
     }
 
     private static String truncate(String s) {
         return s == null ? "" : s.length() > 2000 ? s.substring(0, 2000) : s;
-    }
-
-    // ---- Parked batches ----------------------------------------------------------------------------
-
-    public record Parked(String batchId, String accountId, String payload, String reason, int attempts, Instant parkedAt) {
-    }
-
-    /** Parks each batch (with its own payload) in one transaction; a window's batches are parked together. */
-    public Uni<Void> parkAll(List<SyncBatch> batches, List<String> payloads, String reason) {
-        Instant now = Instant.now();
-        String why = truncate(reason);
-        return tx.inTransaction(() -> {
-            Uni<Void> chain = Uni.createFrom().voidItem();
-            for (int i = 0; i < batches.size(); i++) {
-                SyncBatch b = batches.get(i);
-                String payload = payloads.get(i);
-                chain = chain.chain(() -> parked.park(b.batchId(), b.accountId(), b.sequence(), payload, why, now));
-            }
-            return chain;
-        });
-    }
-
-    /** Parked batches of one account, oldest first (window order, then sequence). */
-    public Uni<List<Parked>> parked(String accountId) {
-        return tx.inSession(() -> parked.ofAccount(accountId)).map(list -> list.stream()
-                .map(p -> new Parked(p.batchId, p.accountId, p.payload, p.reason, p.attempts, p.parkedAt)).toList());
-    }
-
-    /** Accounts that have parked batches and a working connection (retried periodically). */
-    public Uni<List<String>> accountsWithParkedBatches() {
-        return tx.inSession(parked::accountsConnected);
-    }
-
-    public Uni<Void> unparkAll(Collection<String> batchIds) {
-        if (batchIds.isEmpty()) {
-            return Uni.createFrom().voidItem();
-        }
-        return tx.inTransaction(() -> parked.unparkAll(batchIds)).replaceWithVoid();
     }
 
     // ---- Sync runs -------------------------------------------------------------------------------------

@@ -1,12 +1,16 @@
 package com.nosto.klaviyo.gateway.rest;
 
+import com.nosto.klaviyo.common.ratelimit.RateLimited;
 import com.nosto.klaviyo.common.rest.Problem;
+import com.nosto.klaviyo.gateway.client.KeyRejectedException;
+import com.nosto.klaviyo.gateway.client.KlaviyoRejectedException;
 import com.nosto.klaviyo.gateway.client.KlaviyoUnavailableException;
 import com.nosto.klaviyo.gateway.domain.Connection;
-import com.nosto.klaviyo.gateway.repository.SyncStateRepository;
+import com.nosto.klaviyo.gateway.domain.ConnectionStatus;
+import com.nosto.klaviyo.gateway.domain.Waiting;
 import com.nosto.klaviyo.gateway.service.ConnectionService;
-import com.nosto.klaviyo.gateway.service.KeyRejectedException;
-import com.nosto.klaviyo.gateway.service.KlaviyoRejectedException;
+import com.nosto.klaviyo.gateway.service.LeaseService;
+import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -21,6 +25,7 @@ import java.time.Instant;
 
 /** An account's Klaviyo connection. The key is write-only: responses show its last 4 characters at most (G12). */
 @Path("/api/accounts/{accountId}/klaviyo")
+@Authenticated
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 public class ConnectionResource {
@@ -32,25 +37,36 @@ public class ConnectionResource {
         }
     }
 
-    /** Status view; {@code status} is CONNECTED, DISCONNECTED (key rejected since) or NOT_CONNECTED. */
+    /**
+     * Status view; {@code status} is CONNECTED, DISCONNECTED (key rejected since) or NOT_CONNECTED. {@code parkedBatches}
+     * and {@code waitingContacts}: what waits in the inbox (also a window waiting for its end markers);
+     * {@code waitingReason}/{@code retryAt}: why the account's batches wait, when they do for more than their window.
+     */
     public record ConnectionView(String accountId, String status, String statusReason, String listId, String listName,
-            String keyLast4, Instant connectedAt, Instant lastSyncAt, int parkedBatches) {
+            String keyLast4, Instant connectedAt, Instant lastSyncAt, long parkedBatches, long waitingContacts, String waitingReason,
+            Instant retryAt) {
 
-        static ConnectionView of(Connection c, int parked) {
-            return new ConnectionView(c.accountId(), c.status().name(), c.statusReason(), c.listId(), c.listName(),
-                    c.keyLast4(), c.connectedAt(), c.lastSyncAt(), parked);
+        static ConnectionView of(ConnectionStatus s) {
+            Connection c = s.connection().orElse(null);
+            String why = s.waiting().map(w -> w.kind() + (w.reason() == null ? "" : ": " + w.reason())).orElse(null);
+            Instant retryAt = s.waiting().map(Waiting::retryAt).orElse(null);
+            if (c == null) {
+                return new ConnectionView(s.accountId(), "NOT_CONNECTED", null, null, null, null, null, null, s.waitingBatches(),
+                        s.waitingContacts(), why, retryAt);
+            }
+            return new ConnectionView(c.accountId(), c.status().name(), c.statusReason(), c.listId(), c.listName(), c.keyLast4(),
+                    c.connectedAt(), c.lastSyncAt(), s.waitingBatches(), s.waitingContacts(), why, retryAt);
         }
     }
 
     private final ConnectionService service;
-    private final SyncStateRepository state;
 
-    public ConnectionResource(ConnectionService service, SyncStateRepository state) {
+    public ConnectionResource(ConnectionService service) {
         this.service = service;
-        this.state = state;
     }
 
     @PUT
+    @RateLimited("klaviyo-connect")
     public Uni<Response> connect(@PathParam("accountId") String accountId, ConnectRequest request) {
         if (request == null || request.privateApiKey() == null || request.privateApiKey().isBlank()) {
             throw new IllegalArgumentException("privateApiKey is required");
@@ -60,7 +76,7 @@ public class ConnectionResource {
             throw new IllegalArgumentException("privateApiKey must be 8-256 printable characters without spaces");
         }
         return service.connect(accountId, request.privateApiKey())
-                .chain(c -> state.parked(accountId).map(p -> Response.ok(ConnectionView.of(c, p.size())).build()))
+                .chain(c -> service.status(accountId).map(s -> Response.ok(ConnectionView.of(s)).build()))
                 .onFailure(KeyRejectedException.class).recoverWithItem(e -> new Problem("about:blank", "Klaviyo key rejected", 422,
                         e.getMessage() + ". Check that it is a private API key with the lists and profiles read/write scopes."
                                 + " Nothing was stored.", null).toResponse())
@@ -68,18 +84,24 @@ public class ConnectionResource {
                         Response.Status.SERVICE_UNAVAILABLE, "Klaviyo unavailable",
                         "Klaviyo could not be reached to check the key; nothing was stored. Try again later."))
                 .onFailure(KlaviyoRejectedException.class).recoverWithItem(e -> Problem.response(
-                        Response.Status.BAD_GATEWAY, "Klaviyo refused the list setup", e.getMessage()));
+                        Response.Status.BAD_GATEWAY, "Klaviyo refused the list setup", e.getMessage()))
+                .onFailure(LeaseService.AccountBusyException.class).recoverWithItem(ConnectionResource::busy);
+    }
+
+    /** 503 with Retry-After: the account's batches are being applied right now (the lease is held elsewhere). */
+    private static Response busy(Throwable e) {
+        return Response.fromResponse(Problem.response(Response.Status.SERVICE_UNAVAILABLE, "Account busy", e.getMessage()))
+                .header("Retry-After", "30").build();
     }
 
     @GET
     public Uni<ConnectionView> get(@PathParam("accountId") String accountId) {
-        return state.parked(accountId).chain(parked -> service.find(accountId).map(c -> c
-                .map(conn -> ConnectionView.of(conn, parked.size()))
-                .orElse(new ConnectionView(accountId, "NOT_CONNECTED", null, null, null, null, null, null, parked.size()))));
+        return service.status(accountId).map(ConnectionView::of);
     }
 
     @DELETE
     public Uni<Response> disconnect(@PathParam("accountId") String accountId) {
-        return service.disconnect(accountId).map(x -> Response.noContent().build());
+        return service.disconnect(accountId).map(x -> Response.noContent().build())
+                .onFailure(LeaseService.AccountBusyException.class).recoverWithItem(ConnectionResource::busy);
     }
 }

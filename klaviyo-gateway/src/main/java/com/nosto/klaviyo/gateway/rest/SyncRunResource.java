@@ -1,7 +1,8 @@
 package com.nosto.klaviyo.gateway.rest;
 
 import com.nosto.klaviyo.gateway.domain.SyncRunView;
-import com.nosto.klaviyo.gateway.repository.SyncStateRepository;
+import com.nosto.klaviyo.gateway.service.SyncHistoryService;
+import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
@@ -14,20 +15,23 @@ import java.util.List;
 
 /** Sync history (G13): one entry per window, newest first, with counts and per-row outcomes. */
 @Path("/api/accounts/{accountId}/sync-runs")
+@Authenticated
 @Produces(MediaType.APPLICATION_JSON)
 public class SyncRunResource {
 
-    private final SyncStateRepository state;
+    private final SyncHistoryService history;
 
-    public SyncRunResource(SyncStateRepository state) {
-        this.state = state;
+    public SyncRunResource(SyncHistoryService history) {
+        this.history = history;
     }
 
     @GET
-    public Uni<List<SyncRunView>> list(@PathParam("accountId") String accountId, @QueryParam("limit") @DefaultValue("50") int limit) {
-        if (limit < 1 || limit > 500) {
-            throw new IllegalArgumentException("limit must be between 1 and 500");
+    public Uni<List<SyncRunView>> list(@PathParam("accountId") String accountId,
+            @QueryParam("limit") @DefaultValue("50") String limit) {
+        // Taken as text: JAX-RS answers an unconvertible query parameter 404, the contract says 400.
+        if (!limit.matches("[0-9]{1,3}") || Integer.parseInt(limit) < 1 || Integer.parseInt(limit) > 500) {
+            throw new IllegalArgumentException("limit must be a whole number between 1 and 500");
         }
-        return state.runs(accountId, limit);
+        return history.runs(accountId, Integer.parseInt(limit));
     }
 }

@@ -25,8 +25,8 @@ import java.util.regex.Pattern;
 /**
  * Follows a submitted bulk import job to its end ({@link JobPollSchedule} says when to poll) and reads which of
  * its rows failed from {@code import-errors}, all pages. A job still unfinished after {@code job-timeout}, or one
- * that cannot be read, is a transient failure ({@link KlaviyoUnavailableException}): the batch is parked and
- * retried, and re-applying it is idempotent.
+ * that cannot be read, is a transient failure ({@link KlaviyoUnavailableException}): the account waits and its chunk
+ * is applied again later, which is idempotent.
  */
 @ApplicationScoped
 public class BulkJobFollower {
@@ -57,8 +57,7 @@ public class BulkJobFollower {
     private Uni<KlaviyoResponse> awaitJob(KlaviyoCredentials cred, String jobId, Duration wait, Duration first, int polls,
             long submittedNanos, Instant deadline) {
         return Uni.createFrom().voidItem().onItem().delayIt().by(wait).chain(() -> klaviyo.getBulkImportJob(cred, jobId)).chain(r -> {
-            ListService.requireAuthorised(r);
-            if (!r.isSuccess()) {
+            if (!r.ok()) {
                 throw new KlaviyoUnavailableException("bulk job " + jobId + " unreadable: " + r.describe(), null);
             }
             String status = attributes(r.data()).getString("status", "");
@@ -95,8 +94,7 @@ public class BulkJobFollower {
     private Uni<Map<String, String>> errorPages(KlaviyoCredentials cred, String jobId, Uni<KlaviyoResponse> page,
             Map<String, String> errors, Set<String> submitted, List<String> emails) {
         return page.chain(r -> {
-            ListService.requireAuthorised(r);
-            if (!r.isSuccess()) {
+            if (!r.ok()) {
                 throw new KlaviyoUnavailableException("import-errors of job " + jobId + ": " + r.describe(), null);
             }
             r.dataArray().forEach(o -> {

@@ -2,29 +2,38 @@ package com.nosto.klaviyo.gateway.service;
 
 import com.nosto.klaviyo.gateway.client.KlaviyoClient;
 import com.nosto.klaviyo.gateway.client.KlaviyoCredentials;
-import com.nosto.klaviyo.gateway.client.KlaviyoResponse;
+import com.nosto.klaviyo.gateway.client.KlaviyoRejectedException;
+import com.nosto.klaviyo.gateway.repository.ConnectionRepository;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Comparator;
+import org.jboss.logging.Logger;
 
-/** G1: one "Nosto Customers" list per account, found by name first and created only when none exists. */
+/**
+ * G1: one "Nosto Customers" list per account, found by name first and created only when none exists (at connect,
+ * under the account's lease, so two connects never create two), checked once per chunk, and re-created once when it
+ * was deleted in Klaviyo.
+ */
 @ApplicationScoped
 public class ListService {
+
+    private static final Logger LOG = Logger.getLogger(ListService.class);
 
     public record ListRef(String id, String name, boolean created) {
     }
 
     private final KlaviyoClient klaviyo;
+    private final ConnectionRepository connections;
 
-    public ListService(KlaviyoClient klaviyo) {
+    public ListService(KlaviyoClient klaviyo, ConnectionRepository connections) {
         this.klaviyo = klaviyo;
+        this.connections = connections;
     }
 
     public Uni<ListRef> findOrCreate(KlaviyoCredentials cred, String name) {
         return klaviyo.findListsByName(cred, name).chain(found -> {
-            requireAuthorised(found);
-            if (!found.isSuccess()) {
+            if (!found.ok()) {
                 throw new KlaviyoRejectedException(found.describe());
             }
             // Duplicate names are allowed in Klaviyo; the oldest is the one we (or the merchant) made first.
@@ -35,8 +44,7 @@ public class ListService {
                 return Uni.createFrom().item(new ListRef(oldest.get().getString("id"), name, false));
             }
             return klaviyo.createList(cred, name).map(created -> {
-                requireAuthorised(created);
-                if (!created.isSuccess() || created.dataId() == null) {
+                if (!created.ok() || created.dataId() == null) {
                     throw new KlaviyoRejectedException(created.describe());
                 }
                 return new ListRef(created.dataId(), name, true);
@@ -44,15 +52,35 @@ public class ListService {
         });
     }
 
+    /** The chunk's list exists (one get_list), else it is found by name or created again. */
+    Uni<Void> ensure(ChunkRun run) {
+        String listId = run.listId();
+        if (listId == null) {
+            return recreate(run, null);
+        }
+        return klaviyo.getList(run.cred, listId).chain(r -> switch (r.outcome()) {
+            case OK -> Uni.createFrom().voidItem();
+            case GONE -> recreate(run, listId);
+            default -> Uni.createFrom().failure(new KlaviyoRejectedException(r.describe()));
+        });
+    }
+
+    /** The list {@code vanished} (deleted in Klaviyo): find another by name or create one, once per chunk. */
+    Uni<Void> recreate(ChunkRun run, String vanished) {
+        return run.recreation(vanished, () -> findOrCreate(run.cred, run.listName).chain(ref -> {
+            if (ref.created()) {
+                run.result.wrote();
+            }
+            LOG.infof("Account %s: list %s missing in Klaviyo, now using %s (%s)", run.accountId, vanished, ref.id(),
+                    ref.created() ? "created" : "found by name");
+            run.listId(ref.id());
+            return connections.updateList(run.accountId, ref.id(), ref.name());
+        }));
+    }
+
     private static String attr(JsonObject list, String field) {
         JsonObject a = list.getJsonObject("attributes");
         String v = a == null ? null : a.getString(field);
         return v == null ? "" : v;
-    }
-
-    static void requireAuthorised(KlaviyoResponse r) {
-        if (r.isAuthFailure()) {
-            throw new KeyRejectedException(r.status(), r.errors().isEmpty() ? null : r.errors().get(0).detail());
-        }
     }
 }

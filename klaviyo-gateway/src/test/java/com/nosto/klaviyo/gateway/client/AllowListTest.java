@@ -56,6 +56,6 @@ class AllowListTest {
 
     @Test
     void credentialsNeverPrintTheKey() {
-        assertThat(new KlaviyoCredentials("acme", "pk_secret").toString()).doesNotContain("pk_secret");
+        assertThat(new KlaviyoCredentials("acme", "pk_secret", null).toString()).doesNotContain("pk_secret");
     }
 }

@@ -102,4 +102,39 @@ class RatePacerTest {
         assertThat(RateLimit.parse("10/s,150/m")).isEqualTo(new RateLimit(10, 150));
         assertThatThrownBy(() -> RateLimit.parse("fast")).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void anAccountsBucketsTravelToAnotherPacerSoItsBudgetIsNotSpentTwice() {
+        RateLimit limit = new RateLimit(100, 3);
+        RatePacer other = new RatePacer(now::get);
+        assertThat(pacer.reserve(RatePacer.key("acme", "create_or_update_profile"), limit)).isZero();
+        assertThat(pacer.reserve(RatePacer.key("acme", "create_or_update_profile"), limit)).isZero();
+        assertThat(pacer.reserve(RatePacer.key("acme-2", "create_or_update_profile"), limit)).isZero();
+
+        var saved = pacer.export("acme", true);
+        other.restore("acme", saved);
+
+        assertThat(saved).containsOnlyKeys("create_or_update_profile");
+        assertThat(other.reserve(RatePacer.key("acme", "create_or_update_profile"), limit)).as("the third call of the minute").isZero();
+        assertThat(other.reserve(RatePacer.key("acme", "create_or_update_profile"), limit)).as("a fourth waits for the next minute")
+                .isPositive();
+        assertThat(pacer.export("acme", false)).as("forgotten where it was exported from").isEmpty();
+        assertThat(pacer.export("acme-2", false)).hasSize(1);
+    }
+
+    @Test
+    void restoringKeepsTheLargerCountAndTheLaterBlock() {
+        RateLimit limit = new RateLimit(100, 10);
+        String key = RatePacer.key("acme", "get_profiles");
+        for (int i = 0; i < 5; i++) {
+            pacer.reserve(key, limit);
+        }
+        RatePacer older = new RatePacer(now::get);
+        older.reserve(key, limit);
+        older.blockFor(key, Duration.ofSeconds(5));
+        pacer.restore("acme", older.export("acme", false));
+        var merged = pacer.export("acme", false).get("get_profiles");
+        assertThat(merged.minuteCount()).isEqualTo(5);
+        assertThat(pacer.reserve(key, limit)).as("blocked by the other replica's Retry-After").isPositive();
+    }
 }

@@ -158,4 +158,34 @@ class SyncPlannerTest {
     void minimumWritesFor25000In3000OutIsSeven() {
         assertThat(SyncPlanner.minimumWrites(25_000, 3_000, PlanLimits.klaviyoDefaults())).isEqualTo(3 + 3 + 1);
     }
+
+    @Test
+    void aRestatementIsWrittenInFullEvenWhereTheLedgerSaysThatVersionWasApplied() {
+        Map<String, LedgerEntry> member = Map.of("m@x.com", new LedgerEntry("m@x.com", 4, "P1", true),
+                "l@x.com", new LedgerEntry("l@x.com", 4, "P2", false), "n@x.com", new LedgerEntry("n@x.com", 5, "P3", true));
+        SyncPlan plan = planner.plan(List.of(
+                new ContactState("m@x.com", true, "B", List.of("A", "B"), 4, ChangeType.MOVED, true),
+                new ContactState("l@x.com", false, null, List.of(), 4, ChangeType.REMOVED, true),
+                new ContactState("n@x.com", true, "B", List.of("B"), 4, ChangeType.ADDED, true)), member);
+        assertThat(plan.smallUpserts()).singleElement().satisfies(u -> {
+            assertThat(u.email()).isEqualTo("m@x.com");
+            assertThat(u.needsListAdd()).as("a restated member is added to the list again").isTrue();
+        });
+        assertThat(plan.leaving()).extracting(SyncPlan.Leave::email).containsExactly("l@x.com");
+        assertThat(plan.skipped()).as("an older version than applied is stale even when restated")
+                .extracting(SyncPlan.Skip::email).containsExactly("n@x.com");
+        SyncPlan notRestated = planner.plan(List.of(new ContactState("m@x.com", true, "B", List.of("A", "B"), 4, ChangeType.MOVED)),
+                member);
+        assertThat(notRestated.skipped()).hasSize(1);
+    }
+
+    @Test
+    void aWindowAppliedInPartsUpsertsAndUnsetsEvenASmallRemainderInBulk() {
+        SyncPlanner.Decisions d = planner.decide(List.of(entering("a@x.com", 1), leaving("b@x.com", 1, ChangeType.REMOVED)), Map.of());
+        assertThat(planner.shape(d.upserts(), d.leaving(), d.skipped(), d.invalid(), false).upsertMode())
+                .isEqualTo(SyncPlan.UpsertMode.SMALL);
+        SyncPlan inParts = planner.shape(d.upserts(), d.leaving(), d.skipped(), d.invalid(), true);
+        assertThat(inParts.upsertMode()).isEqualTo(SyncPlan.UpsertMode.BULK);
+        assertThat(inParts.inParts()).isTrue();
+    }
 }

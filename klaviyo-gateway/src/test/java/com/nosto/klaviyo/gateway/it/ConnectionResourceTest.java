@@ -11,7 +11,9 @@ import io.restassured.path.json.JsonPath;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
+import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
@@ -42,6 +44,21 @@ class ConnectionResourceTest extends GatewayTestBase {
         assertThat(second).isEqualTo(first);
         assertThat(klaviyo().lists()).hasSize(1);
         assertThat(emulator().calls().forKey(apiKey).stream().filter(c -> "create_list".equals(c.operationId()))).hasSize(1);
+    }
+
+    @Test
+    void twoConcurrentConnectsNeverCreateTwoLists() {
+        klaviyo();
+        // Slow list lookups: both connects would look before either creates (issue 21 point 7).
+        emulator().faults().latency("get_lists", Duration.ofMillis(300));
+        Runnable put = () -> given().auth().oauth2(token()).contentType(ContentType.JSON).body(Map.of("privateApiKey", apiKey))
+                .when().put("/api/accounts/{a}/klaviyo", accountId).then().statusCode(200);
+
+        CompletableFuture.allOf(CompletableFuture.runAsync(put), CompletableFuture.runAsync(put)).join();
+
+        assertThat(klaviyo().lists()).hasSize(1);
+        assertThat(emulator().calls().forKey(apiKey).stream().filter(c -> "create_list".equals(c.operationId()))).hasSize(1);
+        assertThat(connection().getString("listId")).isEqualTo(klaviyo().lists().get(0).id());
     }
 
     @Test

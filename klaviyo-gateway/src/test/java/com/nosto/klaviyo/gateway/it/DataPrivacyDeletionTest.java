@@ -29,7 +29,7 @@ class DataPrivacyDeletionTest extends GatewayTestBase {
     }
 
     private void awaitBatches(int n) {
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(appliedBatches()).isEqualTo(n));
+        awaitWindows(n);
     }
 
     @Test
@@ -38,11 +38,11 @@ class DataPrivacyDeletionTest extends GatewayTestBase {
         String jane = email("jane");
         String john = email("john");
         String ann = email("ann");
-        publish(batch("w1", 0, List.of(added(jane, 1, "A"), added(john, 1, "A"), added(ann, 1, "B"))));
+        publishWindow("w1", List.of(added(jane, 1, "A"), added(john, 1, "A"), added(ann, 1, "B")));
         awaitBatches(1);
         String janesId = klaviyo().profileByEmail(jane).orElseThrow().id();
 
-        publish(batch("w2", 0, List.of(deleted(jane, 2), removed(john, 2))));
+        publishWindow("w2", List.of(deleted(jane, 2), removed(john, 2)));
 
         awaitBatches(2);
         assertThat(klaviyo().deletionRequests()).as("one deletion job, for jane's profile by id").hasSize(1)
@@ -62,11 +62,11 @@ class DataPrivacyDeletionTest extends GatewayTestBase {
     void aDeletionKlaviyoRefusesIsReportedAsAFailedContactNotLost() {
         connect();
         String jane = email("jane");
-        publish(batch("w1", 0, List.of(added(jane, 1, "A"))));
+        publishWindow("w1", List.of(added(jane, 1, "A")));
         awaitBatches(1);
         emulator().faults().failNext("request_profile_deletion", 400, 1);
 
-        publish(batch("w2", 0, List.of(deleted(jane, 2))));
+        publishWindow("w2", List.of(deleted(jane, 2)));
 
         awaitBatches(2);
         assertThat(members()).as("the list removal happened before the refused deletion").isEmpty();

@@ -35,9 +35,9 @@ class DuplicateProfileTest extends GatewayTestBase {
                           "meta":{"duplicate_profile_id":"%s"}}]}""".formatted(existing.id())))
                 : Optional.empty());
 
-        publish(batch("w1", 0, List.of(added(jane, 1, "VIP"))));
+        publishWindow("w1", List.of(added(jane, 1, "VIP")));
 
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(appliedBatches()).isEqualTo(1));
+        awaitWindows(1);
         assertThat(klaviyo().profiles()).hasSize(1);
         assertThat(klaviyo().listMemberIds(listId())).containsExactly(existing.id());
         assertThat(propertiesOf(jane)).containsEntry("nosto_segment", "VIP").containsEntry("favourite_colour", "green");

@@ -13,6 +13,7 @@ import com.nosto.klaviyo.events.Topics;
 import com.nosto.klaviyo.events.WindowKind;
 import com.nosto.klaviyo.testsupport.KafkaTestResource;
 import com.nosto.klaviyo.testsupport.KlaviyoEmulatorTestResource;
+import com.nosto.klaviyo.testsupport.PostgresTestResource;
 import com.nosto.klaviyo.testsupport.Tokens;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
@@ -29,8 +30,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 
 /**
- * Shared steps of the gateway's integration tests: a fresh account and Klaviyo key per test, batches
- * published to the real broker, state read back from the emulator. After every test the emulator's
+ * Shared steps of the gateway's integration tests: a fresh account and Klaviyo key per test, windows published to the
+ * real broker with the end-marker protocol sync-worker speaks, state read back from the emulator. After every test the emulator's
  * consent log must be empty for every account (G4), and injected faults are cleared.
  */
 public abstract class GatewayTestBase {
@@ -94,6 +95,16 @@ public abstract class GatewayTestBase {
         return total("batches");
     }
 
+    /** Windows in the sync history. */
+    protected int windows() {
+        return syncRuns().getList("windowId").size();
+    }
+
+    protected void awaitWindows(int n) {
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(90))
+                .untilAsserted(() -> assertThat(windows()).isEqualTo(n));
+    }
+
     protected String listId() {
         return connection().getString("listId");
     }
@@ -104,9 +115,42 @@ public abstract class GatewayTestBase {
 
     // ---- Batches -----------------------------------------------------------------------------------
 
+    /** A batch of contacts of source partition 0 of a window (as sync-worker releases them). */
     protected SyncBatch batch(String windowId, int sequence, List<ContactState> contacts) {
-        return new SyncBatch(SyncBatch.SCHEMA_VERSION, accountId + "/" + windowId + "/0/" + sequence, accountId, windowId,
-                WindowKind.REGULAR, sequence, Instant.now(), Instant.now(), contacts);
+        return batch(accountId, windowId, 0, sequence, contacts);
+    }
+
+    protected static SyncBatch batch(String account, String windowId, int partition, int sequence, List<ContactState> contacts) {
+        return SyncBatch.contacts(account + "/" + windowId + "/" + partition + "/" + sequence, account, windowId, WindowKind.REGULAR,
+                sequence, Instant.now(), Instant.now(), contacts, partition);
+    }
+
+    /** The end marker of source partition 0 of a window of one partition. */
+    protected SyncBatch marker(String windowId, int sequence) {
+        return marker(accountId, windowId, 0, sequence, 1);
+    }
+
+    protected static SyncBatch marker(String account, String windowId, int partition, int sequence, int partitions) {
+        return SyncBatch.endMarker(account + "/" + windowId + "/" + partition + "/" + sequence, account, windowId, WindowKind.REGULAR,
+                sequence, Instant.now(), Instant.now(), partition, partitions);
+    }
+
+    /** A whole window of one source partition, as sync-worker releases it: its batches of contacts, then its end marker. */
+    @SafeVarargs
+    protected final List<SyncBatch> window(String windowId, List<ContactState>... batches) {
+        List<SyncBatch> out = new java.util.ArrayList<>();
+        for (int i = 0; i < batches.length; i++) {
+            out.add(batch(windowId, i, batches[i]));
+        }
+        out.add(marker(windowId, batches.length));
+        return out;
+    }
+
+    @SafeVarargs
+    protected final List<SyncBatch> publishWindow(String windowId, List<ContactState>... batches) {
+        List<SyncBatch> window = window(windowId, batches);
+        window.forEach(this::publish);
+        return window;
     }
 
     protected static ContactState added(String email, long version, String... segments) {
@@ -126,11 +170,7 @@ public abstract class GatewayTestBase {
     }
 
     protected void publish(SyncBatch batch) {
-        try {
-            publishRaw(batch.accountId(), EventJson.mapper().writeValueAsString(batch));
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        publishRaw(batch.accountId(), EventJson.write(batch));
     }
 
     protected static void publishRaw(String key, String value) {
@@ -151,6 +191,49 @@ public abstract class GatewayTestBase {
             producer = new KafkaProducer<>(p);
         }
         return producer;
+    }
+
+    /** Which of these batch ids are recorded as applied (read straight from the database). */
+    protected static List<String> appliedAmong(List<String> batchIds) {
+        return query("SELECT batch_id FROM klaviyo_gateway.applied_batch WHERE batch_id = ANY(?)", (Object) batchIds.toArray(new String[0]));
+    }
+
+    /** A statement against the test database (bypassing the service), e.g. to break something on purpose. */
+    protected static int execute(String sql, Object... params) {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(PostgresTestResource.jdbcUrl(),
+                PostgresTestResource.server().user(), PostgresTestResource.server().password());
+             java.sql.PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                ps.setObject(i + 1, params[i]);
+            }
+            return ps.executeUpdate();
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A one-column query against the test database (bypassing the service). */
+    protected static List<String> query(String sql, Object... params) {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(PostgresTestResource.jdbcUrl(),
+                PostgresTestResource.server().user(), PostgresTestResource.server().password());
+             java.sql.PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                if (params[i] instanceof String[] array) {
+                    ps.setArray(i + 1, c.createArrayOf("text", array));
+                } else {
+                    ps.setObject(i + 1, params[i]);
+                }
+            }
+            List<String> out = new java.util.ArrayList<>();
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+            return out;
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     protected Map<String, Object> propertiesOf(String email) {

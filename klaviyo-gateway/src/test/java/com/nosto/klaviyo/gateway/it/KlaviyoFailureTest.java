@@ -26,7 +26,7 @@ class KlaviyoFailureTest extends GatewayTestBase {
     private static final Duration WAIT = Duration.ofSeconds(90);
 
     private void awaitBatches(int n) {
-        await().atMost(WAIT).untilAsserted(() -> assertThat(appliedBatches()).isEqualTo(n));
+        awaitWindows(n);
     }
 
     private List<Call> calls(String operationId) {
@@ -41,7 +41,7 @@ class KlaviyoFailureTest extends GatewayTestBase {
         emulator().faults().failNext("*", 429, 2).failRate("*", 429, 0.5);
         List<ContactState> contacts = List.of(added(email("a"), 1, "A"), added(email("b"), 1, "A"), added(email("c"), 1, "A"));
 
-        publish(batch("w1", 0, contacts));
+        publishWindow("w1", contacts);
 
         awaitBatches(1);
         emulator().faults().clear();
@@ -62,7 +62,7 @@ class KlaviyoFailureTest extends GatewayTestBase {
         connect();
         emulator().faults().failNext("create_or_update_profile", 503, 2).failNext("add_profiles_to_list", 500, 2);
 
-        publish(batch("w1", 0, List.of(added(email("a"), 1, "A"))));
+        publishWindow("w1", List.of(added(email("a"), 1, "A")));
 
         awaitBatches(1);
         assertThat(members()).containsExactly(email("a"));
@@ -74,12 +74,16 @@ class KlaviyoFailureTest extends GatewayTestBase {
         connect();
         emulator().faults().failRate("create_or_update_profile", 503, 1.0);
 
-        publish(batch("w1", 0, List.of(added(email("a"), 1, "A"))));
+        publishWindow("w1", List.of(added(email("a"), 1, "A")));
 
-        await().atMost(WAIT).untilAsserted(() -> assertThat(connection().getInt("parkedBatches")).isEqualTo(1));
+        await().atMost(WAIT).untilAsserted(() -> {
+            var status = connection();
+            assertThat(status.getInt("parkedBatches")).as("the window's batch and end marker wait").isEqualTo(2);
+            assertThat(status.getString("waitingReason")).startsWith("KLAVIYO_UNAVAILABLE");
+        });
         assertThat(appliedBatches()).isZero();
         emulator().faults().clear();
-        // The periodic retry (2 s in tests) picks it up once Klaviyo answers again.
+        // The account's backoff (1-2 s in tests) ends and its window is applied once Klaviyo answers again.
         awaitBatches(1);
         assertThat(members()).containsExactly(email("a"));
         assertThat(connection().getInt("parkedBatches")).isZero();
@@ -96,7 +100,7 @@ class KlaviyoFailureTest extends GatewayTestBase {
         }
         contacts.add(added(bad, 1, "A"));
 
-        publish(batch("w1", 0, contacts));
+        publishWindow("w1", contacts);
 
         awaitBatches(1);
         assertThat(members()).hasSize(120).doesNotContain(bad);
@@ -117,7 +121,7 @@ class KlaviyoFailureTest extends GatewayTestBase {
         }
         contacts.add(added(failing, 1, "A"));
 
-        publish(batch("w1", 0, contacts));
+        publishWindow("w1", contacts);
 
         awaitBatches(1);
         assertThat(members()).hasSize(110).doesNotContain(failing);
@@ -131,17 +135,18 @@ class KlaviyoFailureTest extends GatewayTestBase {
         connect();
         emulator().revokeKey(apiKey);
 
-        publish(batch("w1", 0, List.of(added(email("a"), 1, "A"))));
+        publishWindow("w1", List.of(added(email("a"), 1, "A")));
 
         await().atMost(WAIT).untilAsserted(() -> {
             var status = connection();
             assertThat(status.getString("status")).isEqualTo("DISCONNECTED");
             assertThat(status.getString("statusReason")).contains("401");
-            assertThat(status.getInt("parkedBatches")).isEqualTo(1);
+            assertThat(status.getInt("parkedBatches")).isEqualTo(2);
+            assertThat(status.getString("waitingReason")).startsWith("KEY_REJECTED");
         });
         long callsAfterDisconnect = emulator().calls().forKey(apiKey).size();
-        publish(batch("w2", 0, List.of(added(email("b"), 1, "A"))));
-        await().atMost(WAIT).untilAsserted(() -> assertThat(connection().getInt("parkedBatches")).isEqualTo(2));
+        publishWindow("w2", List.of(added(email("b"), 1, "A")));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(connection().getInt("parkedBatches")).isEqualTo(4));
         assertThat(emulator().calls().forKey(apiKey)).hasSize((int) callsAfterDisconnect);
     }
 
@@ -150,7 +155,7 @@ class KlaviyoFailureTest extends GatewayTestBase {
         String original = connect();
         klaviyo().deleteList(original);
 
-        publish(batch("w1", 0, List.of(added(email("a"), 1, "A"))));
+        publishWindow("w1", List.of(added(email("a"), 1, "A")));
 
         awaitBatches(1);
         assertThat(klaviyo().lists()).singleElement().satisfies(l -> {
@@ -167,7 +172,7 @@ class KlaviyoFailureTest extends GatewayTestBase {
         String key = accountId;
         publishRaw(key, "{\"schemaVersion\":1,\"batchId\":");
 
-        publish(batch("w1", 0, List.of(added(email("a"), 1, "A"))));
+        publishWindow("w1", List.of(added(email("a"), 1, "A")));
 
         awaitBatches(1);
         Properties p = new Properties();
@@ -190,5 +195,27 @@ class KlaviyoFailureTest extends GatewayTestBase {
             assertThat(mine.get(0).value()).contains("\"reason\":\"not a SyncBatch JSON object")
                     .contains("\"service\":\"klaviyo-gateway\"").contains("\"sourceTopic\":\"klaviyo-sync-batches\"");
         }
+    }
+
+    @Test
+    void aKeyThatCannotBeDecryptedIsShownInTheStatusAndTheHistoryAndItsWindowWaits() {
+        connect();
+        int callsBefore = emulator().calls().forKey(apiKey).size();
+        // The key-encryption key that sealed it is no longer configured (a KEK removed too early).
+        execute("UPDATE klaviyo_gateway.klaviyo_connection SET key_id = 'retired-9' WHERE account_id = ?", accountId);
+
+        publishWindow("w1", List.of(added(email("a"), 1, "A")));
+
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(connection().getString("waitingReason")).startsWith("KEY_UNREADABLE").contains("retired-9");
+            assertThat(syncRuns().getList("[0].errors.detail", String.class)).singleElement()
+                    .satisfies(d -> assertThat(d).contains("cannot be decrypted"));
+        });
+        assertThat(connection().getString("status")).isEqualTo("CONNECTED");
+        assertThat(emulator().calls().forKey(apiKey)).hasSize(callsBefore);
+        // The KEK is back: the window is applied at the account's next attempt.
+        execute("UPDATE klaviyo_gateway.klaviyo_connection SET key_id = 'test-1' WHERE account_id = ?", accountId);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(members()).containsExactly(email("a")));
+        assertThat(connection().getString("waitingReason")).isNull();
     }
 }

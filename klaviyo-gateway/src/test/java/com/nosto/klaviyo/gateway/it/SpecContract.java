@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Checks a request the gateway sent against the official spec ({@code ../shared/klaviyo/stable.json}, through the
+ * Checks a request the gateway sent against the official spec ({@code klaviyo-emulator/spec/stable.json}, through the
  * emulator module's {@link OpenApiSpec}, which the emulator's own contract test uses too): the operation exists at
  * that method and path, every required header and only declared query parameters are sent, and the body validates
  * against the operation's request schema.

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.nosto.klaviyo.emulator.Call;
+import com.nosto.klaviyo.events.ChangeType;
+import com.nosto.klaviyo.events.ContactState;
 import io.quarkus.test.junit.QuarkusTest;
 import java.time.Duration;
 import java.util.List;
@@ -16,18 +18,14 @@ class SyncBatchFlowTest extends GatewayTestBase {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
 
-    private void awaitBatches(int n) {
-        await().atMost(WAIT).untilAsserted(() -> assertThat(appliedBatches()).isEqualTo(n));
-    }
-
     @Test
     void addedContactJoinsTheListWithBothProperties() {
         connect();
         String jane = email("jane");
 
-        publish(batch("w1", 0, List.of(added(jane, 1, "Whole_Bean"))));
+        publishWindow("w1", List.of(added(jane, 1, "Whole_Bean")));
 
-        awaitBatches(1);
+        awaitWindows(1);
         assertThat(members()).containsExactly(jane);
         assertThat(propertiesOf(jane)).containsEntry("nosto_segment", "Whole_Bean")
                 .containsEntry("nosto_segments", List.of("Whole_Bean"));
@@ -40,9 +38,9 @@ class SyncBatchFlowTest extends GatewayTestBase {
         String jane = email("jane");
         klaviyo().seedProfile(jane, Map.of("favourite_colour", "green"));
 
-        publish(batch("w1", 0, List.of(added("  " + jane.toUpperCase() + " ", 1, "VIP"))));
+        publishWindow("w1", List.of(added("  " + jane.toUpperCase() + " ", 1, "VIP")));
 
-        awaitBatches(1);
+        awaitWindows(1);
         assertThat(klaviyo().profiles()).hasSize(1);
         assertThat(propertiesOf(jane)).containsEntry("favourite_colour", "green").containsEntry("nosto_segment", "VIP");
     }
@@ -51,12 +49,12 @@ class SyncBatchFlowTest extends GatewayTestBase {
     void movedContactChangesPropertiesAndIsNeverRemovedFromTheList() {
         connect();
         String jane = email("jane");
-        publish(batch("w1", 0, List.of(added(jane, 1, "A"))));
-        awaitBatches(1);
+        publishWindow("w1", List.of(added(jane, 1, "A")));
+        awaitWindows(1);
 
-        publish(batch("w2", 0, List.of(moved(jane, 2, "A", "B"))));
+        publishWindow("w2", List.of(moved(jane, 2, "A", "B")));
 
-        awaitBatches(2);
+        awaitWindows(2);
         assertThat(members()).containsExactly(jane);
         assertThat(propertiesOf(jane)).containsEntry("nosto_segment", "B").containsEntry("nosto_segments", List.of("A", "B"));
         List<Call> removals = emulator().calls().forKey(apiKey).stream()
@@ -70,12 +68,12 @@ class SyncBatchFlowTest extends GatewayTestBase {
         connect();
         String jane = email("jane");
         String joe = email("joe");
-        publish(batch("w1", 0, List.of(added(jane, 1, "A"), added(joe, 1, "A"))));
-        awaitBatches(1);
+        publishWindow("w1", List.of(added(jane, 1, "A"), added(joe, 1, "A")));
+        awaitWindows(1);
 
-        publish(batch("w2", 0, List.of(removed(jane, 2))));
+        publishWindow("w2", List.of(removed(jane, 2)));
 
-        awaitBatches(2);
+        awaitWindows(2);
         assertThat(members()).containsExactly(joe);
         assertThat(propertiesOf(jane)).doesNotContainKeys("nosto_segment", "nosto_segments");
         assertThat(klaviyo().profileByEmail(jane)).isPresent();
@@ -86,12 +84,12 @@ class SyncBatchFlowTest extends GatewayTestBase {
     void deletedContactLeavesTheListAndLosesBothPropertiesButTheProfileStays() {
         connect();
         String jane = email("jane");
-        publish(batch("w1", 0, List.of(added(jane, 1, "A"))));
-        awaitBatches(1);
+        publishWindow("w1", List.of(added(jane, 1, "A")));
+        awaitWindows(1);
 
-        publish(batch("w2", 0, List.of(deleted(jane, 2))));
+        publishWindow("w2", List.of(deleted(jane, 2)));
 
-        awaitBatches(2);
+        awaitWindows(2);
         assertThat(members()).isEmpty();
         assertThat(propertiesOf(jane)).doesNotContainKeys("nosto_segment", "nosto_segments");
         assertThat(klaviyo().deletionRequests()).isEmpty();
@@ -105,9 +103,9 @@ class SyncBatchFlowTest extends GatewayTestBase {
         var seeded = klaviyo().seedProfile(jane, Map.of("nosto_segment", "A", "nosto_segments", List.of("A"), "other", 1));
         klaviyo().seedMembership(listId(), seeded.id());
 
-        publish(batch("w1", 0, List.of(removed(jane, 5))));
+        publishWindow("w1", List.of(removed(jane, 5)));
 
-        awaitBatches(1);
+        awaitWindows(1);
         assertThat(members()).isEmpty();
         assertThat(propertiesOf(jane)).doesNotContainKeys("nosto_segment", "nosto_segments").containsEntry("other", 1);
         assertThat(emulator().calls().forKey(apiKey).stream().filter(c -> "get_profiles".equals(c.operationId()))).hasSize(1);
@@ -118,9 +116,9 @@ class SyncBatchFlowTest extends GatewayTestBase {
         connect();
         String ghost = email("ghost");
 
-        publish(batch("w1", 0, List.of(removed(ghost, 1))));
+        publishWindow("w1", List.of(removed(ghost, 1)));
 
-        awaitBatches(1);
+        awaitWindows(1);
         assertThat(klaviyo().profileByEmail(ghost)).isEmpty();
         assertThat(klaviyo().profiles()).isEmpty();
         assertThat(total("skipped")).isEqualTo(1);
@@ -130,19 +128,18 @@ class SyncBatchFlowTest extends GatewayTestBase {
     @Test
     void theSameBatchTwiceLeavesIdenticalStateAndMakesNoExtraWrites() {
         connect();
-        var batch = batch("w1", 0, List.of(added(email("a"), 1, "A"), added(email("b"), 1, "B")));
-        publish(batch);
-        awaitBatches(1);
+        var window = publishWindow("w1", List.of(added(email("a"), 1, "A"), added(email("b"), 1, "B")));
+        awaitWindows(1);
         var profilesBefore = klaviyo().profiles();
         var membersBefore = members();
         long writesBefore = writeCalls();
 
-        publish(batch);
-        // A batch after the duplicate proves the duplicate was consumed (same partition, in order): a stale state, so
-        // no write, but a sync run (a batch without contacts would add none).
-        publish(batch("w2", 0, List.of(added(email("a"), 1, "A"))));
+        window.forEach(this::publish);
+        // A window after the duplicate proves the duplicate was consumed (same partition, in order): a stale state, so
+        // no write, but a sync run (a window without contacts would add none).
+        publishWindow("w2", List.of(added(email("a"), 1, "A")));
 
-        awaitBatches(2);
+        awaitWindows(2);
         assertThat(writeCalls()).isEqualTo(writesBefore);
         assertThat(klaviyo().profiles()).isEqualTo(profilesBefore);
         assertThat(members()).isEqualTo(membersBefore);
@@ -152,12 +149,12 @@ class SyncBatchFlowTest extends GatewayTestBase {
     void aStaleStateIsSkippedAndNeverOverwritesANewerOne() {
         connect();
         String jane = email("jane");
-        publish(batch("w1", 0, List.of(added(jane, 5, "New"))));
-        awaitBatches(1);
+        publishWindow("w1", List.of(added(jane, 5, "New")));
+        awaitWindows(1);
 
-        publish(batch("w0", 0, List.of(added(jane, 3, "Old"))));
+        publishWindow("w0", List.of(added(jane, 3, "Old")));
 
-        awaitBatches(2);
+        awaitWindows(2);
         assertThat(propertiesOf(jane)).containsEntry("nosto_segment", "New");
         assertThat(total("skipped")).isEqualTo(1);
     }
@@ -165,12 +162,13 @@ class SyncBatchFlowTest extends GatewayTestBase {
     @Test
     void batchesForANotYetConnectedAccountAreKeptAndAppliedOnConnect() {
         String jane = email("jane");
-        publish(batch("w1", 0, List.of(added(jane, 1, "A"))));
-        await().atMost(WAIT).untilAsserted(() -> assertThat(connection().getInt("parkedBatches")).isEqualTo(1));
+        publishWindow("w1", List.of(added(jane, 1, "A")));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(connection().getInt("parkedBatches")).as("its batch and end marker")
+                .isEqualTo(2));
 
         connect();
 
-        awaitBatches(1);
+        awaitWindows(1);
         assertThat(members()).containsExactly(jane);
         await().atMost(WAIT).untilAsserted(() -> assertThat(connection().getInt("parkedBatches")).isZero());
     }
@@ -178,14 +176,35 @@ class SyncBatchFlowTest extends GatewayTestBase {
     @Test
     void syncRunsReportEachWindowsCounts() {
         connect();
-        publish(batch("w1", 0, List.of(added(email("a"), 1, "A"), added(email("b"), 1, "A"))));
-        publish(batch("w1", 1, List.of(added(email("c"), 1, "A"))));
+        publishWindow("w1", List.of(added(email("a"), 1, "A"), added(email("b"), 1, "A")), List.of(added(email("c"), 1, "A")));
 
-        await().atMost(WAIT).untilAsserted(() -> assertThat(appliedBatches()).isEqualTo(2));
+        awaitWindows(1);
         var runs = syncRuns();
         assertThat(runs.getList("windowId", String.class)).containsExactly("w1");
         assertThat(runs.getInt("[0].added")).isEqualTo(3);
-        assertThat(runs.getInt("[0].batches")).isEqualTo(2);
+        assertThat(runs.getInt("[0].batches")).as("two batches of contacts and the end marker").isEqualTo(3);
         assertThat(runs.getInt("[0].failed")).isZero();
+    }
+
+    @Test
+    void aRestatedContactIsWrittenInFullEvenWhereTheLedgerSaysItWasApplied() {
+        String list = connect();
+        String jane = email("jane");
+        publishWindow("w1", List.of(added(jane, 1, "A")));
+        awaitWindows(1);
+        // The list is deleted in Klaviyo: what the ledger says was applied is gone (issue 19).
+        klaviyo().deleteList(list);
+
+        publishWindow("w2", List.of(new ContactState(jane, true, "A", List.of("A"), 1, ChangeType.ADDED, true)));
+
+        awaitWindows(2);
+        assertThat(klaviyo().lists()).singleElement().satisfies(l -> assertThat(l.id()).isNotEqualTo(list));
+        assertThat(members()).containsExactly(jane);
+        assertThat(propertiesOf(jane)).containsEntry("nosto_segment", "A");
+        // The same version again, not restated, is stale: no write.
+        long writes = writeCalls();
+        publishWindow("w3", List.of(added(jane, 1, "A")));
+        awaitWindows(3);
+        assertThat(writeCalls()).isEqualTo(writes);
     }
 }

@@ -6,7 +6,7 @@ import com.nosto.klaviyo.emulator.Call;
 import com.nosto.klaviyo.events.ContactState;
 import com.nosto.klaviyo.events.EventJson;
 import com.nosto.klaviyo.events.SyncBatch;
-import com.nosto.klaviyo.gateway.service.BatchApplier;
+import com.nosto.klaviyo.gateway.service.InboxService;
 import com.nosto.klaviyo.testsupport.KafkaTestResource;
 import com.nosto.klaviyo.testsupport.KlaviyoEmulatorTestResource;
 import com.nosto.klaviyo.testsupport.PostgresTestResource;
@@ -28,9 +28,9 @@ import org.junit.jupiter.api.Test;
  * Hand-run measurement (not a surefire test: the name does not match its includes) of the time one window takes
  * to apply at the benchmark's {@code small} scale: 10,000 entering, 2,000 moving, 2,000 leaving and 500 deleted
  * contacts, chunk sizes ÷10, Klaviyo's rate limits ×0.5 in the emulator and in the gateway's pacer, bulk jobs
- * taking 200 ms (docs/performance.md). The window is handed to the applier as sync-worker would release it
- * (batches of 50) and the emulator's call log is printed as a timeline, per operation, against the time the rate
- * limits impose on the calls made.
+ * taking 200 ms (docs/performance.md). The window is stored in the inbox as sync-worker would release it (batches of
+ * 50, then the end marker) and the emulator's call log is printed as a timeline, per operation, against the time the
+ * rate limits impose on the calls made.
  * <pre>
  * mvn -B -ntp -o -pl klaviyo-gateway verify -Dit.test=none -Dtest=WindowApplyMeasurement -Dsurefire.failIfNoSpecifiedTests=false
  * </pre>
@@ -78,6 +78,7 @@ class WindowApplyMeasurement extends GatewayTestBase {
             c.put("klaviyo.batching.lookup-chunk", Integer.toString(chunk(100)));
             c.put("klaviyo.batching.poll-initial-interval", "50ms");
             c.put("klaviyo.batching.poll-max-interval", "1s");
+            c.put("gateway.apply.chunk-contacts", Integer.toString(chunk(20_000)));
             c.put("klaviyo.record-requests", "false");
             return c;
         }
@@ -105,7 +106,7 @@ class WindowApplyMeasurement extends GatewayTestBase {
             "get_bulk_import_profiles_job", new int[] {scale(10), scale(150)});
 
     @Inject
-    BatchApplier applier;
+    InboxService inbox;
 
     @Test
     void measure() throws Exception {
@@ -139,18 +140,20 @@ class WindowApplyMeasurement extends GatewayTestBase {
             String e = "new" + n + "@bench.example.com";
             window.add(n % 3 == 0 ? added(e, 1, "Segment a", "Segment b") : added(e, 1, "Segment a"));
         }
-        List<BatchApplier.Received> batches = new ArrayList<>();
+        List<SyncBatch> batches = new ArrayList<>();
         int size = chunk(500);
-        for (int b = 0, s = 0; b < window.size(); b += size, s++) {
-            SyncBatch batch = new SyncBatch(SyncBatch.SCHEMA_VERSION, account + "/w/0/" + s, account, "w", com.nosto.klaviyo.events.WindowKind.REGULAR,
-                    s, Instant.now(), Instant.now(), window.subList(b, Math.min(window.size(), b + size)));
-            batches.add(new BatchApplier.Received(batch, EventJson.mapper().writeValueAsString(batch)));
+        int s = 0;
+        for (int b = 0; b < window.size(); b += size, s++) {
+            batches.add(batch(account, "w", 0, s, window.subList(b, Math.min(window.size(), b + size))));
         }
+        batches.add(marker(account, "w", 0, s, 1));
         int before = emulator().calls().forKey(key).size();
         long start = System.currentTimeMillis();
-        BatchApplier.Outcome outcome = applier.apply(batches).await().atMost(Duration.ofMinutes(10));
+        inbox.store(batches, batches.stream().map(EventJson::write).toList()).await().atMost(Duration.ofMinutes(1));
+        inbox.stored();
+        org.awaitility.Awaitility.await().atMost(Duration.ofMinutes(10)).until(() -> query(
+                "SELECT count(*) FROM klaviyo_gateway.inbox_batch WHERE account_id = ?", account).get(0).equals("0"));
         long end = System.currentTimeMillis();
-        assertThat(outcome).isEqualTo(BatchApplier.Outcome.APPLIED);
         List<Call> all = emulator().calls().forKey(key);
         List<Call> calls = List.copyOf(all.subList(before, all.size()));
         report(round, batches.size(), calls, start, end);

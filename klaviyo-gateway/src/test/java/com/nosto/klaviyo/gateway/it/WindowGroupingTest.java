@@ -60,11 +60,12 @@ class WindowGroupingTest extends GatewayTestBase {
         for (int b = 0; b < BATCHES; b++) {
             batches.add(batch("w1", b, parts.get(b)));
         }
+        batches.add(marker("w1", BATCHES));
         int before = emulator().calls().forKey(apiKey).size();
 
         batches.forEach(this::publish);
 
-        await().atMost(WAIT).untilAsserted(() -> assertThat(appliedBatches()).isEqualTo(BATCHES));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(appliedBatches()).isEqualTo(BATCHES + 1));
         List<Call> calls = List.copyOf(emulator().calls().forKey(apiKey).subList(before, emulator().calls().forKey(apiKey).size()));
         Map<String, Long> byOperation = calls.stream()
                 .collect(Collectors.groupingBy(Call::operationId, TreeMap::new, Collectors.counting()));
@@ -94,7 +95,7 @@ class WindowGroupingTest extends GatewayTestBase {
         // One sync run for the window, with every batch and every contact counted.
         var runs = syncRuns();
         assertThat(runs.getList("windowId", String.class)).containsExactly("w1");
-        assertThat(runs.getInt("[0].batches")).isEqualTo(BATCHES);
+        assertThat(runs.getInt("[0].batches")).as("its batches and end marker").isEqualTo(BATCHES + 1);
         assertThat(runs.getInt("[0].added")).isEqualTo(ENTERING);
         assertThat(runs.getInt("[0].moved")).isEqualTo(MOVING);
         assertThat(runs.getInt("[0].removed")).isEqualTo(LEAVING);
@@ -105,24 +106,20 @@ class WindowGroupingTest extends GatewayTestBase {
         // a sync run; a window without contacts would add none). No write for the replay.
         long writesBefore = writeCalls();
         batches.forEach(this::publish);
-        publish(batch("w2", 0, List.of(added(email("new7"), 1, "B"))));
-        await().atMost(WAIT).untilAsserted(() -> assertThat(appliedBatches()).isEqualTo(BATCHES + 1));
+        publishWindow("w2", List.of(added(email("new7"), 1, "B")));
+        awaitWindows(2);
         assertThat(writeCalls()).isEqualTo(writesBefore);
-        assertThat(syncRuns().getInt("find { it.windowId == 'w1' }.batches")).isEqualTo(BATCHES);
+        assertThat(syncRuns().getInt("find { it.windowId == 'w1' }.batches")).as("its batches and end marker, once").isEqualTo(BATCHES + 1);
     }
 
     @Test
     void aRowErrorInAMergedWindowIsRecordedUnderTheBatchThatCarriedTheContact() {
         connect();
         String bad = "not-an-email";
-        List<SyncBatch> batches = List.of(
-                batch("w1", 0, List.of(added(email("a"), 1, "A"))),
-                batch("w1", 1, List.of(added(bad, 1, "A"), added(email("b"), 1, "A"))),
-                batch("w1", 2, List.of(added(email("c"), 1, "A"))));
+        List<SyncBatch> batches = publishWindow("w1", List.of(added(email("a"), 1, "A")),
+                List.of(added(bad, 1, "A"), added(email("b"), 1, "A")), List.of(added(email("c"), 1, "A")));
 
-        batches.forEach(this::publish);
-
-        await().atMost(WAIT).untilAsserted(() -> assertThat(appliedBatches()).isEqualTo(3));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(appliedBatches()).isEqualTo(4));
         assertThat(members()).containsExactlyInAnyOrder(email("a"), email("b"), email("c"));
         var runs = syncRuns();
         assertThat(runs.getInt("[0].failed")).isEqualTo(1);

@@ -14,6 +14,8 @@ public interface SegmentServiceConfig {
 
     Outbox outbox();
 
+    Database database();
+
     interface Ingest {
         /** Most events one {@code POST …/segment-events} may carry; larger arrays are refused whole (400). */
         @WithDefault("1000")
@@ -41,7 +43,7 @@ public interface SegmentServiceConfig {
         @WithDefault("1000")
         int pageSize();
 
-        /** How often pending fan-out jobs are looked for (they are also started right after being created). */
+        /** How often each replica looks for a fan-out job it can claim (and then works through pages until none is free). */
         @WithDefault("PT1S")
         Duration pollInterval();
     }
@@ -54,12 +56,25 @@ public interface SegmentServiceConfig {
         @WithDefault("500")
         int batchSize();
 
-        /** How often the relay looks for new rows when idle. */
-        @WithDefault("PT0.2S")
+        /**
+         * How often each replica tries a relay round when idle (the one holding the relay's lock publishes, and then
+         * goes on until the outbox is empty). Quarkus' scheduler checks its jobs once a second: shorter is the same.
+         */
+        @WithDefault("PT1S")
         Duration pollInterval();
 
         /** Longest wait for the broker's acknowledgements of one round before it is retried. */
         @WithDefault("PT30S")
         Duration publishTimeout();
+    }
+
+    interface Database {
+        /** Longest wait for a new connection to PostgreSQL to open; then the work fails (REST: 503) and is retried. */
+        @WithDefault("PT5S")
+        Duration connectTimeout();
+
+        /** Longest wait for a free pooled connection (all busy, or none can be opened); then the work fails likewise. */
+        @WithDefault("PT10S")
+        Duration acquireTimeout();
     }
 }

@@ -1,42 +1,28 @@
 package com.nosto.klaviyo.segment.domain;
 
-import jakarta.persistence.Column;
-import jakarta.persistence.Embeddable;
-import jakarta.persistence.EmbeddedId;
-import jakarta.persistence.Entity;
-import jakarta.persistence.Table;
-import java.io.Serializable;
+import com.nosto.klaviyo.events.EventJson;
+import com.nosto.klaviyo.events.SegmentRef;
 import java.time.Instant;
+import java.util.List;
 
-/** A contact's stored state: freshness guard, emitted version and the synced view downstream last received. */
-@Entity
-@Table(name = "contact")
-public class Contact {
+/**
+ * A contact's stored state: freshness guard, last emitted version and the synced view downstream last received. Read
+ * and written as plain rows (repository), changed by the pure rules of this package.
+ */
+public final class Contact {
 
-    @Embeddable
-    public record Key(@Column(name = "account_id") String accountId, @Column(name = "email") String email)
-            implements Serializable {
+    public record Key(String accountId, String email) {
     }
 
-    @EmbeddedId
     public Key key;
-
     /** observedAt of the newest event applied; older events are stale. */
-    @Column(name = "observed_at")
     public Instant observedAt;
-
-    /** Version of the last change emitted for this contact (0: none yet). */
+    /** Version of the last change emitted for this contact (0: none yet); see {@link Versions}. */
     public long version;
-
     /** Last entry sequence handed out; orders this contact's memberships by entry. */
-    @Column(name = "entry_seq")
     public long entrySeq;
-
     /** JSON array of SegmentRef: the synced view in the last emitted change. */
-    @Column(name = "synced_view")
     public String syncedView;
-
-    @Column(name = "updated_at")
     public Instant updatedAt;
 
     public static Contact create(String accountId, String email, Instant observedAt, long version, Instant now) {
@@ -47,5 +33,14 @@ public class Contact {
         c.syncedView = "[]";
         c.updatedAt = now;
         return c;
+    }
+
+    /** The synced view downstream last received. */
+    public List<SegmentRef> view() {
+        return List.of(EventJson.read(syncedView, SegmentRef[].class));
+    }
+
+    public static String json(List<SegmentRef> view) {
+        return EventJson.write(view);
     }
 }

@@ -8,11 +8,13 @@ import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.nosto.klaviyo.events.EventJson;
 import com.nosto.klaviyo.events.SegmentEvent;
+import java.time.Instant;
 import java.util.stream.Collectors;
 
 /**
  * Reads a segment event from text (Kafka) or a JSON tree (one REST array item) and turns Jackson's
- * failures into a reason and a pointer, so malformed input is reported rather than thrown.
+ * failures into a reason and a pointer, so malformed input is reported rather than thrown. Nothing is
+ * coerced ({@link EventJson}): a value of another JSON type than the schema's is refused with the type expected.
  */
 public final class EventReader {
 
@@ -54,12 +56,35 @@ public final class EventReader {
             String pointer = e.getPath().stream()
                     .map(r -> "/" + (r.getFieldName() != null ? r.getFieldName() : String.valueOf(r.getIndex())))
                     .collect(Collectors.joining());
-            String what = e instanceof InvalidFormatException ? "wrong value"
-                    : e instanceof MismatchedInputException ? "wrong type" : "unreadable";
-            return new Read(null, Failure.WRONG_TYPE, pointer,
-                    what + (pointer.isEmpty() ? "" : " at " + pointer) + ": " + e.getOriginalMessage());
+            String where = pointer.isEmpty() ? "" : " at " + pointer;
+            String reason;
+            // A well-typed value refused for its form (a date-time outside the contract) versus a refused coercion.
+            if (e instanceof InvalidFormatException f && f.getValue() instanceof String) {
+                reason = "wrong value" + where + ": " + e.getOriginalMessage();
+            } else if (e instanceof MismatchedInputException m && m.getTargetType() != null) {
+                reason = "wrong type" + where + ": expected " + expected(m.getTargetType());
+            } else {
+                reason = "unreadable" + where + ": " + e.getOriginalMessage();
+            }
+            return new Read(null, Failure.WRONG_TYPE, pointer, reason);
         } catch (JsonProcessingException e) {
             return new Read(null, Failure.MALFORMED_JSON, "", "Malformed JSON: " + e.getOriginalMessage());
         }
+    }
+
+    private static String expected(Class<?> type) {
+        if (type == String.class) {
+            return "a string";
+        }
+        if (type == Boolean.class || type == boolean.class) {
+            return "true or false";
+        }
+        if (type == Instant.class) {
+            return "an RFC 3339 date-time string, e.g. 2026-11-29T08:00:00Z";
+        }
+        if (java.util.Collection.class.isAssignableFrom(type)) {
+            return "an array of strings";
+        }
+        return "a value of type " + type.getSimpleName();
     }
 }

@@ -4,6 +4,7 @@ import com.nosto.klaviyo.events.ContactKey;
 import com.nosto.klaviyo.events.SegmentEvent;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -39,6 +40,9 @@ public final class EventValidator {
 
     // allowLocal=false: "user@localhost" is no shopper's address; allowTld=false: "user@com" neither.
     private static final EmailValidator EMAILS = EmailValidator.getInstance(false, false);
+    /** The contract's date-time range (RFC 3339 years); PostgreSQL and Klaviyo take every instant in it. */
+    private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+    private static final Pattern CONTROL = Pattern.compile("\\p{Cntrl}");
 
     private final Limits limits;
     private final Clock clock;
@@ -62,8 +66,15 @@ public final class EventValidator {
         if (email.length() > MAX_EMAIL_LENGTH || !EMAILS.isValid(email)) {
             return invalid("/email", "email is not a valid address");
         }
+        // An address literal (user@[127.0.0.1]) is valid SMTP but no shopper's address, and Klaviyo refuses it.
+        if (email.substring(email.lastIndexOf('@') + 1).startsWith("[")) {
+            return invalid("/email", "email must have a domain name, not an address literal");
+        }
         if (e.observedAt() == null) {
             return invalid("/observedAt", "observedAt is required (ISO-8601 instant, e.g. 2026-11-29T08:00:00Z)");
+        }
+        if (e.observedAt().isBefore(EARLIEST)) {
+            return invalid("/observedAt", "observedAt is before the year 1");
         }
         if (e.observedAt().isAfter(clock.instant().plus(limits.maxClockSkew()))) {
             return invalid("/observedAt", "observedAt is more than " + limits.maxClockSkew() + " in the future");
@@ -94,6 +105,9 @@ public final class EventValidator {
                 }
                 entered = castList(in);
                 exited = castList(out);
+                if (entered.isEmpty() && exited.isEmpty()) {
+                    return invalid("", "a delta must enter or exit at least one segment");
+                }
                 if (entered.size() + exited.size() > limits.maxSegmentsPerEvent()) {
                     return invalid("", "more than " + limits.maxSegmentsPerEvent() + " segment ids in entered and exited");
                 }
@@ -120,6 +134,9 @@ public final class EventValidator {
             String id = ids.get(i);
             if (id == null || id.isBlank()) {
                 return new Violation(pointer + "/" + i, "segment id must be a non-blank string");
+            }
+            if (CONTROL.matcher(id).find()) {
+                return new Violation(pointer + "/" + i, "segment id must not contain control characters");
             }
             if (id.length() > limits.maxSegmentIdLength()) {
                 return new Violation(pointer + "/" + i, "segment id longer than " + limits.maxSegmentIdLength() + " characters");

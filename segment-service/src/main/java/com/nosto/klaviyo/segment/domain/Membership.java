@@ -1,30 +1,15 @@
 package com.nosto.klaviyo.segment.domain;
 
-import jakarta.persistence.Column;
-import jakarta.persistence.Embeddable;
-import jakarta.persistence.EmbeddedId;
-import jakarta.persistence.Entity;
-import jakarta.persistence.Table;
-import java.io.Serializable;
 import java.time.Instant;
 
 /** A contact's membership in one segment, defined or not, synced or not. */
-@Entity
-@Table(name = "membership")
-public class Membership {
+public final class Membership {
 
-    @Embeddable
-    public record Key(@Column(name = "account_id") String accountId, @Column(name = "email") String email,
-            @Column(name = "segment_id") String segmentId) implements Serializable {
+    public record Key(String accountId, String email, String segmentId) {
     }
 
-    @EmbeddedId
     public Key key;
-
-    @Column(name = "entry_seq")
     public long entrySeq;
-
-    @Column(name = "entered_at")
     public Instant enteredAt;
 
     public static Membership of(String accountId, String email, String segmentId, long entrySeq, Instant enteredAt) {

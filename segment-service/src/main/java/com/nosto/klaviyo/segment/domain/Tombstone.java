@@ -1,32 +1,29 @@
 package com.nosto.klaviyo.segment.domain;
 
-import jakarta.persistence.Column;
-import jakarta.persistence.Entity;
-import jakarta.persistence.Id;
-import jakarta.persistence.Table;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.HexFormat;
 
-/** All that is kept of a deleted contact (privacy): a hash of account|email, the deletion time and last version. */
-@Entity
-@Table(name = "contact_tombstone")
-public class Tombstone {
+/** All that is kept of a deleted contact (privacy): a hash of account|email, the deletion time and the last version. */
+public final class Tombstone {
 
-    @Id
-    @Column(name = "key_hash")
     public String keyHash;
-
-    @Column(name = "account_id")
     public String accountId;
-
     /** observedAt of the deletion event: events observed at or before it are stale. */
-    @Column(name = "deleted_at")
     public Instant deletedAt;
-
+    /** The contact's last version: a re-added contact's versions continue above it. */
     public long version;
+
+    public static Tombstone of(String keyHash, String accountId, Instant deletedAt, long version) {
+        Tombstone t = new Tombstone();
+        t.keyHash = keyHash;
+        t.accountId = accountId;
+        t.deletedAt = deletedAt;
+        t.version = version;
+        return t;
+    }
 
     public static String hash(String accountId, String email) {
         try {

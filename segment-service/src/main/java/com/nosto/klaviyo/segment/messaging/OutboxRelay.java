@@ -1,50 +1,42 @@
 package com.nosto.klaviyo.segment.messaging;
 
+import com.nosto.klaviyo.common.messaging.AdvisoryLocks;
+import com.nosto.klaviyo.common.messaging.OutboxPublisher;
+import com.nosto.klaviyo.common.outage.Outages;
 import com.nosto.klaviyo.segment.config.SegmentServiceConfig;
 import com.nosto.klaviyo.segment.repository.OutboxRepository;
 import com.nosto.klaviyo.segment.service.SegmentMetrics;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
-import jakarta.inject.Inject;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.Semaphore;
 import org.eclipse.microprofile.reactive.messaging.Channel;
-import org.eclipse.microprofile.reactive.messaging.Emitter;
-import org.eclipse.microprofile.reactive.messaging.Message;
-import org.eclipse.microprofile.reactive.messaging.Metadata;
-import org.jboss.logging.Logger;
 
 /**
- * Publishes the outbox's changes to {@code segment-membership-changes} in id order (a row's changes in
- * their order), keyed by account|email, and deletes their rows only after the broker acknowledged every
- * record of the round. A crash in between re-publishes the round (at least once; consumers dedupe by
- * eventId and version); the idempotent producer keeps one contact's records in order within its partition.
+ * Publishes the outbox's changes to {@code segment-membership-changes}, keyed by account|email, in id order (a row's
+ * changes in their order). A round is ONE database transaction: take the relay's advisory lock
+ * ({@code pg_try_advisory_xact_lock}), read the oldest rows, publish them ({@link OutboxPublisher}: the broker's
+ * acknowledgements counted from the first), remove exactly the acknowledged prefix, commit.
+ *
+ * <p>Replicas: every replica runs the relay every {@code outbox.poll-interval}; the one whose round gets the lock
+ * publishes, the others skip the round. So one publisher at a time, each contact's changes in order, and no row
+ * published twice by two replicas. A publisher that dies loses the lock with its connection (the server releases it),
+ * its round's removals roll back, and the next replica to try takes over where the last commit left off: the rows of
+ * the dead round are published again (at least once; the copies carry the same eventId and version, and come after
+ * the first copies in their partitions).
  */
 @ApplicationScoped
 public class OutboxRelay {
 
-    private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
+    static final String WORK = "outbox-relay";
+    static final String LOCK = "segment-service/outbox-relay";
 
-    @Inject
-    OutboxRepository outbox;
-    @Inject
-    SegmentServiceConfig config;
-    @Inject
-    SegmentMetrics metrics;
-    @Inject
-    @Channel(Channels.MEMBERSHIP_CHANGES_OUT)
-    Emitter<String> emitter;
-
-    /** Runs between "the broker acknowledged every record of a round" and "its rows are deleted". */
+    /** Runs between "the broker acknowledged a round's records" and "its rows are removed", inside the round's transaction. */
     @FunctionalInterface
     interface AfterAcknowledged {
         void run(List<OutboxRepository.Pending> round) throws Exception;
@@ -52,115 +44,115 @@ public class OutboxRelay {
 
     private static final AfterAcknowledged NOTHING = round -> {
     };
-    private static final long BACKLOG_EVERY_MILLIS = 5_000;
 
-    private final ReentrantLock round = new ReentrantLock();
+    private final OutboxRepository outbox;
+    private final Pool pool;
+    private final MutinyEmitter<String> emitter;
+    private final SegmentServiceConfig config;
+    private final SegmentMetrics metrics;
+    private final Outages outages;
+    /** Held by a round in progress: pausing waits for it. */
+    private final Semaphore round = new Semaphore(1);
     private volatile boolean paused;
     private volatile AfterAcknowledged afterAcknowledged = NOTHING;
-    private long backlogCountedAt;
-    private ScheduledExecutorService executor;
 
-    void start(@Observes StartupEvent ignored) {
-        executor = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "outbox-relay"));
-        long every = config.outbox().pollInterval().toMillis();
-        executor.scheduleWithFixedDelay(this::drainSafely, every, every, TimeUnit.MILLISECONDS);
+    public OutboxRelay(OutboxRepository outbox, Pool pool, @Channel(Channels.MEMBERSHIP_CHANGES_OUT) MutinyEmitter<String> emitter,
+            SegmentServiceConfig config, SegmentMetrics metrics, Outages outages) {
+        this.outbox = outbox;
+        this.pool = pool;
+        this.emitter = emitter;
+        this.config = config;
+        this.metrics = metrics;
+        this.outages = outages;
     }
 
-    void stop(@Observes ShutdownEvent ignored) {
-        if (executor != null) {
-            executor.shutdownNow();
+    @Scheduled(identity = WORK, every = "${segment-service.outbox.poll-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
+    Uni<Void> scheduled() {
+        return drain()
+                .invoke(() -> outages.recovered(WORK))
+                .onFailure().invoke(e -> outages.failed(WORK, e))
+                .onFailure().recoverWithNull();
+    }
+
+    /** The lag gauges' count, on every replica (a count over the outbox, so not every round). */
+    @Scheduled(identity = WORK + "-backlog", every = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
+    Uni<Void> countBacklog() {
+        return outbox.backlog().invoke(b -> metrics.outbox(b.changes(), b.oldest())).replaceWithVoid()
+                .onFailure().recoverWithNull();
+    }
+
+    /** Rounds until one publishes nothing (rounds take whole rows, so a short round may still leave rows). */
+    public Uni<Void> drain() {
+        return Multi.createBy().repeating().uni(() -> round()).whilst(published -> published > 0).collect().last().replaceWithVoid();
+    }
+
+    /**
+     * One round in one transaction; the number of changes published (0 when paused, when another replica holds the
+     * lock or when nothing waits). Fails when the broker did not acknowledge the whole round (the acknowledged prefix
+     * is removed all the same) or the database failed (nothing is removed).
+     */
+    public Uni<Integer> round() {
+        if (paused || !round.tryAcquire()) {
+            return Uni.createFrom().item(0);
         }
+        return Uni.createFrom().deferred(() -> paused ? Uni.createFrom().item(Published.NONE)
+                        : pool.withTransaction(conn -> AdvisoryLocks.tryTransactionLock(conn, LOCK)
+                                .chain(held -> held ? publish(conn) : Uni.createFrom().item(Published.NONE))))
+                .eventually(() -> round.release())
+                .chain(p -> p.acknowledged() == p.read() ? Uni.createFrom().item(p.acknowledged())
+                        // The acknowledged prefix was removed with the commit; the rest goes in a later round, after it.
+                        : Uni.createFrom().failure(new IllegalStateException("The broker acknowledged " + p.acknowledged()
+                                + " of " + p.read() + " changes of a round")));
+    }
+
+    /** What a round read and how many of those, from the first, the broker acknowledged. */
+    private record Published(int read, int acknowledged) {
+        static final Published NONE = new Published(0, 0);
+    }
+
+    private Uni<Published> publish(SqlConnection conn) {
+        return outbox.oldest(conn, config.outbox().batchSize()).chain(rows -> {
+            if (rows.isEmpty()) {
+                metrics.outboxOldest(null);
+                return Uni.createFrom().item(Published.NONE);
+            }
+            metrics.outboxOldest(rows.get(0).createdAt());
+            return OutboxPublisher.publish(emitter, rows, OutboxRepository.Pending::key, OutboxRepository.Pending::payload,
+                            config.outbox().publishTimeout())
+                    .call(acknowledged -> {
+                        if (acknowledged == rows.size()) {
+                            try {
+                                afterAcknowledged.run(rows);
+                            } catch (Exception e) {
+                                return Uni.createFrom().failure(e);
+                            }
+                        }
+                        return outbox.remove(conn, rows, acknowledged);
+                    })
+                    .invoke(metrics::published)
+                    .map(acknowledged -> new Published(rows.size(), acknowledged));
+        });
     }
 
     /** Stops publishing; returns once a round in progress has finished (nothing is published after it returns). */
     public void pause() {
         paused = true;
-        round.lock();
-        round.unlock();
+        round.acquireUninterruptibly();
+        round.release();
     }
 
     public void resume() {
         paused = false;
     }
 
-    public boolean isPaused() {
-        return paused;
-    }
-
     /**
-     * Fault-injection seam for tests in this package: {@code step} runs after a round's records were all
-     * acknowledged by the broker and before its rows are deleted; if it throws, the round fails there, as
-     * if the process had died at that point. {@code null} restores the normal relay.
+     * Fault-injection seam for tests in this package: {@code step} runs after a round's records were all acknowledged
+     * by the broker and before its rows are removed; if it throws, the round's transaction rolls back there, as if
+     * the process had died at that point. {@code null} restores the normal relay.
      */
     void afterAcknowledged(AfterAcknowledged step) {
         afterAcknowledged = step == null ? NOTHING : step;
-    }
-
-    private void drainSafely() {
-        try {
-            do {
-                // at most every few seconds, also during a long drain
-                countBacklog();
-                // rounds take whole rows, so a round short of the batch size may still leave rows: drain until empty
-            } while (!paused && drainOnce() > 0);
-        } catch (Throwable e) {
-            // Nothing was deleted for an unacknowledged round; the next poll publishes it again.
-            if (!executor.isShutdown()) {
-                LOG.warn("Outbox relay round failed; will retry", e);
-            }
-        }
-    }
-
-    /** Refreshes the lag gauges' row count, at most every few seconds (it is a count over the outbox). */
-    private void countBacklog() {
-        long now = System.currentTimeMillis();
-        if (now - backlogCountedAt < BACKLOG_EVERY_MILLIS) {
-            return;
-        }
-        backlogCountedAt = now;
-        OutboxRepository.Backlog backlog = outbox.backlog().await().atMost(config.outbox().publishTimeout());
-        metrics.outbox(backlog.rows(), backlog.oldest());
-    }
-
-    /** One round: read, publish, await acks, delete. Returns how many changes were published. */
-    int drainOnce() {
-        round.lock();
-        try {
-            if (paused) {
-                return 0;
-            }
-            Duration timeout = config.outbox().publishTimeout();
-            List<OutboxRepository.Pending> rows = outbox.oldest(config.outbox().batchSize()).await().atMost(timeout);
-            if (rows.isEmpty()) {
-                metrics.outbox(0, null);
-                return 0;
-            }
-            metrics.outboxOldest(rows.get(0).createdAt());
-            List<CompletableFuture<Void>> acks = new ArrayList<>(rows.size());
-            for (OutboxRepository.Pending row : rows) {
-                CompletableFuture<Void> ack = new CompletableFuture<>();
-                acks.add(ack);
-                OutgoingKafkaRecordMetadata<String> key = OutgoingKafkaRecordMetadata.<String>builder().withKey(row.key()).build();
-                emitter.send(Message.of(row.payload(), Metadata.of(key), () -> {
-                    ack.complete(null);
-                    return CompletableFuture.completedFuture(null);
-                }, failure -> {
-                    ack.completeExceptionally(failure);
-                    return CompletableFuture.completedFuture(null);
-                }));
-            }
-            CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            afterAcknowledged.run(rows);
-            outbox.delete(rows.stream().map(OutboxRepository.Pending::id).toList()).await().atMost(timeout);
-            metrics.published(rows.size());
-            return rows.size();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        } catch (Exception e) {
-            throw new IllegalStateException("Outbox round not acknowledged", e);
-        } finally {
-            round.unlock();
-        }
     }
 }

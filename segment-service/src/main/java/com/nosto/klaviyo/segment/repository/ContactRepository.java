@@ -2,13 +2,13 @@ package com.nosto.klaviyo.segment.repository;
 
 import com.nosto.klaviyo.segment.domain.Contact;
 import io.quarkus.hibernate.reactive.panache.Panache;
-import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 
+/** Contacts as plain rows, read and written set-based within the caller's transaction. */
 @ApplicationScoped
-public class ContactRepository implements PanacheRepositoryBase<Contact, Contact.Key> {
+public class ContactRepository {
 
     /**
      * Locks every contact of a transaction that applies events, before the first of them, and returns those

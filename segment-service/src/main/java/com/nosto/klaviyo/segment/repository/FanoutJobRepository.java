@@ -1,28 +1,38 @@
 package com.nosto.klaviyo.segment.repository;
 
 import com.nosto.klaviyo.events.ChangeCause;
-import com.nosto.klaviyo.segment.domain.FanoutJob;
+import com.nosto.klaviyo.segment.repository.entity.FanoutJob;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 @ApplicationScoped
 public class FanoutJobRepository implements PanacheRepositoryBase<FanoutJob, Long> {
 
-    /** The oldest job no other transaction holds (several instances share the work), locked; null when none. */
+    /**
+     * Claims the next job for the caller's transaction, or null when none is free: the oldest job that is its account's
+     * oldest (an account's jobs run one after another, in the order they were made: a first enable before a rename of
+     * the same segment) and that no other transaction holds (row lock, {@code SKIP LOCKED}). Replicas therefore work on
+     * different accounts at once, and a job moves to another replica between two pages if its runner dies.
+     */
     public Uni<FanoutJob> claimNext() {
         return getSession()
-                .chain(s -> s.createNativeQuery("select id from {h-schema}fanout_job order by id limit 1 for update skip locked", Long.class)
+                .chain(s -> s.createNativeQuery("select j.id from {h-schema}fanout_job j where not exists"
+                                + " (select 1 from {h-schema}fanout_job o where o.account_id = j.account_id and o.id < j.id)"
+                                + " order by j.id limit 1 for update of j skip locked", Long.class)
                         .getResultList())
                 .chain(ids -> ids.isEmpty() ? Uni.createFrom().nullItem() : findById(((Number) ids.get(0)).longValue()));
     }
 
-    public Uni<List<FanoutJob>> pending(String accountId) {
-        return list("accountId = ?1 order by id", accountId);
+    /** Ids of the account's segments with a fan-out job not yet done (an account-wide resync has no segment id). */
+    public Uni<Set<String>> segmentsFanningOut(String accountId) {
+        return getSession().chain(s -> s.createSelectionQuery(
+                        "select distinct j.segmentId from FanoutJob j where j.accountId = :a and j.segmentId is not null", String.class)
+                .setParameter("a", accountId).getResultList()).map(Set::copyOf);
     }
 
     /**

@@ -1,45 +1,22 @@
 package com.nosto.klaviyo.segment.repository;
 
-import com.nosto.klaviyo.events.MembershipChange;
+import com.nosto.klaviyo.events.EventJson;
 import com.nosto.klaviyo.segment.domain.Contact;
+import com.nosto.klaviyo.segment.domain.IngestWrites;
 import com.nosto.klaviyo.segment.domain.Membership;
 import com.nosto.klaviyo.segment.domain.Tombstone;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.util.List;
 
 /**
- * Writes what a transaction of events made of its contacts, and their changes to the outbox (one row
- * holding them all, in order), in ONE statement (data-modifying WITH queries over unnested arrays), inside
- * the caller's transaction.
+ * Writes what a transaction of events made of its contacts ({@link IngestWrites}), the member counts of the segments
+ * it changed and its changes to the outbox (one row holding them all, in order), in ONE statement (data-modifying WITH
+ * queries over unnested arrays), inside the caller's transaction. The foreign key (membership → contact, cascading on
+ * delete) is checked at the statement's end.
  */
 @ApplicationScoped
 public class IngestRepository {
-
-    /**
-     * The net result of a transaction of events. The lists name disjoint rows (a membership re-entered
-     * within the transaction is in {@code membershipsNew} only, and replaces the stored one), so the
-     * statement's parts, which PostgreSQL runs in no fixed order, never touch one row twice; the foreign
-     * key (membership → contact, cascading on delete) is checked at the statement's end.
-     *
-     * @param membershipsGone   stored memberships to delete
-     * @param contactsGone      stored contacts to delete (their memberships go with them)
-     * @param contactsChanged   contacts to insert, or to overwrite in every column
-     * @param membershipsNew    memberships to insert, or to overwrite (re-entered)
-     * @param tombstonesChanged tombstones to insert, or to overwrite
-     * @param tombstonesGone    key hashes of stored tombstones to delete
-     * @param changes           the changes to publish, in this order (one outbox row holds them)
-     */
-    public record Writes(List<Membership.Key> membershipsGone, List<Contact.Key> contactsGone, List<Contact> contactsChanged,
-            List<Membership> membershipsNew, List<Tombstone> tombstonesChanged, List<String> tombstonesGone,
-            List<MembershipChange> changes) {
-
-        boolean isEmpty() {
-            return membershipsGone.isEmpty() && contactsGone.isEmpty() && contactsChanged.isEmpty() && membershipsNew.isEmpty()
-                    && tombstonesChanged.isEmpty() && tombstonesGone.isEmpty() && changes.isEmpty();
-        }
-    }
 
     private static final String SQL = "with"
             + " membership_gone as (delete from {h-schema}membership m"
@@ -65,11 +42,16 @@ public class IngestRepository {
             + " on conflict (key_hash) do update set account_id = excluded.account_id, deleted_at = excluded.deleted_at,"
             + " version = excluded.version),"
             + " tombstone_gone as (delete from {h-schema}contact_tombstone where key_hash = any(cast(:tgh as text[]))),"
+            // In the given order (sorted by account and segment): two transactions lock shared count rows alike.
+            + " member_count as (insert into {h-schema}segment_member_count (account_id, segment_id, members)"
+            + " select a, s, d from unnest(cast(:mca as text[]), cast(:mcs as text[]), cast(:mcd as bigint[]))"
+            + " with ordinality as c(a, s, d, n) order by n"
+            + " on conflict (account_id, segment_id) do update set members = segment_member_count.members + excluded.members),"
             + " outbox_new as (insert into {h-schema}outbox_tx (keys, payloads)"
             + " select cast(:ok as text[]), cast(:op as text[]) where cardinality(cast(:ok as text[])) > 0)"
             + " select 1";
 
-    public Uni<Void> write(Writes w) {
+    public Uni<Void> write(IngestWrites w) {
         if (w.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
@@ -96,8 +78,11 @@ public class IngestRepository {
                 .setParameter("tcd", w.tombstonesChanged().stream().map(t -> Rows.text(t.deletedAt)).toArray(String[]::new))
                 .setParameter("tcv", w.tombstonesChanged().stream().map(t -> t.version).toArray(Long[]::new))
                 .setParameter("tgh", w.tombstonesGone().toArray(String[]::new))
+                .setParameter("mca", w.memberCounts().stream().map(IngestWrites.MemberCount::accountId).toArray(String[]::new))
+                .setParameter("mcs", w.memberCounts().stream().map(IngestWrites.MemberCount::segmentId).toArray(String[]::new))
+                .setParameter("mcd", w.memberCounts().stream().map(IngestWrites.MemberCount::delta).toArray(Long[]::new))
                 .setParameter("ok", w.changes().stream().map(c -> c.contactKey().asKafkaKey()).toArray(String[]::new))
-                .setParameter("op", w.changes().stream().map(OutboxRepository::json).toArray(String[]::new))
+                .setParameter("op", w.changes().stream().map(EventJson::write).toArray(String[]::new))
                 .getSingleResult()).replaceWithVoid();
     }
 }

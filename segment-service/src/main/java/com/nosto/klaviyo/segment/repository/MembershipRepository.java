@@ -3,7 +3,7 @@ package com.nosto.klaviyo.segment.repository;
 import com.nosto.klaviyo.segment.domain.Contact;
 import com.nosto.klaviyo.segment.domain.Membership;
 import com.nosto.klaviyo.segment.domain.SyncedView;
-import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Collection;
@@ -11,15 +11,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
+/** Memberships as plain rows, read within the caller's transaction (written by {@link IngestRepository}). */
 @ApplicationScoped
-public class MembershipRepository implements PanacheRepositoryBase<Membership, Membership.Key> {
+public class MembershipRepository {
 
     /**
      * The memberships of the given contacts, read as plain rows: detached objects that nothing flushes; the
      * caller writes its changes back ({@link IngestRepository}).
      */
     public Uni<List<Membership>> ofContacts(List<Contact.Key> keys) {
-        return getSession().chain(s -> s.createNativeQuery("select m.account_id, m.email, m.segment_id, m.entry_seq, "
+        return Panache.getSession().chain(s -> s.createNativeQuery("select m.account_id, m.email, m.segment_id, m.entry_seq, "
                         + Rows.micros("m.entered_at") + " from {h-schema}membership m"
                         + " join (select distinct a, e from unnest(cast(:a as text[]), cast(:e as text[])) as u(a, e)) k"
                         + " on m.account_id = k.a and m.email = k.e", Object[].class)
@@ -32,19 +33,10 @@ public class MembershipRepository implements PanacheRepositoryBase<Membership, M
 
     /** Membership entries of a page of contacts by email, read as plain rows (no managed entities to flush). */
     public Uni<Map<String, List<SyncedView.Entry>>> entriesOf(String accountId, Collection<String> emails) {
-        return getSession().chain(s -> s.createNativeQuery("select email, segment_id, entry_seq from {h-schema}membership"
+        return Panache.getSession().chain(s -> s.createNativeQuery("select email, segment_id, entry_seq from {h-schema}membership"
                         + " where account_id = :a and email = any(cast(:emails as text[]))", Object[].class)
                 .setParameter("a", accountId).setParameter("emails", emails.toArray(String[]::new)).getResultList())
                 .map(rows -> rows.stream().collect(Collectors.groupingBy(r -> (String) r[0],
                         Collectors.mapping(r -> new SyncedView.Entry((String) r[1], ((Number) r[2]).longValue()), Collectors.toList()))));
-    }
-
-    /** Member count per segment id (defined or not) of an account, counted in the database. */
-    public Uni<Map<String, Long>> countBySegment(String accountId) {
-        return getSession().chain(s -> s.createSelectionQuery(
-                        "select m.key.segmentId, count(m) from Membership m where m.key.accountId = ?1 group by m.key.segmentId",
-                        Object[].class)
-                .setParameter(1, accountId).getResultList())
-                .map(rows -> rows.stream().collect(Collectors.toMap(r -> (String) r[0], r -> (Long) r[1])));
     }
 }

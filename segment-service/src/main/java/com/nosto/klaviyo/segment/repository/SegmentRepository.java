@@ -1,7 +1,7 @@
 package com.nosto.klaviyo.segment.repository;
 
-import com.nosto.klaviyo.segment.domain.Segment;
 import com.nosto.klaviyo.segment.domain.SyncedView;
+import com.nosto.klaviyo.segment.repository.entity.Segment;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -1,21 +1,21 @@
 package com.nosto.klaviyo.segment.rest;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.nosto.klaviyo.common.outage.Failures;
 import com.nosto.klaviyo.common.rest.Problem;
 import com.nosto.klaviyo.events.EventJson;
 import com.nosto.klaviyo.events.SegmentEvent;
 import com.nosto.klaviyo.segment.config.SegmentServiceConfig;
 import com.nosto.klaviyo.segment.domain.EventReader;
 import com.nosto.klaviyo.segment.domain.EventValidator;
-import com.nosto.klaviyo.segment.service.MembershipService;
+import com.nosto.klaviyo.segment.domain.IngestBatch;
 import com.nosto.klaviyo.segment.service.SegmentEventIngest;
 import com.nosto.klaviyo.segment.service.SegmentMetrics;
+import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -24,23 +24,27 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 /**
  * {@code POST /api/accounts/{accountId}/segment-events}: a JSON array of segment events, validated
- * item by item exactly as the Kafka consumer does. Valid items are applied (each in its own
- * transaction) even when others are refused. The answer:
+ * item by item exactly as the Kafka consumer does. Valid items are applied (in one transaction, in the
+ * order given) even when others are refused. The answer:
  * <ul>
  *   <li>every item accepted: {@code 202} {@link IngestResult};</li>
  *   <li>some accepted, some refused: {@code 422} {@link RejectedEvents} problem ({@code accepted} &gt; 0: those
  *       were applied and need not be sent again; sending them again is harmless, an event is idempotent);</li>
  *   <li>none accepted: {@code 400} {@link RejectedEvents} problem ({@code accepted} = 0);</li>
- *   <li>not JSON, not an array, too many items: {@code 400} problem, nothing applied.</li>
+ *   <li>not JSON, not an array, too many items: {@code 400} problem, nothing applied;</li>
+ *   <li>the database unreachable: {@code 503} problem with {@code Retry-After} (service-common's mapper), nothing
+ *       applied: send the request again.</li>
  * </ul>
  * A response that lists refused items is therefore always {@code application/problem+json} and never 2xx,
  * so a client that only looks at the status cannot take a partly refused batch for a success.
  */
 @Path("/api/accounts/{accountId}/segment-events")
+@Authenticated
 @Consumes(MediaType.APPLICATION_JSON)
 @Produces({MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE})
 public class SegmentEventResource {
@@ -90,20 +94,27 @@ public class SegmentEventResource {
         }
     }
 
-    @Inject
-    SegmentEventIngest ingest;
-    @Inject
-    SegmentServiceConfig config;
+    /** A valid item and its index in the request. */
+    private record Item(int index, SegmentEvent event) {
+    }
+
+    private final SegmentEventIngest ingest;
+    private final SegmentServiceConfig config;
+
+    public SegmentEventResource(SegmentEventIngest ingest, SegmentServiceConfig config) {
+        this.ingest = ingest;
+        this.config = config;
+    }
 
     @POST
     public Uni<Response> ingest(@PathParam("accountId") String accountId, String text) {
         // Parsed here rather than by the framework so a malformed body gets a reason, like a Kafka record does.
         JsonNode body;
         try {
-            body = text == null || text.isBlank() ? null : EventJson.mapper().readTree(text);
-        } catch (JsonProcessingException e) {
+            body = text == null || text.isBlank() ? null : EventJson.read(text, JsonNode.class);
+        } catch (IllegalArgumentException e) {
             return Uni.createFrom().item(Problem.response(Response.Status.BAD_REQUEST, "Bad request body",
-                    "Malformed JSON: " + e.getOriginalMessage()));
+                    "Malformed JSON: " + e.getMessage()));
         }
         if (body == null || !body.isArray()) {
             return Uni.createFrom().item(Problem.response(Response.Status.BAD_REQUEST, "Bad request body",
@@ -115,7 +126,7 @@ public class SegmentEventResource {
                     "At most " + max + " events a request; got " + body.size() + "."));
         }
         List<ItemError> errors = new ArrayList<>();
-        List<SegmentEvent> valid = new ArrayList<>();
+        List<Item> valid = new ArrayList<>();
         for (int i = 0; i < body.size(); i++) {
             JsonNode item = body.get(i);
             // The path names the account; an item may omit it but may not name another.
@@ -136,23 +147,38 @@ public class SegmentEventResource {
                 errors.add(ItemError.of(i, result.violation().pointer(), result.violation().reason()));
                 continue;
             }
-            valid.add(result.event());
+            valid.add(new Item(i, result.event()));
         }
         errors.forEach(e -> ingest.rejected(SegmentMetrics.Source.REST));
         if (valid.isEmpty() && !errors.isEmpty()) {
             return Uni.createFrom().item(RejectedEvents.of(0, 0, errors).toResponse());
         }
-        // One after another: events of one request about one contact apply in the order given.
-        return Multi.createFrom().iterable(valid)
-                .onItem().transformToUniAndConcatenate(e -> ingest.apply(e, SegmentMetrics.Source.REST))
-                .collect().asList()
+        // One transaction, items in the order given (events of one contact apply in that order). An outage fails it
+        // whole (503, nothing kept); an item the database refuses is isolated by applying the items one by one.
+        return ingest.applyAll(valid.stream().map(Item::event).toList(), SegmentMetrics.Source.REST)
+                .onFailure(Failures::isRecordProblem).recoverWithUni(e -> oneByOne(valid, errors))
                 .map(results -> {
-                    int stale = (int) results.stream().filter(r -> r == MembershipService.Result.STALE).count();
+                    int accepted = (int) results.stream().filter(r -> r != null).count();
+                    int stale = (int) results.stream().filter(r -> r == IngestBatch.Result.STALE).count();
                     if (!errors.isEmpty()) {
-                        return RejectedEvents.of(valid.size(), stale, errors).toResponse();
+                        errors.sort(Comparator.comparingInt(ItemError::index));
+                        return RejectedEvents.of(accepted, stale, errors).toResponse();
                     }
-                    return Response.accepted(new IngestResult(valid.size(), stale, 0, List.of()))
+                    return Response.accepted(new IngestResult(accepted, stale, 0, List.of()))
                             .type(MediaType.APPLICATION_JSON).build();
                 });
+    }
+
+    /** Each item in a transaction of its own; one the database refuses is reported (null result), the others applied. */
+    private Uni<List<IngestBatch.Result>> oneByOne(List<Item> valid, List<ItemError> errors) {
+        return Multi.createFrom().iterable(valid)
+                .onItem().transformToUniAndConcatenate(item -> ingest.applyAll(List.of(item.event()), SegmentMetrics.Source.REST)
+                        .map(results -> results.get(0))
+                        .onFailure(Failures::isRecordProblem).recoverWithItem(e -> {
+                            ingest.rejected(SegmentMetrics.Source.REST);
+                            errors.add(ItemError.of(item.index(), "", "could not be stored: " + Failures.describe(e)));
+                            return null;
+                        }))
+                .collect().asList();
     }
 }

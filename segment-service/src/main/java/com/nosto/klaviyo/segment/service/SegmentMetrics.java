@@ -6,9 +6,7 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.TimeGauge;
-import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -22,15 +20,13 @@ public class SegmentMetrics {
 
     public enum Outcome { APPLIED, STALE, REJECTED }
 
-    @Inject
-    MeterRegistry registry;
-
+    private final MeterRegistry registry;
     private final AtomicLong outboxPending = new AtomicLong();
     private final AtomicReference<Instant> outboxOldest = new AtomicReference<>();
     private final AtomicLong largestPage = new AtomicLong();
 
-    @PostConstruct
-    void gauges() {
+    public SegmentMetrics(MeterRegistry registry) {
+        this.registry = registry;
         Gauge.builder("outbox.pending", outboxPending, AtomicLong::get)
                 .description("Outbox rows waiting to be published (as last counted by the relay)").register(registry);
         TimeGauge.builder("outbox.oldest.age", this, TimeUnit.MILLISECONDS, SegmentMetrics::oldestAgeMillis)
@@ -72,7 +68,7 @@ public class SegmentMetrics {
         return c == null ? 0 : c.count();
     }
 
-    /** outbox_published_total: outbox rows acknowledged by the broker. */
+    /** outbox_published_total: changes from the outbox acknowledged by the broker. */
     public void published(int count) {
         Counter.builder("outbox.published").description("Outbox rows published and acknowledged")
                 .register(registry).increment(count);

@@ -89,4 +89,31 @@ class EventValidatorTest {
         assertThat(validator.validate(SegmentEvent.delta("acme", "j@example.com", null, List.of("a"), T)).valid()).isTrue();
         assertThat(validator.validate(SegmentEvent.deletion("acme", "j@example.com", T)).valid()).isTrue();
     }
+
+    @Test
+    void refusesAnAddressLiteral() {
+        for (String bad : new String[] {"a@[127.0.0.1]", "a@[IPv6:::1]"}) {
+            assertThat(violation(SegmentEvent.fullSet("acme", bad, List.of(), T)).pointer()).as(bad).isEqualTo("/email");
+        }
+    }
+
+    @Test
+    void refusesADeltaThatEntersAndExitsNothing() {
+        assertThat(violation(SegmentEvent.delta("acme", "j@example.com", List.of(), List.of(), T)).reason())
+                .contains("at least one segment");
+        assertThat(violation(SegmentEvent.delta("acme", "j@example.com", List.of(), null, T)).reason())
+                .contains("at least one segment");
+    }
+
+    @Test
+    void refusesControlCharactersInSegmentIds() {
+        assertThat(violation(SegmentEvent.fullSet("acme", "j@example.com", List.of("a\u0000b"), T)).pointer())
+                .isEqualTo("/segments/0");
+    }
+
+    @Test
+    void refusesAnInstantBeforeTheYearOne() {
+        assertThat(violation(SegmentEvent.fullSet("acme", "j@example.com", List.of(), Instant.parse("-0001-01-01T00:00:00Z")))
+                .pointer()).isEqualTo("/observedAt");
+    }
 }

@@ -10,16 +10,14 @@ import com.nosto.klaviyo.events.MembershipChange;
 import com.nosto.klaviyo.events.Topics;
 import com.nosto.klaviyo.segment.service.SegmentMetrics;
 import com.nosto.klaviyo.segment.support.Api;
+import com.nosto.klaviyo.common.reactive.Reactive;
 import com.nosto.klaviyo.segment.support.Changes;
-import com.nosto.klaviyo.segment.support.TopicTail;
+import com.nosto.klaviyo.segment.support.Kafka;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.vertx.VertxContextSupport;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -71,10 +69,10 @@ class PollIngestTest {
     }
 
     /** Applies the poll and checks it was stored in one transaction (not by the one-event-at-a-time fallback). */
-    private void applyPoll(List<ConsumerRecord<String, String>> poll) throws Throwable {
+    private void applyPoll(List<ConsumerRecord<String, String>> poll) {
         double batches = metrics.polls("batch");
         double fallbacks = metrics.polls("fallback");
-        VertxContextSupport.subscribeAndAwait(() -> consumer.apply(poll));
+        Reactive.await(() -> consumer.apply(poll));
         assertThat(metrics.polls("fallback")).as("polls fallen back to one transaction per event").isEqualTo(fallbacks);
         assertThat(metrics.polls("batch")).as("polls stored in one transaction").isEqualTo(batches + 1);
     }
@@ -116,7 +114,7 @@ class PollIngestTest {
     }
 
     @Test
-    void eventsOfOneContactInOnePollApplyInRecordOrderWhateverTheirObservedAtOrder() throws Throwable {
+    void eventsOfOneContactInOnePollApplyInRecordOrderWhateverTheirObservedAtOrder() {
         api.syncedSegment("vip", "VIP");
         api.syncedSegment("coffee", "Coffee");
 
@@ -139,25 +137,26 @@ class PollIngestTest {
         List<MembershipChange> x = awaitChanges("x@example.com", 1);
         assertThat(x).singleElement().satisfies(c -> {
             assertThat(c.type()).isEqualTo(ChangeType.ADDED);
-            assertThat(c.version()).isEqualTo(1);
+            assertThat(c.version()).isPositive();
             assertThat(c.segmentNamesAfter()).containsExactly("VIP", "Coffee");
         });
         assertThat(memberships("x@example.com")).containsExactly("vip", "coffee");
 
         List<MembershipChange> y = awaitChanges("y@example.com", 2);
-        assertThat(y).extracting(MembershipChange::version).containsExactly(1L, 2L);
+        assertThat(y).extracting(MembershipChange::version).isSorted().doesNotHaveDuplicates();
         assertThat(y.get(0).segmentNamesAfter()).containsExactly("VIP");
         assertThat(y.get(1).type()).isEqualTo(ChangeType.MOVED);
         assertThat(y.get(1).segmentNamesAfter()).containsExactly("Coffee");
         assertThat(memberships("y@example.com")).containsExactly("coffee");
 
         List<MembershipChange> w = awaitChanges("w@example.com", 3);
-        assertThat(w).extracting(MembershipChange::version).containsExactly(1L, 2L, 3L);
+        assertThat(w).extracting(MembershipChange::version).isSorted().doesNotHaveDuplicates();
         assertThat(w).extracting(MembershipChange::type).containsExactly(ChangeType.ADDED, ChangeType.REMOVED, ChangeType.ADDED);
         assertThat(memberships("w@example.com")).containsExactly("vip");
 
         List<MembershipChange> z = awaitChanges("z@example.com", 3);
-        assertThat(z).extracting(MembershipChange::version).containsExactly(1L, 2L, 3L);
+        assertThat(z).as("versions keep growing across the deletion").extracting(MembershipChange::version).isSorted()
+                .doesNotHaveDuplicates();
         assertThat(z.get(1).segmentsAfter()).isEmpty();
         assertThat(z.get(2).segmentNamesAfter()).containsExactly("Coffee");
         assertThat(memberships("z@example.com")).containsExactly("coffee");
@@ -167,7 +166,7 @@ class PollIngestTest {
     }
 
     @Test
-    void malformedAndInvalidRecordsAreDeadLetteredAndTheRestOfThePollApplied() throws Throwable {
+    void malformedAndInvalidRecordsAreDeadLetteredAndTheRestOfThePollApplied() {
         api.syncedSegment("vip", "VIP");
         ConsumerRecord<String, String> malformed = new ConsumerRecord<>(Topics.SEGMENT_EVENTS, 3, OFFSETS.incrementAndGet(),
                 api.account + "|bad1@example.com", "{\"accountId\": \"" + api.account + "\", \"email\": ");
@@ -175,8 +174,8 @@ class PollIngestTest {
 
         applyPoll(List.of(segments("a@example.com", T0, "vip"), malformed, invalid, segments("b@example.com", T0, "vip")));
 
-        assertThat(awaitChanges("a@example.com", 1).get(0).version()).isEqualTo(1);
-        assertThat(awaitChanges("b@example.com", 1).get(0).version()).isEqualTo(1);
+        assertThat(awaitChanges("a@example.com", 1).get(0).type()).isEqualTo(ChangeType.ADDED);
+        assertThat(awaitChanges("b@example.com", 1).get(0).type()).isEqualTo(ChangeType.ADDED);
         DeadLetter bad = awaitDeadLetter(malformed.key());
         assertThat(bad.errorType()).isEqualTo("MALFORMED_JSON");
         assertThat(bad.reason()).startsWith("Malformed JSON");
@@ -191,7 +190,7 @@ class PollIngestTest {
     }
 
     @Test
-    void aRedeliveredPollEmitsNothingAndChangesNothing() throws Throwable {
+    void aRedeliveredPollEmitsNothingAndChangesNothing() {
         api.syncedSegment("vip", "VIP");
         api.syncedSegment("coffee", "Coffee");
         List<ConsumerRecord<String, String>> poll = new ArrayList<>();
@@ -219,12 +218,8 @@ class PollIngestTest {
 
     private static DeadLetter awaitDeadLetter(String key) {
         String json = await().atMost(Duration.ofSeconds(30))
-                .until(() -> TopicTail.of(Topics.SEGMENT_EVENTS_DLQ).matching(r -> key.equals(r.key())), l -> !l.isEmpty())
+                .until(() -> Kafka.records(Topics.SEGMENT_EVENTS_DLQ, r -> key.equals(r.key())), l -> !l.isEmpty())
                 .get(0).value();
-        try {
-            return EventJson.mapper().readValue(json, DeadLetter.class);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return EventJson.read(json, DeadLetter.class);
     }
 }

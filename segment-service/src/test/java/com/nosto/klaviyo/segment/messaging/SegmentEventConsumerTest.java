@@ -10,21 +10,11 @@ import com.nosto.klaviyo.events.MembershipChange;
 import com.nosto.klaviyo.events.Topics;
 import com.nosto.klaviyo.segment.support.Api;
 import com.nosto.klaviyo.segment.support.Changes;
-import com.nosto.klaviyo.segment.support.TopicTail;
-import com.nosto.klaviyo.testsupport.KafkaTestResource;
+import com.nosto.klaviyo.segment.support.Kafka;
 import io.quarkus.test.junit.QuarkusTest;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
-import java.util.Properties;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,24 +26,9 @@ import org.junit.jupiter.api.Test;
 class SegmentEventConsumerTest {
 
     private final Api api = new Api();
-    private KafkaProducer<String, String> producer;
 
-    @BeforeEach
-    void producer() {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestResource.bootstrapServers());
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        producer = new KafkaProducer<>(p);
-    }
-
-    @AfterEach
-    void close() {
-        producer.close();
-    }
-
-    private void send(String email, String value) throws Exception {
-        producer.send(new ProducerRecord<>(Topics.SEGMENT_EVENTS, api.account + "|" + email, value)).get(30, TimeUnit.SECONDS);
+    private void send(String email, String value) {
+        Kafka.send(new ProducerRecord<>(Topics.SEGMENT_EVENTS, api.account + "|" + email, value));
     }
 
     private String event(String email, String body) {
@@ -63,13 +38,9 @@ class SegmentEventConsumerTest {
     private DeadLetter awaitDeadLetter(String email) {
         String key = api.account + "|" + email;
         String json = await().atMost(Duration.ofSeconds(30))
-                .until(() -> TopicTail.of(Topics.SEGMENT_EVENTS_DLQ).matching(r -> key.equals(r.key())), l -> !l.isEmpty())
+                .until(() -> Kafka.records(Topics.SEGMENT_EVENTS_DLQ, r -> key.equals(r.key())), l -> !l.isEmpty())
                 .get(0).value();
-        try {
-            return EventJson.mapper().readValue(json, DeadLetter.class);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return EventJson.read(json, DeadLetter.class);
     }
 
     private List<MembershipChange> awaitChanges(String email) {
@@ -77,14 +48,14 @@ class SegmentEventConsumerTest {
     }
 
     @Test
-    void validRecordIsApplied() throws Exception {
+    void validRecordIsApplied() {
         api.syncedSegment("vip", "VIP");
         send("k1@example.com", event("K1@Example.com", "\"segments\":[\"vip\"],\"observedAt\":\"2026-11-29T08:00:00Z\""));
         assertThat(awaitChanges("k1@example.com").get(0).type()).isEqualTo(ChangeType.ADDED);
     }
 
     @Test
-    void malformedJsonIsDeadLetteredAndTheNextRecordIsStillApplied() throws Exception {
+    void malformedJsonIsDeadLetteredAndTheNextRecordIsStillApplied() {
         api.syncedSegment("vip", "VIP");
         send("bad1@example.com", "{\"accountId\": \"" + api.account + "\", \"email\": ");
         send("ok1@example.com", event("ok1@example.com", "\"segments\":[\"vip\"],\"observedAt\":\"2026-11-29T08:00:00Z\""));
@@ -100,7 +71,7 @@ class SegmentEventConsumerTest {
     }
 
     @Test
-    void wrongTypeIsDeadLetteredWithTheField() throws Exception {
+    void wrongTypeIsDeadLetteredWithTheField() {
         send("bad2@example.com", event("bad2@example.com", "\"segments\":\"vip\",\"observedAt\":\"2026-11-29T08:00:00Z\""));
         DeadLetter letter = awaitDeadLetter("bad2@example.com");
         assertThat(letter.errorType()).isEqualTo("WRONG_TYPE");
@@ -108,7 +79,7 @@ class SegmentEventConsumerTest {
     }
 
     @Test
-    void unparsableTimeIsDeadLettered() throws Exception {
+    void unparsableTimeIsDeadLettered() {
         send("bad3@example.com", event("bad3@example.com", "\"deleted\":true,\"observedAt\":\"yesterday\""));
         DeadLetter letter = awaitDeadLetter("bad3@example.com");
         assertThat(letter.errorType()).isEqualTo("WRONG_TYPE");
@@ -116,7 +87,7 @@ class SegmentEventConsumerTest {
     }
 
     @Test
-    void invalidEmailIsDeadLettered() throws Exception {
+    void invalidEmailIsDeadLettered() {
         send("bad4", event("not-an-email", "\"segments\":[],\"observedAt\":\"2026-11-29T08:00:00Z\""));
         DeadLetter letter = awaitDeadLetter("bad4");
         assertThat(letter.errorType()).isEqualTo("INVALID_EVENT");
@@ -124,14 +95,14 @@ class SegmentEventConsumerTest {
     }
 
     @Test
-    void twoFormsAreDeadLettered() throws Exception {
+    void twoFormsAreDeadLettered() {
         send("bad5@example.com", event("bad5@example.com",
                 "\"segments\":[\"a\"],\"deleted\":true,\"observedAt\":\"2026-11-29T08:00:00Z\""));
         assertThat(awaitDeadLetter("bad5@example.com").reason()).contains("exactly one form");
     }
 
     @Test
-    void missingObservedAtIsDeadLettered() throws Exception {
+    void missingObservedAtIsDeadLettered() {
         send("bad6@example.com", event("bad6@example.com", "\"segments\":[\"a\"]"));
         assertThat(awaitDeadLetter("bad6@example.com").reason()).contains("/observedAt");
     }

@@ -68,10 +68,11 @@ class SegmentSyncTest {
         assertThat(removed.cause()).isEqualTo(ChangeCause.of(ChangeCause.Kind.SYNC_DISABLED, "vip"));
 
         api.sync("vip", true);
-        MembershipChange again = awaitChanges("c@example.com", 3).get(2);
+        List<MembershipChange> changes = awaitChanges("c@example.com", 3);
+        MembershipChange again = changes.get(2);
         assertThat(again.type()).isEqualTo(ChangeType.ADDED);
         assertThat(again.cause()).isEqualTo(ChangeCause.of(ChangeCause.Kind.SYNC_ENABLED, "vip"));
-        assertThat(again.version()).isEqualTo(3);
+        assertThat(changes).extracting(MembershipChange::version).isSorted().doesNotHaveDuplicates();
     }
 
     @Test
@@ -114,7 +115,7 @@ class SegmentSyncTest {
         // The first change for the contact is the synced entry: the rename emitted nothing before it.
         MembershipChange first = awaitChanges("g@example.com", 1).get(0);
         assertThat(first.cause()).isEqualTo(ChangeCause.membership());
-        assertThat(first.version()).isEqualTo(1);
+        assertThat(first.segmentsBefore()).isEmpty();
     }
 
     @Test
@@ -134,6 +135,17 @@ class SegmentSyncTest {
         assertThat(quiet.get("firstEnabledAt")).isNull();
         assertThat(vip).containsEntry("segmentId", "vip").containsEntry("syncEnabled", true).containsEntry("memberCount", 2);
         assertThat(vip.get("firstEnabledAt")).isNotNull();
+    }
+
+    @Test
+    void aSwitchShowsItsFanOutUntilEveryMemberHasBeenReached() {
+        api.defineSegment("vip", "VIP");
+        api.post(api.fullSet("f1@example.com", T0, "vip"), api.fullSet("f2@example.com", T0, "vip"));
+        assertThat(api.listed("vip")).containsEntry("fanningOut", false);
+
+        assertThat(api.syncAnswer("vip", true)).containsEntry("syncEnabled", true).containsEntry("fanningOut", true);
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(api.listed("vip")).containsEntry("fanningOut", false));
+        assertThat(awaitChanges("f1@example.com", 1).get(0).cause().firstEnable()).isTrue();
     }
 
     @Test
@@ -161,25 +173,73 @@ class SegmentSyncTest {
     @Test
     void resyncRestatesEveryContactDownstreamHasSeen() {
         api.syncedSegment("vip", "VIP");
+        api.syncedSegment("bean", "Bean");
         api.defineSegment("quiet", "Quiet");
         api.post(api.fullSet("in@example.com", T0, "vip"),
+                api.fullSet("both@example.com", T0, "vip", "bean"),
+                api.fullSet("bean-only@example.com", T0, "bean"),
                 api.fullSet("out@example.com", T0, "vip"),
                 api.fullSet("out@example.com", T0.plusSeconds(1), "quiet"),
                 api.fullSet("never@example.com", T0, "quiet"));
-        awaitChanges(3);
+        awaitChanges(5);
 
         given().auth().oauth2(Tokens.sre())
                 .when().post("/api/accounts/{a}/resync", api.account)
                 .then().statusCode(202).contentType(ContentType.JSON);
 
-        MembershipChange in = awaitChanges("in@example.com", 2).get(1);
-        assertThat(in.type()).isEqualTo(ChangeType.ADDED);
-        assertThat(in.cause().kind()).isEqualTo(ChangeCause.Kind.RESYNC);
-        assertThat(in.segmentsAfter()).containsExactly(new SegmentRef("vip", "VIP"));
-        assertThat(in.version()).isEqualTo(2);
+        // Every member of every synced segment is restated, although nothing changed for any of them.
+        Map<String, List<SegmentRef>> members = Map.of(
+                "in@example.com", List.of(new SegmentRef("vip", "VIP")),
+                "both@example.com", List.of(new SegmentRef("vip", "VIP"), new SegmentRef("bean", "Bean")),
+                "bean-only@example.com", List.of(new SegmentRef("bean", "Bean")));
+        members.forEach((email, view) -> {
+            List<MembershipChange> changes = awaitChanges(email, 2);
+            MembershipChange restated = changes.get(1);
+            assertThat(restated.type()).as(email).isEqualTo(ChangeType.ADDED);
+            assertThat(restated.cause().kind()).as(email).isEqualTo(ChangeCause.Kind.RESYNC);
+            assertThat(restated.segmentsAfter()).as(email).containsExactlyElementsOf(view);
+            assertThat(restated.version()).as(email).isGreaterThan(changes.get(0).version());
+        });
         MembershipChange out = awaitChanges("out@example.com", 3).get(2);
         assertThat(out.type()).isEqualTo(ChangeType.REMOVED);
         assertThat(out.cause().kind()).isEqualTo(ChangeCause.Kind.RESYNC);
-        assertThat(awaitChanges(5)).extracting(MembershipChange::email).doesNotContain("never@example.com");
+        assertThat(awaitChanges(9)).extracting(MembershipChange::email).doesNotContain("never@example.com");
+    }
+
+    /** The list's member counts are kept in the transactions that change membership: right through adds, exits and deletions. */
+    @Test
+    void memberCountsFollowAddsExitsAndDeletions() {
+        api.syncedSegment("vip", "VIP");
+        api.defineSegment("quiet", "Quiet");
+        api.post(api.fullSet("a@example.com", T0, "vip", "quiet"), api.fullSet("b@example.com", T0, "vip"),
+                api.fullSet("c@example.com", T0, "quiet"), api.fullSet("d@example.com", T0, "later"));
+        assertThat(counts()).containsExactlyInAnyOrderEntriesOf(Map.of("vip", 2, "quiet", 2));
+
+        api.post(api.delta("a@example.com", T0.plusSeconds(1), List.of(), List.of("vip")), api.deletion("b@example.com", T0.plusSeconds(1)),
+                api.fullSet("c@example.com", T0.plusSeconds(1), "vip"));
+        assertThat(counts()).containsExactlyInAnyOrderEntriesOf(Map.of("vip", 1, "quiet", 1));
+
+        // Re-added after its deletion; a leaving and entering again within one request; a stale event changing nothing.
+        api.post(api.fullSet("b@example.com", T0.plusSeconds(2), "vip", "quiet"),
+                api.delta("a@example.com", T0.plusSeconds(2), List.of("vip"), List.of()),
+                api.delta("a@example.com", T0.plusSeconds(3), List.of(), List.of("vip")),
+                api.delta("a@example.com", T0.plusSeconds(4), List.of("vip"), List.of()),
+                api.fullSet("c@example.com", T0, "quiet"));
+        assertThat(counts()).containsExactlyInAnyOrderEntriesOf(Map.of("vip", 3, "quiet", 2));
+
+        // Members of a segment defined only now were counted all along.
+        api.defineSegment("later", "Later");
+        assertThat(counts()).containsExactlyInAnyOrderEntriesOf(Map.of("vip", 3, "quiet", 2, "later", 1));
+        api.post(api.deletion("d@example.com", T0.plusSeconds(5)), api.deletion("a@example.com", T0.plusSeconds(5)));
+        assertThat(counts()).containsExactlyInAnyOrderEntriesOf(Map.of("vip", 2, "quiet", 1, "later", 0));
+    }
+
+    private Map<String, Integer> counts() {
+        List<Map<String, Object>> listed = given().auth().oauth2(api.token)
+                .when().get("/api/accounts/{a}/segments", api.account)
+                .then().statusCode(200).contentType(ContentType.JSON)
+                .extract().jsonPath().getList("$");
+        return listed.stream().collect(java.util.stream.Collectors.toMap(m -> (String) m.get("segmentId"),
+                m -> (Integer) m.get("memberCount")));
     }
 }

@@ -1,32 +1,25 @@
 package com.nosto.klaviyo.segment.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.nosto.klaviyo.events.EventJson;
 import com.nosto.klaviyo.events.Topics;
 import com.nosto.klaviyo.segment.config.SegmentServiceConfig;
 import com.nosto.klaviyo.segment.support.Api;
-import com.nosto.klaviyo.segment.support.TopicTail;
-import com.nosto.klaviyo.testsupport.KafkaTestResource;
+import com.nosto.klaviyo.segment.support.Kafka;
 import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.reactive.messaging.kafka.companion.ConsumerTask;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.time.Duration;
 import java.util.BitSet;
-import java.util.List;
-import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.jboss.logging.Logger;
 import org.junit.jupiter.api.Test;
 
@@ -89,7 +82,7 @@ class LargeSegmentEnableTest {
         pool.query("analyze segment_service.contact").execute().await().atMost(Duration.ofMinutes(5));
         pool.query("analyze segment_service.membership").execute().await().atMost(Duration.ofMinutes(5));
         long inserted = System.nanoTime();
-        TopicTail.ignoreKeysStartingWith(api.account + "|");
+        Kafka.ignoreKeysStartingWith(api.account + "|");
         double pagesBefore = metrics.fanoutPages();
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
 
@@ -99,30 +92,30 @@ class LargeSegmentEnableTest {
             api.defineSegment("big", "Big segment");
             api.sync("big", true);
 
-            long fanoutDone = 0;
-            long heapPeak = heapBaseline; // a fan-out quicker than the first sample peaked at about its baseline
-            long deadline = System.nanoTime() + Duration.ofMinutes(30).toNanos();
-            long nextHeapSample = 0;
-            while (published.distinct() < members && System.nanoTime() < deadline && published.failure == null) {
-                Thread.sleep(200);
-                if (fanoutDone == 0 && pendingJobs(api.account) == 0) {
-                    fanoutDone = System.nanoTime();
+            long[] fanoutDone = {0};
+            long[] heapPeak = {heapBaseline}; // a fan-out quicker than the first sample peaked at about its baseline
+            long[] nextHeapSample = {0};
+            // Polled every 200 ms; meanwhile the live heap is sampled every second until the fan-out is done.
+            await().atMost(Duration.ofMinutes(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
+                if (fanoutDone[0] == 0 && pendingJobs(api.account) == 0) {
+                    fanoutDone[0] = System.nanoTime();
                 }
-                if (fanoutDone == 0 && System.nanoTime() >= nextHeapSample) {
+                if (fanoutDone[0] == 0 && System.nanoTime() >= nextHeapSample[0]) {
                     // Live heap while the fan-out and the relay run: what stays after a full collection.
-                    heapPeak = Math.max(heapPeak, liveHeap(memory));
-                    nextHeapSample = System.nanoTime() + Duration.ofSeconds(1).toNanos();
+                    heapPeak[0] = Math.max(heapPeak[0], liveHeap(memory));
+                    nextHeapSample[0] = System.nanoTime() + Duration.ofSeconds(1).toNanos();
                 }
-            }
+                return published.distinct() >= members || published.failure != null;
+            });
             long allPublished = System.nanoTime();
             // Anything more than one record per member would show up within this second.
-            Thread.sleep(1000);
-            Run run = new Run(members, fanoutDone == 0 ? -1 : ms(fanoutDone - enableAt), ms(allPublished - enableAt),
-                    metrics.fanoutPages() - pagesBefore, heapBaseline, heapPeak);
+            await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5)).until(() -> published.total() == members);
+            Run run = new Run(members, fanoutDone[0] == 0 ? -1 : ms(fanoutDone[0] - enableAt), ms(allPublished - enableAt),
+                    metrics.fanoutPages() - pagesBefore, heapBaseline, heapPeak[0]);
             LOG.infof("LARGE-SEGMENT members=%d insert=%d ms fanout=%d ms published=%d ms pages=%.0f largestPage=%d"
                             + " liveHeapBefore=%d MB liveHeapPeak=%d MB heapMax=%d MB",
                     members, ms(inserted - t0), run.fanoutMillis(), run.publishedMillis(), run.pages(),
-                    metrics.largestFanoutPage(), heapBaseline >> 20, heapPeak >> 20, memory.getHeapMemoryUsage().getMax() >> 20);
+                    metrics.largestFanoutPage(), heapBaseline >> 20, heapPeak[0] >> 20, memory.getHeapMemoryUsage().getMax() >> 20);
 
             assertThat(published.failure).as("every record is a first-enable ADDED of a member").isNull();
             assertThat(published.distinct()).as("members emitted").isEqualTo(members);
@@ -146,68 +139,43 @@ class LargeSegmentEnableTest {
     }
 
     /**
-     * Reads the changes topic from its current end on a background thread and keeps, per account, only
-     * which members were seen (a bit each) and how many records arrived; checks each record on the way.
+     * Reads the changes topic on the tests' Kafka client and keeps, per account, only which members were seen (a bit
+     * each) and how many records arrived, checking each record on the way: the records themselves are dropped.
      */
     static final class Counting implements AutoCloseable {
         private final String prefix;
         private final String account;
         private final BitSet seen = new BitSet();
         private final AtomicLong total = new AtomicLong();
-        private final Thread thread;
-        private volatile boolean running = true;
+        private final ConsumerTask<String, String> task;
         volatile String failure;
 
-        Counting(String account) throws InterruptedException {
+        Counting(String account) {
             this.account = account;
             this.prefix = account + "|m";
-            Properties p = new Properties();
-            p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestResource.bootstrapServers());
-            p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-            p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-            p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-            p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
             // Small fetch buffers: this consumer's memory must not be what grows with the segment either.
-            p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, String.valueOf(4 << 20));
-            p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(1 << 20));
-            KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p);
-            List<TopicPartition> partitions = consumer.partitionsFor(Topics.MEMBERSHIP_CHANGES).stream()
-                    .map(i -> new TopicPartition(Topics.MEMBERSHIP_CHANGES, i.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToEnd(partitions);
-            partitions.forEach(consumer::position); // resolve the end now, before anything is emitted
-            thread = new Thread(() -> run(consumer), "large-segment-count");
-            thread.setDaemon(true);
-            thread.start();
-        }
-
-        private void run(KafkaConsumer<String, String> consumer) {
-            try (consumer) {
-                while (running) {
-                    for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
-                        if (r.key() != null && r.key().startsWith(prefix)) {
-                            check(r);
-                        }
-                    }
-                }
-            }
+            task = Kafka.companion().consumeStrings().withProp("auto.offset.reset", "earliest")
+                    .withProp("fetch.max.bytes", String.valueOf(4 << 20)).withProp("max.partition.fetch.bytes", String.valueOf(1 << 20))
+                    .fromTopics(Topics.MEMBERSHIP_CHANGES, records -> records
+                            .invoke(r -> {
+                                if (r.key() != null && r.key().startsWith(prefix)) {
+                                    check(r);
+                                }
+                            })
+                            .select().where(r -> false));
         }
 
         private void check(ConsumerRecord<String, String> r) {
             String key = r.key();
             int member = Integer.parseInt(key.substring(prefix.length(), key.indexOf('@')));
-            try {
-                JsonNode c = EventJson.mapper().readTree(r.value());
-                boolean ok = "ADDED".equals(c.path("type").asText()) && account.equals(c.path("accountId").asText())
-                        && "SYNC_ENABLED".equals(c.path("cause").path("kind").asText())
-                        && c.path("cause").path("firstEnable").asBoolean(false)
-                        && "big".equals(c.path("segmentsAfter").path(0).path("id").asText())
-                        && c.path("version").asLong() == 1;
-                if (!ok && failure == null) {
-                    failure = "unexpected record " + r.value();
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+            JsonNode c = EventJson.read(r.value(), JsonNode.class);
+            boolean ok = "ADDED".equals(c.path("type").asText()) && account.equals(c.path("accountId").asText())
+                    && "SYNC_ENABLED".equals(c.path("cause").path("kind").asText())
+                    && c.path("cause").path("firstEnable").asBoolean(false)
+                    && "big".equals(c.path("segmentsAfter").path(0).path("id").asText())
+                    && c.path("version").asLong() > 0;
+            if (!ok && failure == null) {
+                failure = "unexpected record " + r.value();
             }
             synchronized (seen) {
                 seen.set(member);
@@ -226,9 +194,8 @@ class LargeSegmentEnableTest {
         }
 
         @Override
-        public void close() throws InterruptedException {
-            running = false;
-            thread.join(5000);
+        public void close() {
+            task.close();
         }
     }
 }

@@ -3,6 +3,7 @@ package com.nosto.klaviyo.segment.service;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.nosto.klaviyo.common.reactive.Reactive;
 import com.nosto.klaviyo.events.DeadLetter;
 import com.nosto.klaviyo.events.EventJson;
 import com.nosto.klaviyo.events.MembershipChange;
@@ -10,14 +11,13 @@ import com.nosto.klaviyo.events.Topics;
 import com.nosto.klaviyo.segment.messaging.SegmentEventConsumer;
 import com.nosto.klaviyo.segment.support.Api;
 import com.nosto.klaviyo.segment.support.Changes;
-import com.nosto.klaviyo.segment.support.TopicTail;
+import com.nosto.klaviyo.segment.support.Kafka;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.vertx.VertxContextSupport;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
-import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -27,10 +27,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A poll whose transaction fails: one valid event cannot be stored (here the definitions seam fails its
- * transaction every time, standing in for e.g. a constraint the validator does not know). The poll falls
- * back to one transaction per event: that event is dead-lettered with the failure as its reason, the
- * others are stored once each, in record order.
+ * A poll whose transaction the database refuses because of one event (here the seam makes that event's transaction
+ * run a statement that fails with a data exception, SQLSTATE 22012, standing in for a value the validator does not
+ * know the database cannot hold). The poll falls back to one transaction per event: that event is dead-lettered with
+ * the failure as its reason (after a transient failure of its own transaction was waited out, not dead-lettered),
+ * the others are stored once each, in record order.
  */
 @QuarkusTest
 class PollFallbackTest {
@@ -59,16 +60,17 @@ class PollFallbackTest {
     }
 
     @Test
-    void aPollWhoseTransactionFailsIsStoredEventByEventAndThePoisonDeadLettered() throws Throwable {
+    void aPollWhoseTransactionFailsIsStoredEventByEventAndThePoisonDeadLettered() {
         api.syncedSegment("vip", "VIP");
         api.syncedSegment("coffee", "Coffee");
         AtomicInteger poisonAttempts = new AtomicInteger();
         membership.afterDefinitionsRead(e -> {
-            if (e.email().equals("poison@example.com")) {
-                poisonAttempts.incrementAndGet();
-                return Uni.createFrom().failure(new IllegalStateException("value too long for type character varying(64)"));
+            if (!e.email().equals("poison@example.com")) {
+                return Uni.createFrom().voidItem();
             }
-            return Uni.createFrom().voidItem();
+            // The poll's attempt and the first of its own: refused by the database; in between, an outage.
+            return poisonAttempts.incrementAndGet() == 2 ? Uni.createFrom().failure(new IllegalStateException("connection reset"))
+                    : Panache.getSession().chain(session -> session.createNativeQuery("select 1 / 0").getSingleResult());
         });
         ConsumerRecord<String, String> poison = record(7_000_002, "poison@example.com", T0, "vip");
         List<ConsumerRecord<String, String>> poll = List.of(
@@ -79,19 +81,18 @@ class PollFallbackTest {
                 record(7_000_004, "c@example.com", T0, "coffee"));
 
         double fallbacks = metrics.polls("fallback");
-        VertxContextSupport.subscribeAndAwait(() -> consumer.apply(poll));
+        Reactive.await(() -> consumer.apply(poll));
         assertThat(metrics.polls("fallback")).isEqualTo(fallbacks + 1);
 
-        // Once in the poll's transaction, then once plus three retries in its own.
-        assertThat(poisonAttempts).hasValue(5);
+        // Once in the poll's transaction, then twice in its own: the outage waited out, the refusal dead-lettered.
+        assertThat(poisonAttempts).hasValue(3);
         String key = poison.key();
         String json = await().atMost(Duration.ofSeconds(30))
-                .until(() -> TopicTail.of(Topics.SEGMENT_EVENTS_DLQ).matching(r -> key.equals(r.key())), l -> !l.isEmpty())
+                .until(() -> Kafka.records(Topics.SEGMENT_EVENTS_DLQ, r -> key.equals(r.key())), l -> !l.isEmpty())
                 .get(0).value();
-        DeadLetter letter = EventJson.mapper().readValue(json, DeadLetter.class);
+        DeadLetter letter = EventJson.read(json, DeadLetter.class);
         assertThat(letter.errorType()).isEqualTo(SegmentEventConsumer.PROCESSING_FAILED);
-        assertThat(letter.reason()).isEqualTo(
-                "Could not be stored: IllegalStateException: value too long for type character varying(64)");
+        assertThat(letter.reason()).startsWith("Could not be stored: ").contains("[22012]").contains("division by zero");
         assertThat(letter.payload()).isEqualTo(poison.value());
         assertThat(letter.sourceOffset()).isEqualTo(poison.offset());
 
@@ -105,10 +106,9 @@ class PollFallbackTest {
         await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             assertThat(Changes.forContact(api.account, "a@example.com")).hasSize(1);
             assertThat(Changes.forContact(api.account, "b@example.com")).extracting(MembershipChange::version)
-                    .containsExactly(1L, 2L);
+                    .hasSize(2).isSorted().doesNotHaveDuplicates();
             assertThat(Changes.forContact(api.account, "poison@example.com")).isEmpty();
         });
-        assertThat(a.get(0).version()).isEqualTo(1);
         assertThat(b.get(1).segmentNamesAfter()).containsExactly("Coffee");
         assertThat(c.get(0).segmentNamesAfter()).containsExactly("Coffee");
         assertThat(Changes.forContact(api.account, "poison@example.com")).isEmpty();

@@ -3,32 +3,24 @@ package com.nosto.klaviyo.segment.support;
 import com.nosto.klaviyo.events.EventJson;
 import com.nosto.klaviyo.events.MembershipChange;
 import com.nosto.klaviyo.events.Topics;
-import java.io.UncheckedIOException;
 import java.util.List;
 
-/** The membership changes published for one account, in the order each contact's records were published. */
+/** The membership changes published for one account or contact, in the order each contact's records were published. */
 public final class Changes {
 
     private Changes() {
     }
 
     public static List<MembershipChange> forAccount(String accountId) {
-        String prefix = accountId + "|";
-        return TopicTail.of(Topics.MEMBERSHIP_CHANGES).matching(r -> r.key() != null && r.key().startsWith(prefix)).stream()
-                .map(r -> parse(r.value())).toList();
+        return Kafka.keyedWith(Topics.MEMBERSHIP_CHANGES, accountId + "|").stream().map(r -> parse(r.value())).toList();
     }
 
     public static List<MembershipChange> forContact(String accountId, String email) {
         String key = accountId + "|" + email;
-        return TopicTail.of(Topics.MEMBERSHIP_CHANGES).matching(r -> key.equals(r.key())).stream()
-                .map(r -> parse(r.value())).toList();
+        return Kafka.records(Topics.MEMBERSHIP_CHANGES, r -> key.equals(r.key())).stream().map(r -> parse(r.value())).toList();
     }
 
     public static MembershipChange parse(String json) {
-        try {
-            return EventJson.mapper().readValue(json, MembershipChange.class);
-        } catch (java.io.IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return EventJson.read(json, MembershipChange.class);
     }
 }

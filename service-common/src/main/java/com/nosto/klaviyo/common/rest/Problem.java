@@ -22,11 +22,33 @@ public record Problem(String type, String title, int status, String detail, List
         return new Problem("about:blank", title, status.getStatusCode(), detail, null);
     }
 
+    /** No identity, or a token that failed verification; the same words whatever the reason, to tell an attacker nothing. */
+    public static Problem unauthorized() {
+        return of(Response.Status.UNAUTHORIZED, "Unauthorized",
+                "A valid bearer token is required: it is missing, expired, or not issued for this system.");
+    }
+
+    public static Problem forbidden(String detail) {
+        return of(Response.Status.FORBIDDEN, "Forbidden", detail);
+    }
+
+    public static Problem status(int status, String detail) {
+        Response.Status known = Response.Status.fromStatusCode(status);
+        return new Problem("about:blank", known != null ? known.getReasonPhrase() : "HTTP " + status, status, detail, null);
+    }
+
+    /** A caller-supplied value for a detail text: at most 80 characters, control characters replaced. */
+    public static String quote(String value) {
+        String v = value.length() > 80 ? value.substring(0, 80) + "…" : value;
+        return v.replaceAll("\\p{Cntrl}", "?");
+    }
+
     public static Response response(Response.Status status, String title, String detail) {
         return of(status, title, detail).toResponse();
     }
 
     public Response toResponse() {
-        return Response.status(status).type(MEDIA_TYPE).entity(this).build();
+        Response.ResponseBuilder r = Response.status(status).type(MEDIA_TYPE).entity(this);
+        return status == 401 ? r.header("WWW-Authenticate", "Bearer").build() : r.build();
     }
 }

@@ -2,6 +2,7 @@ package com.nosto.klaviyo.common.security;
 
 import java.util.Collection;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Who may act for which account (G12). A caller's JWT carries the account ids it may act for in
@@ -11,6 +12,8 @@ public final class AccountAccess {
 
     public static final String ACCOUNTS_CLAIM = "accounts";
     public static final String SRE_ROLE = "sre";
+    /** What an account id may look like (the event contract's {@code accountId} pattern). */
+    public static final Pattern ACCOUNT_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
     private AccountAccess() {
     }

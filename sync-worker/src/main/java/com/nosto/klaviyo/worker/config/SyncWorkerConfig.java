@@ -14,8 +14,6 @@ public interface SyncWorkerConfig {
 
     Outbox outbox();
 
-    Ingest ingest();
-
     interface Windows {
         /** Length of the regular window (G6): an account's pending changes are released every this often. */
         @WithDefault("12h")
@@ -23,14 +21,14 @@ public interface SyncWorkerConfig {
 
         /**
          * A first enable's members are released at most this long after the segment's sync was switched on
-         * (G6): counted from the changes' enabledAt, or from their arrival for changes of older producers.
+         * (G6): counted from the changes' enabledAt.
          */
         @WithDefault("1h")
         Duration firstEnable();
     }
 
     interface Release {
-        /** How often due windows are looked for and the outbox relayed. */
+        /** How often due windows are looked for and the outbox relayed (each its own loop). */
         @WithDefault("5s")
         Duration tick();
 
@@ -52,31 +50,25 @@ public interface SyncWorkerConfig {
         @WithDefault("60s")
         Duration gaugeRefresh();
 
-        /** Switch off the background release loop (e.g. for a read-only replica). */
+        /** Switch off the background loops: release, outbox relay and purge, pending gauges (e.g. for a read-only replica). */
         @WithDefault("true")
         boolean enabled();
     }
 
     interface Outbox {
-        /** How long a relay may hold a claimed outbox row before another relay may publish it again. */
+        /**
+         * How long a relay round waits for the broker's acknowledgements; rows not acknowledged by then go out again
+         * at the next round (the round's transaction, and with it the one-relay lock, is open meanwhile).
+         */
         @WithDefault("30s")
-        Duration lease();
+        Duration sendTimeout();
 
-        /** Outbox rows claimed per relay round. */
+        /** Outbox rows read, published and marked per relay round (one transaction). */
         @WithDefault("50")
         int relayBatch();
 
-        /** Published outbox rows are kept this long (audit, re-publish by hand), then deleted. */
+        /** Published outbox rows are kept this long (audit, re-publish by hand), then deleted (checked hourly). */
         @WithDefault("7d")
         Duration retention();
-    }
-
-    interface Ingest {
-        /**
-         * Retries of a failed poll transaction (with backoff, 100 ms up to 2 s) before the poll is nacked
-         * and its records go to the channel's dead-letter topic.
-         */
-        @WithDefault("5")
-        int retries();
     }
 }

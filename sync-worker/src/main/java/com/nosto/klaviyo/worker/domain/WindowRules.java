@@ -25,9 +25,9 @@ public final class WindowRules {
     }
 
     /**
-     * A first enable's members are due one first-enable window after it started ({@code enabledAt}; the
-     * arrival for older producers): the same end on every partition for one enable, in the past already
-     * when the worker is that far behind (then due at the next tick).
+     * A first enable's members are due one first-enable window after it started ({@code enabledAt}): the same
+     * end on every partition for one enable, in the past already when the worker is that far behind (then due at
+     * the next tick).
      */
     public static Instant firstEnableEnd(Instant firstEnableSince, Duration length) {
         return firstEnableSince.plus(length);

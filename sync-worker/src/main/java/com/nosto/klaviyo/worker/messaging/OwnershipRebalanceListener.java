@@ -1,9 +1,9 @@
 package com.nosto.klaviyo.worker.messaging;
 
+import com.nosto.klaviyo.worker.service.PartitionOwnership;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.reactive.messaging.kafka.KafkaConsumerRebalanceListener;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 import java.util.Collection;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.TopicPartition;
@@ -16,8 +16,11 @@ public class OwnershipRebalanceListener implements KafkaConsumerRebalanceListene
 
     private static final Logger LOG = Logger.getLogger(OwnershipRebalanceListener.class);
 
-    @Inject
-    PartitionOwnership ownership;
+    private final PartitionOwnership ownership;
+
+    public OwnershipRebalanceListener(PartitionOwnership ownership) {
+        this.ownership = ownership;
+    }
 
     @Override
     public void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {

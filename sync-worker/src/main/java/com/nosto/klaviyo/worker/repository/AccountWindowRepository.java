@@ -1,6 +1,6 @@
 package com.nosto.klaviyo.worker.repository;
 
-import io.quarkus.hibernate.reactive.panache.Panache;
+import com.nosto.klaviyo.worker.repository.entity.AccountWindowEntity;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
@@ -15,19 +15,10 @@ import java.util.Map;
 @ApplicationScoped
 public class AccountWindowRepository implements PanacheRepositoryBase<AccountWindowEntity, String> {
 
-    /** The account's grid anchor, created on first sight; safe when two partitions see the account at once. */
-    public Uni<Instant> anchor(String accountId, Instant now) {
-        return Panache.getSession()
-                .chain(s -> s.createMutationQuery("insert into AccountWindowEntity (accountId, createdAt) values (?1, ?2)"
-                        + " on conflict do nothing").setParameter(1, accountId).setParameter(2, now).executeUpdate())
-                .chain(() -> findById(accountId))
-                .map(a -> a.createdAt);
-    }
-
     /**
-     * The grid anchors of several accounts, each created on first sight (the poll ingest's form of
-     * {@link #anchor}: two statements whatever the number of accounts). Pass the ids sorted, so that
-     * two transactions creating the same accounts take the row locks in the same order.
+     * The grid anchors of several accounts, each created on first sight: two statements whatever the number of
+     * accounts. Pass the ids sorted, so that two transactions creating the same accounts take the row locks in the
+     * same order.
      */
     public Uni<Map<String, Instant>> anchors(SqlConnection conn, Collection<String> accountIds, Instant now) {
         String[] ids = accountIds.toArray(String[]::new);

@@ -5,6 +5,8 @@ import com.nosto.klaviyo.events.WindowKind;
 import com.nosto.klaviyo.worker.domain.ContactLedger;
 import com.nosto.klaviyo.worker.domain.MembershipState;
 import com.nosto.klaviyo.worker.domain.PollCoalescing.ContactUpdate;
+import com.nosto.klaviyo.worker.repository.entity.ContactLedgerEntity;
+import com.nosto.klaviyo.worker.repository.entity.StringListConverter;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.quarkus.panache.common.Page;
@@ -30,7 +32,7 @@ public class LedgerRepository implements PanacheRepositoryBase<ContactLedgerEnti
 
     private static final String LOCK_ALL = """
             SELECT c.account_id, c.email, c.desired_in_list, c.desired_segment, c.desired_segments, c.desired_version,
-                   c.desired_deleted, c.pending, c.pending_since, c.first_enable_pending, c.first_enable_since,
+                   c.desired_deleted, c.pending, c.pending_since, c.first_enable_pending, c.first_enable_since, c.restate,
                    c.released_in_list, c.released_segment, c.released_segments, c.released_version, c.released_deleted,
                    c.last_event_id
               FROM sync_worker.contact_ledger c
@@ -42,16 +44,16 @@ public class LedgerRepository implements PanacheRepositoryBase<ContactLedgerEnti
     /** The columns a change writes; the released state is the release's alone. */
     private static final String CHANGED_COLUMNS = """
             unnest($1::text[], $2::text[], $3::int4[], $4::bool[], $5::text[], $6::text[], $7::int8[], $8::bool[],
-                   $9::bool[], $10::timestamptz[], $11::bool[], $12::timestamptz[], $13::uuid[])
+                   $9::bool[], $10::timestamptz[], $11::bool[], $12::timestamptz[], $13::bool[], $14::uuid[])
                 AS u(account_id, email, source_partition, desired_in_list, desired_segment, desired_segments,
                      desired_version, desired_deleted, pending, pending_since, first_enable_pending,
-                     first_enable_since, last_event_id)""";
+                     first_enable_since, restate, last_event_id)""";
 
     private static final String INSERT_ALL = """
             INSERT INTO sync_worker.contact_ledger (account_id, email, source_partition, desired_in_list, desired_segment,
                    desired_segments, desired_version, desired_deleted, pending, pending_since, first_enable_pending,
-                   first_enable_since, last_event_id, updated_at)
-            SELECT u.*, $14 FROM\s""" + CHANGED_COLUMNS + """
+                   first_enable_since, restate, last_event_id, updated_at)
+            SELECT u.*, $15 FROM\s""" + CHANGED_COLUMNS + """
 
             ON CONFLICT (account_id, email) DO NOTHING""";
 
@@ -61,7 +63,8 @@ public class LedgerRepository implements PanacheRepositoryBase<ContactLedgerEnti
                    desired_segment = u.desired_segment, desired_segments = u.desired_segments,
                    desired_version = u.desired_version, desired_deleted = u.desired_deleted, pending = u.pending,
                    pending_since = u.pending_since, first_enable_pending = u.first_enable_pending,
-                   first_enable_since = u.first_enable_since, last_event_id = u.last_event_id, updated_at = $14
+                   first_enable_since = u.first_enable_since, restate = u.restate, last_event_id = u.last_event_id,
+                   updated_at = $15
               FROM\s""" + CHANGED_COLUMNS + """
 
              WHERE c.account_id = u.account_id AND c.email = u.email""";
@@ -124,6 +127,7 @@ public class LedgerRepository implements PanacheRepositoryBase<ContactLedgerEnti
         OffsetDateTime[] pendingSince = new OffsetDateTime[n];
         Boolean[] firstEnable = new Boolean[n];
         OffsetDateTime[] firstEnableSince = new OffsetDateTime[n];
+        Boolean[] restate = new Boolean[n];
         UUID[] eventIds = new UUID[n];
         for (int i = 0; i < n; i++) {
             ContactUpdate u = rows.get(i);
@@ -141,10 +145,11 @@ public class LedgerRepository implements PanacheRepositoryBase<ContactLedgerEnti
             pendingSince[i] = timestamp(l.pendingSince());
             firstEnable[i] = l.firstEnablePending();
             firstEnableSince[i] = timestamp(l.firstEnableSince());
+            restate[i] = l.restate();
             eventIds[i] = l.lastEventId();
         }
         return Tuple.from(new Object[] {accounts, emails, partitions, inList, segment, segments, version, deleted, pending,
-                pendingSince, firstEnable, firstEnableSince, eventIds, timestamp(now)});
+                pendingSince, firstEnable, firstEnableSince, restate, eventIds, timestamp(now)});
     }
 
     private static ContactLedger toLedger(Row r) {
@@ -157,24 +162,19 @@ public class LedgerRepository implements PanacheRepositoryBase<ContactLedgerEnti
                         StringListConverter.fromColumn(r.getString("released_segments")), releasedVersion,
                         Boolean.TRUE.equals(r.getBoolean("released_deleted")));
         return new ContactLedger(desired, r.getBoolean("pending"), instant(r.getOffsetDateTime("pending_since")),
-                r.getBoolean("first_enable_pending"), instant(r.getOffsetDateTime("first_enable_since")), released,
-                r.getUUID("last_event_id"));
+                r.getBoolean("first_enable_pending"), instant(r.getOffsetDateTime("first_enable_since")), r.getBoolean("restate"),
+                released, r.getUUID("last_event_id"));
     }
 
-    static OffsetDateTime timestamp(Instant instant) {
+    public static OffsetDateTime timestamp(Instant instant) {
         return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
     }
 
-    static Instant instant(OffsetDateTime timestamp) {
+    public static Instant instant(OffsetDateTime timestamp) {
         return timestamp == null ? null : timestamp.toInstant();
     }
 
     // --- Row locks and queries of the release (Hibernate Reactive). ---
-
-    /** Row lock: the consumer and a release never interleave on one contact. */
-    public Uni<ContactLedgerEntity> findForUpdate(ContactLedgerEntity.Key key) {
-        return findById(key, LockModeType.PESSIMISTIC_WRITE);
-    }
 
     /**
      * One page of contacts a window of {@code kind} ending at {@code end} releases, locked. Released rows

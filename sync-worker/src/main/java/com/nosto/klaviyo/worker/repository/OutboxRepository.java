@@ -1,17 +1,37 @@
 package com.nosto.klaviyo.worker.repository;
 
+import com.nosto.klaviyo.events.EventJson;
+import com.nosto.klaviyo.events.SyncBatch;
 import com.nosto.klaviyo.events.WindowKind;
+import com.nosto.klaviyo.worker.repository.entity.OutboxBatchEntity;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
-import io.quarkus.panache.common.Page;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.LockModeType;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 @ApplicationScoped
 public class OutboxRepository implements PanacheRepositoryBase<OutboxBatchEntity, Long> {
+
+    /** Writes a released SyncBatch to the outbox, in the transaction that released its contacts. */
+    public Uni<Void> append(SyncBatch batch) {
+        OutboxBatchEntity row = new OutboxBatchEntity();
+        row.batchId = batch.batchId();
+        row.accountId = batch.accountId();
+        row.windowId = batch.windowId();
+        row.windowKind = batch.windowKind();
+        row.sourcePartition = batch.sourcePartition();
+        row.sequence = batch.sequence();
+        row.contactCount = batch.contacts().size();
+        row.payload = EventJson.write(batch);
+        row.createdAt = batch.createdAt();
+        return persist(row).replaceWithVoid();
+    }
 
     /** Next chunk number of a window on a partition; continues after a crash mid-release. */
     public Uni<Integer> nextSequence(String windowId, int partition) {
@@ -23,18 +43,16 @@ public class OutboxRepository implements PanacheRepositoryBase<OutboxBatchEntity
     }
 
     /**
-     * Unpublished rows nobody else holds, oldest first, locked until the caller's transaction ends. An end
-     * marker (the only row without contacts) waits until every earlier row of its window and partition is
-     * published: claims in id order alone would let a marker overtake its batches when a batch's send failed
-     * (its lease still running while later rows are claimed) or another instance relays those batches, and
-     * the gateway takes a window as whole once it holds the markers.
+     * Whether the partition's part of the window still owes an end marker: nothing of it is in the outbox yet (a due
+     * window that found no contact still ends with a marker), or its last row is a batch of contacts. False once
+     * the marker was written, so a second instance finishing the same window writes none.
      */
-    public Uni<List<OutboxBatchEntity>> lockClaimable(Instant now, int limit) {
-        return find("from OutboxBatchEntity o where o.publishedAt is null and (o.claimedUntil is null or o.claimedUntil < ?1)"
-                + " and (o.contactCount > 0 or not exists (select 1 from OutboxBatchEntity e where e.windowId = o.windowId"
-                + " and e.sourcePartition = o.sourcePartition and e.publishedAt is null and e.id < o.id))"
-                + " order by o.id", now)
-                .withLock(LockModeType.PESSIMISTIC_WRITE).page(Page.ofSize(limit)).list();
+    public Uni<Boolean> needsMarker(String windowId, int partition) {
+        return Panache.getSession().chain(s -> s.createSelectionQuery(
+                        "select o.contactCount from OutboxBatchEntity o where o.windowId = ?1 and o.sourcePartition = ?2"
+                                + " order by o.sequence desc", Integer.class)
+                .setParameter(1, windowId).setParameter(2, partition).setMaxResults(1).getSingleResultOrNull())
+                .map(lastCount -> lastCount == null || lastCount > 0);
     }
 
     private static final String WINDOW_PARTITIONS = """
@@ -58,10 +76,6 @@ public class OutboxRepository implements PanacheRepositoryBase<OutboxBatchEntity
                 .map(Long::intValue);
     }
 
-    public Uni<Integer> markPublished(List<Long> ids, Instant now) {
-        return update("publishedAt = ?1, claimedUntil = null where id in ?2", now, ids);
-    }
-
     /** Released SyncBatches of the account not yet published. */
     public Uni<Long> countUnpublished(String accountId) {
         return count("accountId = ?1 and publishedAt is null", accountId);
@@ -69,5 +83,29 @@ public class OutboxRepository implements PanacheRepositoryBase<OutboxBatchEntity
 
     public Uni<Long> purgePublishedBefore(Instant cutoff) {
         return delete("publishedAt < ?1", cutoff);
+    }
+
+    // --- The relay's round, on the transaction's connection. ---
+
+    /** An outbox row as the relay sends it. */
+    public record Unpublished(long id, String accountId, String payload) {
+    }
+
+    /** The oldest unpublished rows, in the order they were written. */
+    public Uni<List<Unpublished>> unpublished(SqlConnection conn, int limit) {
+        return conn.preparedQuery("SELECT id, account_id, payload FROM sync_worker.outbox_batch WHERE published_at IS NULL"
+                        + " ORDER BY id LIMIT $1")
+                .execute(Tuple.of(limit)).map(rows -> {
+                    List<Unpublished> out = new ArrayList<>();
+                    for (Row r : rows) {
+                        out.add(new Unpublished(r.getLong("id"), r.getString("account_id"), r.getString("payload")));
+                    }
+                    return out;
+                });
+    }
+
+    public Uni<Void> markPublished(SqlConnection conn, List<Long> ids, Instant now) {
+        return conn.preparedQuery("UPDATE sync_worker.outbox_batch SET published_at = $2 WHERE id = ANY($1::int8[])")
+                .execute(Tuple.of(ids.toArray(Long[]::new), LedgerRepository.timestamp(now))).replaceWithVoid();
     }
 }

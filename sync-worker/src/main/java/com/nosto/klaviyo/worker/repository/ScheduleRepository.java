@@ -1,5 +1,8 @@
 package com.nosto.klaviyo.worker.repository;
 
+import com.nosto.klaviyo.common.messaging.AdvisoryLocks;
+import com.nosto.klaviyo.worker.repository.entity.WindowScheduleEntity;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.quarkus.panache.common.Page;
 import io.smallrye.mutiny.Uni;
@@ -14,6 +17,17 @@ import java.util.List;
 
 @ApplicationScoped
 public class ScheduleRepository implements PanacheRepositoryBase<WindowScheduleEntity, WindowScheduleEntity.Key> {
+
+    /**
+     * Makes this transaction the one releasing the account's windows on the partition, across every instance, until
+     * it ends: false when another transaction holds it (the caller leaves the window to that one). During a rebalance
+     * two instances may both believe they own a partition; this keeps their pages, sequences and markers apart.
+     */
+    public Uni<Boolean> tryLockRelease(String accountId, int partition) {
+        long key = AdvisoryLocks.key("sync-worker/release/" + accountId + "/" + partition);
+        return Panache.getSession().chain(s -> s.createNativeQuery(AdvisoryLocks.TRY_TRANSACTION_LOCK_SQL, Boolean.class)
+                .setParameter(1, key).getSingleResult());
+    }
 
     /** Row lock that orders "store a pending change" against "finish a release" for one account partition. */
     public Uni<WindowScheduleEntity> findForUpdate(WindowScheduleEntity.Key key) {
@@ -46,7 +60,7 @@ public class ScheduleRepository implements PanacheRepositoryBase<WindowScheduleE
      * Makes sure every given (account, partition) has its windows scheduled, one statement for the poll:
      * a regular due time is set only where none is (the grid end already stored stays), a first-enable
      * due time moves only earlier. The upsert takes the schedule row lock, which orders it against a
-     * release recomputing the same row (see ReleaseService#reschedule). Pass one entry per key, sorted.
+     * release recomputing the same row (see WindowEnds#reschedule). Pass one entry per key, sorted.
      */
     public Uni<Void> scheduleAll(SqlConnection conn, List<Due> due) {
         if (due.isEmpty()) {

@@ -4,20 +4,18 @@ import com.nosto.klaviyo.events.ContactKey;
 import com.nosto.klaviyo.worker.config.SyncWorkerConfig;
 import com.nosto.klaviyo.worker.domain.ApplyOutcome;
 import com.nosto.klaviyo.worker.domain.ContactLedger;
-import com.nosto.klaviyo.worker.domain.PollCoalescing;
 import com.nosto.klaviyo.worker.domain.PollCoalescing.ContactUpdate;
+import com.nosto.klaviyo.worker.domain.PollCoalescing;
 import com.nosto.klaviyo.worker.domain.WindowRules;
 import com.nosto.klaviyo.worker.repository.AccountWindowRepository;
 import com.nosto.klaviyo.worker.repository.LedgerRepository;
-import com.nosto.klaviyo.worker.repository.ScheduleRepository;
 import com.nosto.klaviyo.worker.repository.ScheduleRepository.Due;
+import com.nosto.klaviyo.worker.repository.ScheduleRepository;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -32,7 +30,9 @@ import java.util.TreeSet;
  * guards and coalescing as one change at a time), write the changed ledgers and make sure a window is
  * scheduled for every (account, partition) left with pending contacts. A fixed number of multi-row
  * statements per poll, whatever its size: the poll costs one commit instead of one per record. The
- * caller acknowledges the poll's records only after this succeeds.
+ * caller acknowledges the poll's records only after this succeeds, and retries a failed transaction (each attempt
+ * folds the poll again over what is stored then: a lock timeout, a deadlock, two instances inserting the same
+ * contact during a rebalance, an outage).
  */
 @ApplicationScoped
 public class ChangeIngestService {
@@ -40,31 +40,31 @@ public class ChangeIngestService {
     private static final Comparator<ContactKey> KEY_ORDER = Comparator.comparing(ContactKey::accountId)
             .thenComparing(ContactKey::email);
 
-    @Inject
-    Pool pool;
-    @Inject
-    LedgerRepository ledger;
-    @Inject
-    ScheduleRepository schedules;
-    @Inject
-    AccountWindowRepository accounts;
-    @Inject
-    Clock clock;
-    @Inject
-    SyncWorkerConfig config;
-    @Inject
-    WorkerMetrics metrics;
+    private final Pool pool;
+    private final LedgerRepository ledger;
+    private final ScheduleRepository schedules;
+    private final AccountWindowRepository accounts;
+    private final Clock clock;
+    private final SyncWorkerConfig config;
+    private final WorkerMetrics metrics;
+
+    public ChangeIngestService(Pool pool, LedgerRepository ledger, ScheduleRepository schedules,
+            AccountWindowRepository accounts, Clock clock, SyncWorkerConfig config, WorkerMetrics metrics) {
+        this.pool = pool;
+        this.ledger = ledger;
+        this.schedules = schedules;
+        this.accounts = accounts;
+        this.clock = clock;
+        this.config = config;
+        this.metrics = metrics;
+    }
 
     /** @return one outcome per change, in the given order */
     public Uni<List<ApplyOutcome>> ingest(List<PollCoalescing.Change> changes) {
         if (changes.isEmpty()) {
             return Uni.createFrom().item(List.of());
         }
-        return Uni.createFrom().deferred(() -> pool.withTransaction(conn -> apply(conn, changes)))
-                // Retries cover lock timeouts, deadlocks and two instances inserting the same row during a
-                // rebalance; every attempt folds the poll again over what is stored then.
-                .onFailure().retry().withBackOff(Duration.ofMillis(100), Duration.ofSeconds(2)).atMost(config.ingest().retries())
-                .invoke(outcomes -> outcomes.forEach(metrics::changeIn));
+        return pool.withTransaction(conn -> apply(conn, changes)).invoke(outcomes -> outcomes.forEach(metrics::changeIn));
     }
 
     private Uni<List<ApplyOutcome>> apply(SqlConnection conn, List<PollCoalescing.Change> changes) {

@@ -6,10 +6,9 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** The worker's Prometheus metrics (G13). */
+/** The worker's Prometheus metrics (G13); the outage metrics ({@code nks_outage_*}) come from service-common. */
 @ApplicationScoped
 public class WorkerMetrics {
 
@@ -19,7 +18,6 @@ public class WorkerMetrics {
     private final Counter batches;
     private final Counter deadLetters;
 
-    @Inject
     public WorkerMetrics(MeterRegistry registry) {
         this.registry = registry;
         this.batches = Counter.builder("sync_worker_batches_released").description("SyncBatches written to the outbox")
@@ -47,8 +45,8 @@ public class WorkerMetrics {
         batches.increment();
     }
 
-    public void batchPublished() {
-        registry.counter("sync_worker_batches_published").increment();
+    public void batchesPublished(int n) {
+        registry.counter("sync_worker_batches_published").increment(n);
     }
 
     public void deadLettered() {

@@ -3,9 +3,9 @@ package com.nosto.klaviyo.worker.domain;
 import static com.nosto.klaviyo.worker.support.Changes.added;
 import static com.nosto.klaviyo.worker.support.Changes.deleted;
 import static com.nosto.klaviyo.worker.support.Changes.firstEnableAdded;
-import static com.nosto.klaviyo.worker.support.Changes.legacyFirstEnableAdded;
 import static com.nosto.klaviyo.worker.support.Changes.moved;
 import static com.nosto.klaviyo.worker.support.Changes.removed;
+import static com.nosto.klaviyo.worker.support.Changes.resync;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nosto.klaviyo.events.ChangeType;
@@ -105,26 +105,15 @@ class CoalescingTest {
     }
 
     @Test
-    void firstEnableOfAnOlderProducerStartsOnArrival() {
-        Coalescing.Result r = Coalescing.apply(null, legacyFirstEnableAdded("a", "x@e.com", 1, "A"), T0);
-
-        assertThat(r.ledger().firstEnablePending()).isTrue();
-        assertThat(r.ledger().firstEnableSince()).isEqualTo(T0);
-    }
-
-    @Test
     void aContactWaitingForAShortWindowKeepsTheEarlierStart() {
         ContactLedger l = Coalescing.apply(null, firstEnableAdded("a", "x@e.com", 1, "A", T0), T0).ledger();
 
         ContactLedger later = Coalescing.apply(l, firstEnableAdded("a", "x@e.com", 2, "B", T0.plusSeconds(600)),
                 T0.plusSeconds(601)).ledger();
-        ContactLedger legacyLater = Coalescing.apply(l, legacyFirstEnableAdded("a", "x@e.com", 2, "B"),
-                T0.plusSeconds(601)).ledger();
         ContactLedger earlier = Coalescing.apply(l, firstEnableAdded("a", "x@e.com", 2, "B", T0.minusSeconds(300)),
                 T0.plusSeconds(601)).ledger();
 
         assertThat(later.firstEnableSince()).isEqualTo(T0);
-        assertThat(legacyLater.firstEnableSince()).isEqualTo(T0);
         assertThat(earlier.firstEnableSince()).isEqualTo(T0.minusSeconds(300));
     }
 
@@ -156,5 +145,56 @@ class CoalescingTest {
 
         assertThat(r.outcome()).isEqualTo(ApplyOutcome.UNCHANGED);
         assertThat(r.ledger().pending()).isFalse();
+    }
+
+    @Test
+    void aResyncOfAnUnchangedContactIsPendingAsARestatement() {
+        ContactLedger released = Coalescing.apply(null, added("a", "x@e.com", 1, "A"), T0).ledger().afterRelease();
+
+        Coalescing.Result r = Coalescing.apply(released, resync("a", "x@e.com", 2, "A"), T0.plusSeconds(5));
+
+        assertThat(r.outcome()).isEqualTo(ApplyOutcome.PENDING);
+        assertThat(r.ledger().pending()).isTrue();
+        assertThat(r.ledger().restate()).isTrue();
+        assertThat(r.ledger().pendingSince()).isEqualTo(T0.plusSeconds(5));
+        assertThat(ReleaseRules.changeType(r.ledger().released(), r.ledger().desired())).as("no net change").isEmpty();
+    }
+
+    @Test
+    void aLaterOrdinaryChangeBeforeTheReleaseKeepsTheRestatement() {
+        ContactLedger released = Coalescing.apply(null, added("a", "x@e.com", 1, "A"), T0).ledger().afterRelease();
+        ContactLedger restating = Coalescing.apply(released, resync("a", "x@e.com", 2, "A"), T0).ledger();
+
+        // Away and back to the released state: without the restatement this would cancel the pending contact.
+        ContactLedger moved = Coalescing.apply(restating, moved("a", "x@e.com", 3, List.of("A"), "B"), T0).ledger();
+        Coalescing.Result back = Coalescing.apply(moved, moved("a", "x@e.com", 4, List.of("B"), "A"), T0);
+
+        assertThat(moved.restate()).isTrue();
+        assertThat(back.outcome()).isEqualTo(ApplyOutcome.COALESCED);
+        assertThat(back.ledger().pending()).isTrue();
+        assertThat(back.ledger().restate()).isTrue();
+        assertThat(back.ledger().desired().version()).isEqualTo(4);
+    }
+
+    @Test
+    void theReleaseEndsTheRestatement() {
+        ContactLedger released = Coalescing.apply(null, added("a", "x@e.com", 1, "A"), T0).ledger().afterRelease();
+        ContactLedger restated = Coalescing.apply(released, resync("a", "x@e.com", 2, "A"), T0).ledger().afterRelease();
+
+        Coalescing.Result r = Coalescing.apply(restated, moved("a", "x@e.com", 3, List.of("A"), "A"), T0);
+
+        assertThat(restated.restate()).isFalse();
+        assertThat(r.outcome()).isEqualTo(ApplyOutcome.UNCHANGED);
+        assertThat(r.ledger().pending()).isFalse();
+    }
+
+    @Test
+    void aStaleOrRepeatedResyncChangesNothing() {
+        ContactLedger released = Coalescing.apply(null, added("a", "x@e.com", 3, "A"), T0).ledger().afterRelease();
+        MembershipChange resync = resync("a", "x@e.com", 4, "A");
+        ContactLedger restating = Coalescing.apply(released, resync, T0).ledger();
+
+        assertThat(Coalescing.apply(released, resync("a", "x@e.com", 3, "A"), T0).outcome()).isEqualTo(ApplyOutcome.STALE);
+        assertThat(Coalescing.apply(restating, resync, T0).outcome()).isEqualTo(ApplyOutcome.DUPLICATE);
     }
 }

@@ -3,6 +3,8 @@ package com.nosto.klaviyo.worker.domain;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nosto.klaviyo.events.ChangeType;
+import com.nosto.klaviyo.events.ContactState;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -46,5 +48,46 @@ class ReleaseRulesTest {
         assertThat(ReleaseRules.changeType(in("A", "A"), new MembershipState(true, "A", List.of("A"), 9, false))).isEmpty();
         assertThat(ReleaseRules.changeType(null, OUT)).isEmpty();
         assertThat(ReleaseRules.changeType(OUT, GONE)).isEmpty();
+    }
+
+    private static ContactLedger pending(MembershipState released, MembershipState desired, boolean restate) {
+        return new ContactLedger(desired, true, Instant.EPOCH, false, null, restate, released, null);
+    }
+
+    @Test
+    void aPendingContactIsReleasedWithItsDesiredStateAndNetChange() {
+        ContactState state = ReleaseRules.release("x@e.com", pending(in("A", "A"), in("B", "A", "B"), false)).orElseThrow();
+
+        assertThat(state).isEqualTo(new ContactState("x@e.com", true, "B", List.of("A", "B"), 1, ChangeType.MOVED, false));
+    }
+
+    @Test
+    void anUnchangedContactIsNotReleasedUnlessRestated() {
+        assertThat(ReleaseRules.release("x@e.com", pending(in("A", "A"), in("A", "A"), false))).isEmpty();
+
+        assertThat(ReleaseRules.release("x@e.com", pending(in("A", "A"), in("A", "A"), true))).hasValueSatisfying(s -> {
+            assertThat(s.change()).isEqualTo(ChangeType.ADDED);
+            assertThat(s.restate()).isTrue();
+            assertThat(s.nostoSegments()).containsExactly("A");
+        });
+    }
+
+    @Test
+    void aRestatedContactOutOfTheListIsRestatedAsLeavingIt() {
+        assertThat(ReleaseRules.release("x@e.com", pending(OUT, OUT, true))).hasValueSatisfying(s -> {
+            assertThat(s.change()).isEqualTo(ChangeType.REMOVED);
+            assertThat(s.inList()).isFalse();
+            assertThat(s.restate()).isTrue();
+        });
+        assertThat(ReleaseRules.release("x@e.com", pending(null, GONE, true))).map(ContactState::change)
+                .contains(ChangeType.DELETED);
+    }
+
+    @Test
+    void aRestatedContactWithANetChangeKeepsThatChange() {
+        assertThat(ReleaseRules.release("x@e.com", pending(in("A", "A"), OUT, true))).hasValueSatisfying(s -> {
+            assertThat(s.change()).isEqualTo(ChangeType.REMOVED);
+            assertThat(s.restate()).isTrue();
+        });
     }
 }

@@ -6,13 +6,14 @@ import static com.nosto.klaviyo.worker.support.Changes.moved;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.nosto.klaviyo.common.reactive.Reactive;
 import com.nosto.klaviyo.events.DeadLetter;
+import com.nosto.klaviyo.events.EventJson;
 import com.nosto.klaviyo.events.MembershipChange;
 import com.nosto.klaviyo.events.Topics;
 import com.nosto.klaviyo.worker.support.Db;
-import com.nosto.klaviyo.worker.support.KafkaIO;
+import com.nosto.klaviyo.worker.support.Kafka;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.vertx.VertxContextSupport;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,20 +37,20 @@ class PollIngestTest {
     MembershipChangeConsumer worker;
 
     private static ConsumerRecord<String, String> record(int partition, MembershipChange change) {
-        return record(partition, change.contactKey().asKafkaKey(), KafkaIO.json(change));
+        return record(partition, change.contactKey().asKafkaKey(), EventJson.write(change));
     }
 
     private static ConsumerRecord<String, String> record(int partition, String key, String value) {
         return new ConsumerRecord<>(Topics.MEMBERSHIP_CHANGES, partition, OFFSETS.incrementAndGet(), key, value);
     }
 
-    private void applyPoll(List<ConsumerRecord<String, String>> poll) throws Throwable {
-        VertxContextSupport.subscribeAndAwait(() -> worker.apply(poll));
+    private void applyPoll(List<ConsumerRecord<String, String>> poll) {
+        Reactive.await(() -> worker.apply(poll));
     }
 
     @Test
-    void twoVersionsOfAContactInOnePollLeaveTheLatestWhateverTheirOrder() throws Throwable {
-        String account = KafkaIO.unique("poll-versions");
+    void twoVersionsOfAContactInOnePollLeaveTheLatestWhateverTheirOrder() {
+        String account = Kafka.unique("poll-versions");
         MembershipChange x1 = added(account, "x@example.com", 1, "A");
         MembershipChange x2 = moved(account, "x@example.com", 2, List.of("A"), "B");
         MembershipChange y1 = added(account, "y@example.com", 1, "A");
@@ -76,25 +77,25 @@ class PollIngestTest {
 
     @Test
     void theLatestVersionWinsThroughTheBrokerWhereverThePollsSplit() {
-        String account = KafkaIO.unique("poll-broker");
+        String account = Kafka.unique("poll-broker");
         // Same key, so one partition, v2 ahead of v1: in one poll or two, v1 is stale either way.
-        KafkaIO.produce(moved(account, "z@example.com", 2, List.of("A"), "B"), added(account, "z@example.com", 1, "A"),
+        Kafka.produce(moved(account, "z@example.com", 2, List.of("A"), "B"), added(account, "z@example.com", 1, "A"),
                 added(account, "w@example.com", 1, "A"));
 
         await().atMost(Duration.ofSeconds(60)).until(() -> Db.contacts(account) == 2);
-        await().atMost(Duration.ofSeconds(60)).until(() -> KafkaIO.groupCaughtUp(groupId()));
+        await().atMost(Duration.ofSeconds(60)).until(() -> Kafka.groupCaughtUp(Kafka.appGroupId()));
         assertThat(Db.desiredVersion(account, "z@example.com")).isEqualTo(2);
         assertThat(Db.ledger(account, "z@example.com").get("desired_segments")).isEqualTo("[\"B\"]");
     }
 
     @Test
-    void aMalformedRecordIsDeadLetteredAndTheRestOfThePollStored() throws Throwable {
-        String account = KafkaIO.unique("poll-poison");
+    void aMalformedRecordIsDeadLetteredAndTheRestOfThePollStored() {
+        String account = Kafka.unique("poll-poison");
         MembershipChange good1 = added(account, "a@example.com", 1, "VIP");
         MembershipChange good2 = firstEnableAdded(account, "b@example.com", 1, "Whole Bean");
         MembershipChange zero = added(account, "bad@example.com", 1, "VIP");
         String badKey = zero.contactKey().asKafkaKey();
-        ConsumerRecord<String, String> poison = record(4, badKey, KafkaIO.json(zero).replace("\"version\":1", "\"version\":0"));
+        ConsumerRecord<String, String> poison = record(4, badKey, EventJson.write(zero).replace("\"version\":1", "\"version\":0"));
 
         applyPoll(List.of(record(4, good1), poison, record(4, good2)));
 
@@ -104,7 +105,7 @@ class PollIngestTest {
         assertThat(Db.ledger(account, "b@example.com").get("first_enable_pending")).isEqualTo(true);
         assertThat(Db.schedule(account)).singleElement().satisfies(s -> assertThat(s.get("first_enable_due_at")).isNotNull());
         List<DeadLetter> letters = await().atMost(Duration.ofSeconds(30))
-                .until(() -> KafkaIO.deadLettersFor(badKey), l -> !l.isEmpty());
+                .until(() -> Kafka.deadLettersFor(badKey), l -> !l.isEmpty());
         assertThat(letters).singleElement().satisfies(letter -> {
             assertThat(letter.reason()).isEqualTo("version must be positive, was 0");
             assertThat(letter.sourcePartition()).isEqualTo(4);
@@ -114,8 +115,8 @@ class PollIngestTest {
     }
 
     @Test
-    void aRedeliveredPollHasNoFurtherEffect() throws Throwable {
-        String account = KafkaIO.unique("poll-redelivered");
+    void aRedeliveredPollHasNoFurtherEffect() {
+        String account = Kafka.unique("poll-redelivered");
         List<ConsumerRecord<String, String>> poll = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             poll.add(record(1, i % 4 == 0 ? firstEnableAdded(account, "r" + i + "@example.com", 1, "Whole Bean")
@@ -134,12 +135,32 @@ class PollIngestTest {
         assertThat(Db.schedule(account)).isEqualTo(scheduleBefore);
     }
 
+    @Test
+    void aChangeTheDatabaseRefusesIsDeadLetteredAloneAndTheRestOfItsPollStored() {
+        String account = Kafka.unique("poll-unstorable");
+        MembershipChange before = added(account, "a@example.com", 1, "VIP");
+        // Valid by the contract, but PostgreSQL stores no NUL character in text: the poll's transaction fails for good.
+        MembershipChange refused = added(account, "nul@example.com", 1, "V\u0000IP");
+        MembershipChange after = moved(account, "a@example.com", 2, List.of("VIP"), "Gold");
+        String refusedKey = refused.contactKey().asKafkaKey();
+
+        applyPoll(List.of(record(3, before), record(3, refused), record(3, after)));
+
+        assertThat(Db.contacts(account)).isEqualTo(1);
+        assertThat(Db.desiredVersion(account, "a@example.com")).isEqualTo(2);
+        assertThat(Db.ledger(account, "a@example.com").get("desired_segments")).isEqualTo("[\"Gold\"]");
+        List<DeadLetter> letters = await().atMost(Duration.ofSeconds(30))
+                .until(() -> Kafka.deadLettersFor(refusedKey), l -> !l.isEmpty());
+        assertThat(letters).singleElement().satisfies(letter -> {
+            assertThat(letter.errorType()).isEqualTo(MembershipChangeConsumer.UNSTORABLE);
+            assertThat(letter.sourcePartition()).isEqualTo(3);
+            assertThat(letter.reason()).contains("22021");
+        });
+        assertThat(Kafka.deadLettersOfAccount(account)).isEqualTo(1);
+    }
+
     private static List<Map<String, Object>> ledger(String account) {
         return Db.query("select * from sync_worker.contact_ledger where account_id = ? order by email", account);
     }
 
-    private static String groupId() {
-        return org.eclipse.microprofile.config.ConfigProvider.getConfig()
-                .getValue("mp.messaging.incoming.membership-changes.group.id", String.class);
-    }
 }

@@ -8,11 +8,10 @@ import static org.awaitility.Awaitility.await;
 import com.nosto.klaviyo.events.ContactState;
 import com.nosto.klaviyo.events.MembershipChange;
 import com.nosto.klaviyo.events.SyncBatch;
+import com.nosto.klaviyo.worker.config.TestClock;
 import com.nosto.klaviyo.worker.messaging.MembershipChangeConsumer;
 import com.nosto.klaviyo.worker.support.Db;
-import com.nosto.klaviyo.worker.support.KafkaIO;
-import com.nosto.klaviyo.worker.support.Replay;
-import com.nosto.klaviyo.worker.support.TestClock;
+import com.nosto.klaviyo.worker.support.Kafka;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.time.Duration;
@@ -20,7 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 
 /** G8/G9: a kill mid-window or mid-release loses nothing and releases nothing twice; replays are no-ops. */
@@ -31,15 +29,11 @@ class CrashRecoveryTest {
     private static final Set<Integer> ALL_PARTITIONS = Set.of(0, 1, 2, 3, 4, 5);
 
     @Inject
-    ReleaseScheduler scheduler;
+    Loops loops;
     @Inject
     ReleaseService releases;
     @Inject
     MembershipChangeConsumer worker;
-
-    private static String groupId() {
-        return ConfigProvider.getConfig().getValue("mp.messaging.incoming.membership-changes.group.id", String.class);
-    }
 
     private static List<ContactState> contacts(List<SyncBatch> batches) {
         return batches.stream().flatMap(b -> b.contacts().stream()).toList();
@@ -48,14 +42,14 @@ class CrashRecoveryTest {
     @Test
     void killMidReleaseThenRestartLosesNothingAndReleasesNothingTwice() {
         // "000-" sorts before every other test account, so the cut below falls inside this account's window.
-        String account = "000-" + KafkaIO.unique("crash");
+        String account = "000-" + Kafka.unique("crash");
         List<MembershipChange> changes = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
             changes.add(added(account, "c" + i + "@example.com", 1, "VIP"));
         }
-        scheduler.pause();
+        loops.pause();
         try {
-            KafkaIO.produce(changes.toArray(MembershipChange[]::new));
+            Kafka.produce(changes.toArray(MembershipChange[]::new));
             await().atMost(Duration.ofSeconds(60)).until(() -> Db.contacts(account) == 10);
             List<Map<String, Object>> scheduleBefore = Db.schedule(account);
             TestClock.INSTANCE.advance(PAST_REGULAR);
@@ -69,15 +63,15 @@ class CrashRecoveryTest {
             assertThat(Db.schedule(account)).as("stored schedule survives the kill").isEqualTo(scheduleBefore);
 
             // Its offsets were never committed, so the same records are delivered again.
-            KafkaIO.produce(changes.toArray(MembershipChange[]::new));
-            await().atMost(Duration.ofSeconds(60)).until(() -> KafkaIO.groupCaughtUp(groupId()));
+            Kafka.produce(changes.toArray(MembershipChange[]::new));
+            await().atMost(Duration.ofSeconds(60)).until(() -> Kafka.groupCaughtUp(Kafka.appGroupId()));
             assertThat(Db.pending(account)).isEqualTo(10 - cut.contacts());
         } finally {
-            scheduler.resume();
+            loops.resume();
         }
 
         await().atMost(Duration.ofSeconds(60)).until(() -> Db.pending(account) == 0 && Db.unpublished(account) == 0);
-        List<SyncBatch> batches = KafkaIO.batchesFor(account);
+        List<SyncBatch> batches = Kafka.batchesFor(account);
         assertThat(contacts(batches)).extracting(ContactState::email).doesNotHaveDuplicates().hasSize(10);
         assertThat(batches).extracting(SyncBatch::batchId).doesNotHaveDuplicates();
     }
@@ -85,14 +79,14 @@ class CrashRecoveryTest {
     @Test
     void killBetweenTheLastPageAndTheEndMarkerWritesTheMarkerOnRestart() {
         // "000-" sorts first, so this account's window is the first the budgeted release below meets.
-        String account = "000-" + KafkaIO.unique("marker-crash");
+        String account = "000-" + Kafka.unique("marker-crash");
         List<MembershipChange> changes = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             changes.add(added(account, "m" + i + "@example.com", 1, "VIP"));
         }
-        scheduler.pause();
+        loops.pause();
         try {
-            KafkaIO.produceToPartition(5, changes);
+            Kafka.produceToPartition(5, changes);
             await().atMost(Duration.ofSeconds(60)).until(() -> Db.contacts(account) == 4);
             TestClock.INSTANCE.advance(PAST_REGULAR);
 
@@ -108,11 +102,11 @@ class CrashRecoveryTest {
             assertThat(rerun.complete()).isTrue();
             assertThat(Db.outboxRows(account)).isEqualTo(2);
         } finally {
-            scheduler.resume();
+            loops.resume();
         }
 
         await().atMost(Duration.ofSeconds(60)).until(() -> Db.unpublished(account) == 0);
-        List<SyncBatch> batches = KafkaIO.batchesFor(account);
+        List<SyncBatch> batches = Kafka.batchesFor(account);
         assertThat(batches).extracting(b -> b.contacts().size()).containsExactly(4, 0);
         SyncBatch marker = batches.get(1);
         assertThat(marker.last()).isTrue();
@@ -125,26 +119,26 @@ class CrashRecoveryTest {
 
     @Test
     void replayingTheTopicFromEarliestReleasesNoNewBatch() {
-        String account = KafkaIO.unique("replay");
+        String account = Kafka.unique("replay");
         for (int i = 0; i < 5; i++) {
-            KafkaIO.produce(added(account, "r" + i + "@example.com", 1, "A"));
+            Kafka.produce(added(account, "r" + i + "@example.com", 1, "A"));
         }
-        KafkaIO.produce(moved(account, "r0@example.com", 2, List.of("A"), "B"));
+        Kafka.produce(moved(account, "r0@example.com", 2, List.of("A"), "B"));
         await().atMost(Duration.ofSeconds(60)).until(() -> Db.contacts(account) == 5
                 && Db.desiredVersion(account, "r0@example.com") == 2);
         TestClock.INSTANCE.advance(PAST_REGULAR);
         await().atMost(Duration.ofSeconds(60)).until(() -> Db.pending(account) == 0 && Db.outboxRows(account) > 0
                 && Db.unpublished(account) == 0);
         long outboxBefore = Db.outboxRows(account);
-        int batchesBefore = KafkaIO.batchesFor(account).size();
+        int batchesBefore = Kafka.batchesFor(account).size();
 
-        int replayed = Replay.wholeTopic(worker);
+        int replayed = Kafka.replay(worker);
 
         assertThat(replayed).isGreaterThanOrEqualTo(6);
         assertThat(Db.pending(account)).isZero();
         TestClock.INSTANCE.advance(PAST_REGULAR);
         releases.releaseDue(ALL_PARTITIONS);
         assertThat(Db.outboxRows(account)).isEqualTo(outboxBefore);
-        assertThat(KafkaIO.batchesFor(account)).hasSize(batchesBefore);
+        assertThat(Kafka.batchesFor(account)).hasSize(batchesBefore);
     }
 }

@@ -2,7 +2,6 @@ package com.nosto.klaviyo.worker.service;
 
 import static com.nosto.klaviyo.worker.support.Changes.added;
 import static com.nosto.klaviyo.worker.support.Changes.firstEnableAdded;
-import static com.nosto.klaviyo.worker.support.Changes.legacyFirstEnableAdded;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -12,10 +11,11 @@ import com.nosto.klaviyo.events.MembershipChange;
 import com.nosto.klaviyo.events.SyncBatch;
 import com.nosto.klaviyo.events.WindowKind;
 import com.nosto.klaviyo.testsupport.Tokens;
+import com.nosto.klaviyo.worker.config.TestClock;
 import com.nosto.klaviyo.worker.domain.WindowRules;
+import com.nosto.klaviyo.worker.messaging.OutboxRelay;
 import com.nosto.klaviyo.worker.support.Db;
-import com.nosto.klaviyo.worker.support.KafkaIO;
-import com.nosto.klaviyo.worker.support.TestClock;
+import com.nosto.klaviyo.worker.support.Kafka;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.sql.Timestamp;
@@ -39,14 +39,14 @@ class EndMarkerTest {
     private static final Duration FIRST_ENABLE = Duration.ofHours(1);
 
     @Inject
-    ReleaseScheduler scheduler;
+    Loops loops;
     @Inject
     ReleaseService releases;
     @Inject
     OutboxRelay relay;
 
     private static List<SyncBatch> awaitBatches(String account, Predicate<List<SyncBatch>> done) {
-        return await().atMost(Duration.ofSeconds(60)).until(() -> KafkaIO.batchesFor(account), done);
+        return await().atMost(Duration.ofSeconds(60)).until(() -> Kafka.batchesFor(account), done);
     }
 
     private static Predicate<List<SyncBatch>> markersOf(int partitions) {
@@ -70,11 +70,11 @@ class EndMarkerTest {
 
     @Test
     void aFlushedWindowEndsWithOneMarkerPerPartitionCountingEveryPartition() {
-        String account = KafkaIO.unique("markers");
+        String account = Kafka.unique("markers");
         // 6 contacts on partition 0 (two pages), 1 on 3, 2 on 5.
-        KafkaIO.produceToPartition(0, contacts(account, "a", 6));
-        KafkaIO.produceToPartition(3, contacts(account, "b", 1));
-        KafkaIO.produceToPartition(5, contacts(account, "c", 2));
+        Kafka.produceToPartition(0, contacts(account, "a", 6));
+        Kafka.produceToPartition(3, contacts(account, "b", 1));
+        Kafka.produceToPartition(5, contacts(account, "c", 2));
         await().atMost(Duration.ofSeconds(60)).until(() -> Db.contacts(account) == 9 && Db.schedule(account).size() == 3);
 
         given().auth().oauth2(Tokens.sre())
@@ -84,7 +84,7 @@ class EndMarkerTest {
         awaitBatches(account, markersOf(3));
         await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(30))
                 .until(() -> Db.unpublished(account) == 0 && Db.pending(account) == 0);
-        List<SyncBatch> batches = KafkaIO.batchesFor(account);
+        List<SyncBatch> batches = Kafka.batchesFor(account);
 
         assertThat(batches).extracting(SyncBatch::windowId).containsOnly(batches.get(0).windowId());
         Map<Integer, List<SyncBatch>> byPartition = batches.stream().collect(Collectors.groupingBy(SyncBatch::sourcePartition));
@@ -108,50 +108,39 @@ class EndMarkerTest {
 
     @Test
     void oneFirstEnableArrivingOnTwoPartitionsAtDifferentTimesIsOneWindowEndingAtEnableTimePlusTheWindow() {
-        String account = KafkaIO.unique("one-enable");
+        String account = Kafka.unique("one-enable");
         Instant enabledAt = TestClock.INSTANCE.instant();
-        KafkaIO.produceToPartition(1, List.of(firstEnableAdded(account, "early@example.com", 1, "Whole Bean", enabledAt)));
+        Kafka.produceToPartition(1, List.of(firstEnableAdded(account, "early@example.com", 1, "Whole Bean", enabledAt)));
         await().atMost(Duration.ofSeconds(60)).until(() -> Db.contacts(account) == 1);
         TestClock.INSTANCE.advance(Duration.ofMinutes(7));
-        KafkaIO.produceToPartition(4, List.of(firstEnableAdded(account, "late@example.com", 1, "Whole Bean", enabledAt)));
-        // Without enabledAt (an older segment-service): the window still counts from arrival.
-        Instant legacyArrival = TestClock.INSTANCE.instant();
-        KafkaIO.produceToPartition(2, List.of(legacyFirstEnableAdded(account, "legacy@example.com", 1, "Lapsed")));
-        await().atMost(Duration.ofSeconds(60)).until(() -> Db.contacts(account) == 3);
+        Kafka.produceToPartition(4, List.of(firstEnableAdded(account, "late@example.com", 1, "Whole Bean", enabledAt)));
+        await().atMost(Duration.ofSeconds(60)).until(() -> Db.contacts(account) == 2);
 
         Instant end = enabledAt.plus(FIRST_ENABLE);
         assertThat(firstEnableDue(account, 1)).isEqualTo(end);
         assertThat(firstEnableDue(account, 4)).isEqualTo(end);
-        assertThat(firstEnableDue(account, 2)).isEqualTo(legacyArrival.plus(FIRST_ENABLE));
 
         TestClock.INSTANCE.advance(FIRST_ENABLE);
-        List<SyncBatch> batches = awaitBatches(account, markersOf(3));
+        List<SyncBatch> batches = awaitBatches(account, markersOf(2));
 
         String windowId = WindowRules.windowId(account, WindowKind.FIRST_ENABLE, end);
-        List<SyncBatch> window = batches.stream().filter(b -> b.windowId().equals(windowId)).toList();
-        assertThat(window).extracting(SyncBatch::windowEnd).containsOnly(end);
-        assertThat(window).flatExtracting(SyncBatch::contacts).extracting(ContactState::email)
+        assertThat(batches).extracting(SyncBatch::windowId).containsOnly(windowId);
+        assertThat(batches).extracting(SyncBatch::windowEnd).containsOnly(end);
+        assertThat(batches).flatExtracting(SyncBatch::contacts).extracting(ContactState::email)
                 .containsExactlyInAnyOrder("early@example.com", "late@example.com");
-        assertThat(window.stream().filter(SyncBatch::last)).extracting(SyncBatch::sourcePartition)
+        assertThat(batches.stream().filter(SyncBatch::last)).extracting(SyncBatch::sourcePartition)
                 .containsExactlyInAnyOrder(1, 4);
-        assertThat(window.stream().filter(SyncBatch::last)).extracting(SyncBatch::windowPartitions).containsOnly(2);
+        assertThat(batches.stream().filter(SyncBatch::last)).extracting(SyncBatch::windowPartitions).containsOnly(2);
 
-        List<SyncBatch> legacy = batches.stream().filter(b -> !b.windowId().equals(windowId)).toList();
-        assertThat(legacy).extracting(SyncBatch::windowId)
-                .containsOnly(WindowRules.windowId(account, WindowKind.FIRST_ENABLE, legacyArrival.plus(FIRST_ENABLE)));
-        assertThat(legacy).flatExtracting(SyncBatch::contacts).extracting(ContactState::email)
-                .containsExactly("legacy@example.com");
-        assertThat(legacy.stream().filter(SyncBatch::last)).singleElement()
-                .satisfies(m -> assertThat(m.windowPartitions()).isEqualTo(1));
     }
 
     @Test
     void anEnableOlderThanTheWindowIsReleasedAtOnce() {
-        String account = KafkaIO.unique("late-enable");
+        String account = Kafka.unique("late-enable");
         Instant enabledAt = TestClock.INSTANCE.instant().minus(Duration.ofMinutes(90));
 
         // No clock move: the window ended half an hour ago, so the next tick releases it.
-        KafkaIO.produce(firstEnableAdded(account, "behind@example.com", 1, "Whole Bean", enabledAt));
+        Kafka.produce(firstEnableAdded(account, "behind@example.com", 1, "Whole Bean", enabledAt));
 
         List<SyncBatch> batches = awaitBatches(account, markersOf(1));
         assertThat(batches).extracting(SyncBatch::windowEnd).containsOnly(enabledAt.plus(FIRST_ENABLE));
@@ -162,12 +151,12 @@ class EndMarkerTest {
 
     @Test
     void aDueFirstEnableWindowTheRegularWindowEmptiedStillEndsWithItsMarker() {
-        String account = KafkaIO.unique("fe-empty");
+        String account = Kafka.unique("fe-empty");
         Instant enabledAt = TestClock.INSTANCE.instant();
-        scheduler.pause();
+        loops.pause();
         try {
-            KafkaIO.produceToPartition(0, List.of(firstEnableAdded(account, "x@example.com", 1, "Whole Bean", enabledAt)));
-            KafkaIO.produceToPartition(3, List.of(firstEnableAdded(account, "y@example.com", 1, "Whole Bean", enabledAt)));
+            Kafka.produceToPartition(0, List.of(firstEnableAdded(account, "x@example.com", 1, "Whole Bean", enabledAt)));
+            Kafka.produceToPartition(3, List.of(firstEnableAdded(account, "y@example.com", 1, "Whole Bean", enabledAt)));
             await().atMost(Duration.ofSeconds(60)).until(() -> Db.contacts(account) == 2);
             // Both kinds due at one tick: the regular window, released first, takes the first-enable contacts.
             TestClock.INSTANCE.advance(Duration.ofHours(12).plusMinutes(1));
@@ -179,7 +168,7 @@ class EndMarkerTest {
             assertThat(Db.schedule(account)).allSatisfy(r -> assertThat(r.get("first_enable_due_at")).isNull());
             relay.relayOnce();
         } finally {
-            scheduler.resume();
+            loops.resume();
         }
 
         List<SyncBatch> batches = awaitBatches(account, b -> b.stream().filter(SyncBatch::last).count() >= 4);
@@ -194,33 +183,5 @@ class EndMarkerTest {
         assertThat(regular).flatExtracting(SyncBatch::contacts).extracting(ContactState::email)
                 .containsExactlyInAnyOrder("x@example.com", "y@example.com");
         assertThat(regular.stream().filter(SyncBatch::last)).extracting(SyncBatch::windowPartitions).containsExactly(2, 2);
-    }
-
-    @Test
-    void aMarkerWaitsForTheEarlierBatchesOfItsPartition() {
-        String account = KafkaIO.unique("marker-order");
-        scheduler.pause();
-        try {
-            KafkaIO.produceToPartition(1, contacts(account, "o", 2));
-            await().atMost(Duration.ofSeconds(60)).until(() -> Db.contacts(account) == 2);
-            TestClock.INSTANCE.advance(Duration.ofHours(12).plusMinutes(1));
-            releases.releaseDue(Set.of(1));
-            assertThat(Db.outboxRows(account)).isEqualTo(2);
-            // The contact batch is held by someone else's lease (another instance, or a send that failed).
-            Db.update("update sync_worker.outbox_batch set claimed_until = now() + interval '100 years'"
-                    + " where account_id = ? and contact_count > 0", account);
-
-            relay.relayOnce();
-
-            assertThat(Db.unpublished(account)).as("neither the leased batch nor its marker went out").isEqualTo(2);
-            Db.update("update sync_worker.outbox_batch set claimed_until = null where account_id = ?", account);
-            relay.relayOnce();
-            assertThat(Db.unpublished(account)).isZero();
-        } finally {
-            scheduler.resume();
-        }
-
-        List<SyncBatch> batches = KafkaIO.batchesFor(account);
-        assertThat(batches).extracting(SyncBatch::last).containsExactly(false, true);
     }
 }

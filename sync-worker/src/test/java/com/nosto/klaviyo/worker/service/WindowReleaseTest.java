@@ -4,6 +4,7 @@ import static com.nosto.klaviyo.worker.support.Changes.added;
 import static com.nosto.klaviyo.worker.support.Changes.firstEnableAdded;
 import static com.nosto.klaviyo.worker.support.Changes.moved;
 import static com.nosto.klaviyo.worker.support.Changes.removed;
+import static com.nosto.klaviyo.worker.support.Changes.resync;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -12,13 +13,15 @@ import com.nosto.klaviyo.events.ContactState;
 import com.nosto.klaviyo.events.MembershipChange;
 import com.nosto.klaviyo.events.SyncBatch;
 import com.nosto.klaviyo.events.WindowKind;
+import com.nosto.klaviyo.worker.config.TestClock;
 import com.nosto.klaviyo.worker.support.Db;
-import com.nosto.klaviyo.worker.support.KafkaIO;
-import com.nosto.klaviyo.worker.support.TestClock;
+import com.nosto.klaviyo.worker.support.Kafka;
 import io.quarkus.test.junit.QuarkusTest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /** Coalescing and the two windows (G6, G7), end to end: real broker in, real database, real broker out. */
@@ -39,7 +42,7 @@ class WindowReleaseTest {
     }
 
     private static List<SyncBatch> contactBatches(String account) {
-        return KafkaIO.batchesFor(account).stream().filter(b -> !b.contacts().isEmpty()).toList();
+        return Kafka.batchesFor(account).stream().filter(b -> !b.contacts().isEmpty()).toList();
     }
 
     private static long contactRows(String account) {
@@ -52,16 +55,16 @@ class WindowReleaseTest {
 
     @Test
     void addedThenRemovedWithinOneWindowReleasesNothing() {
-        String account = KafkaIO.unique("coalesce");
-        KafkaIO.produce(added(account, "flicker@example.com", 1, "VIP"));
-        KafkaIO.produce(removed(account, "flicker@example.com", 2, "VIP"), added(account, "stays@example.com", 1, "VIP"));
+        String account = Kafka.unique("coalesce");
+        Kafka.produce(added(account, "flicker@example.com", 1, "VIP"));
+        Kafka.produce(removed(account, "flicker@example.com", 2, "VIP"), added(account, "stays@example.com", 1, "VIP"));
         awaitStored(account, "flicker@example.com", 2);
         awaitStored(account, "stays@example.com", 1);
 
         TestClock.INSTANCE.advance(PAST_REGULAR);
         await().atMost(Duration.ofSeconds(60)).until(() -> Db.pending(account) == 0 && Db.unpublished(account) == 0);
 
-        List<SyncBatch> batches = KafkaIO.batchesFor(account);
+        List<SyncBatch> batches = Kafka.batchesFor(account);
         assertThat(contacts(batches)).extracting(ContactState::email).containsExactly("stays@example.com");
         assertThat(contactRows(account)).isEqualTo(1);
         assertThat(Db.ledger(account, "flicker@example.com").get("released_version")).isNull();
@@ -69,17 +72,17 @@ class WindowReleaseTest {
 
     @Test
     void chainOfMovesReleasesOnlyTheLastState() {
-        String account = KafkaIO.unique("moves");
+        String account = Kafka.unique("moves");
         String email = "mover@example.com";
-        KafkaIO.produce(added(account, email, 1, "A"));
+        Kafka.produce(added(account, email, 1, "A"));
         awaitStored(account, email, 1);
         TestClock.INSTANCE.advance(PAST_REGULAR);
         assertThat(contacts(awaitBatches(account, 1))).singleElement()
                 .satisfies(c -> assertThat(c.change()).isEqualTo(ChangeType.ADDED));
 
-        KafkaIO.produce(moved(account, email, 2, List.of("A"), "B"));
-        KafkaIO.produce(moved(account, email, 3, List.of("B"), "C"));
-        KafkaIO.produce(moved(account, email, 4, List.of("C"), "C", "D"));
+        Kafka.produce(moved(account, email, 2, List.of("A"), "B"));
+        Kafka.produce(moved(account, email, 3, List.of("B"), "C"));
+        Kafka.produce(moved(account, email, 4, List.of("C"), "C", "D"));
         awaitStored(account, email, 4);
         TestClock.INSTANCE.advance(PAST_REGULAR);
 
@@ -97,8 +100,8 @@ class WindowReleaseTest {
 
     @Test
     void firstEnableIsReleasedInTheShortWindowWhileRegularChangesWait() {
-        String account = KafkaIO.unique("first-enable");
-        KafkaIO.produce(added(account, "regular@example.com", 1, "Lapsed"),
+        String account = Kafka.unique("first-enable");
+        Kafka.produce(added(account, "regular@example.com", 1, "Lapsed"),
                 firstEnableAdded(account, "enabled@example.com", 1, "Whole Bean"));
         awaitStored(account, "regular@example.com", 1);
         awaitStored(account, "enabled@example.com", 1);
@@ -120,10 +123,10 @@ class WindowReleaseTest {
 
     @Test
     void firstEnableReleaseCarriesTheLatestStateAndClearsTheRegularPending() {
-        String account = KafkaIO.unique("fe-latest");
+        String account = Kafka.unique("fe-latest");
         String email = "enabled@example.com";
-        KafkaIO.produce(firstEnableAdded(account, email, 1, "Whole Bean"));
-        KafkaIO.produce(moved(account, email, 2, List.of("Whole Bean"), "Whole Bean", "VIP"));
+        Kafka.produce(firstEnableAdded(account, email, 1, "Whole Bean"));
+        Kafka.produce(moved(account, email, 2, List.of("Whole Bean"), "Whole Bean", "VIP"));
         awaitStored(account, email, 2);
 
         TestClock.INSTANCE.advance(PAST_FIRST_ENABLE);
@@ -141,17 +144,17 @@ class WindowReleaseTest {
 
     @Test
     void aLargeWindowIsChunkedIntoBatchesWithDeterministicIds() {
-        String account = KafkaIO.unique("chunks");
+        String account = Kafka.unique("chunks");
         List<MembershipChange> changes = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
             changes.add(added(account, "c" + i + "@example.com", 1, "VIP"));
         }
-        KafkaIO.produceToPartition(2, changes);
+        Kafka.produceToPartition(2, changes);
         await().atMost(Duration.ofSeconds(60)).until(() -> Db.contacts(account) == 10);
 
         TestClock.INSTANCE.advance(PAST_REGULAR);
         List<SyncBatch> batches = await().atMost(Duration.ofSeconds(60))
-                .until(() -> KafkaIO.batchesFor(account), b -> b.stream().anyMatch(SyncBatch::last));
+                .until(() -> Kafka.batchesFor(account), b -> b.stream().anyMatch(SyncBatch::last));
 
         // Test profile batch size is 4: 10 contacts of one window partition make chunks 4, 4, 2, then the end marker.
         assertThat(batches).extracting(b -> b.contacts().size()).containsExactly(4, 4, 2, 0);
@@ -165,5 +168,35 @@ class WindowReleaseTest {
         assertThat(batches).extracting(SyncBatch::batchId)
                 .containsExactly(windowId + "/2/0", windowId + "/2/1", windowId + "/2/2", windowId + "/2/3");
         assertThat(contacts(batches)).extracting(ContactState::email).doesNotHaveDuplicates().hasSize(10);
+    }
+
+    @Test
+    void aResyncRestatesUnchangedContactsInTheNextWindowEvenAfterALaterChange() {
+        String account = Kafka.unique("resync");
+        Kafka.produce(added(account, "x@example.com", 1, "VIP"), added(account, "y@example.com", 1, "VIP"));
+        awaitStored(account, "x@example.com", 1);
+        awaitStored(account, "y@example.com", 1);
+        TestClock.INSTANCE.advance(PAST_REGULAR);
+        await().atMost(Duration.ofSeconds(60)).until(() -> Db.pending(account) == 0 && Db.unpublished(account) == 0);
+        List<ContactState> firstWindow = contacts(contactBatches(account));
+        Set<String> firstWindowIds = contactBatches(account).stream().map(SyncBatch::windowId).collect(Collectors.toSet());
+
+        // An operator's resync restates both, unchanged; y then moves away and back before the window.
+        Kafka.produce(resync(account, "x@example.com", 2, "VIP"), resync(account, "y@example.com", 2, "VIP"));
+        Kafka.produce(moved(account, "y@example.com", 3, List.of("VIP"), "Gold"), moved(account, "y@example.com", 4, List.of("Gold"), "VIP"));
+        awaitStored(account, "x@example.com", 2);
+        awaitStored(account, "y@example.com", 4);
+        assertThat(Db.pending(account)).as("restated contacts wait although nothing changed").isEqualTo(2);
+
+        TestClock.INSTANCE.advance(PAST_REGULAR);
+        List<ContactState> restated = await().atMost(Duration.ofSeconds(60)).until(() -> contacts(contactBatches(account)
+                .stream().filter(b -> !firstWindowIds.contains(b.windowId())).toList()), c -> c.size() >= 2);
+
+        assertThat(restated).extracting(ContactState::email, ContactState::version, ContactState::change,
+                        ContactState::restate, ContactState::nostoSegments)
+                .containsExactlyInAnyOrder(
+                        org.assertj.core.groups.Tuple.tuple("x@example.com", 2L, ChangeType.ADDED, true, List.of("VIP")),
+                        org.assertj.core.groups.Tuple.tuple("y@example.com", 4L, ChangeType.ADDED, true, List.of("VIP")));
+        assertThat(firstWindow).extracting(ContactState::restate).containsExactly(false, false);
     }
 }

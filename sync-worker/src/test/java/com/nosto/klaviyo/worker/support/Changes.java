@@ -30,9 +30,9 @@ public final class Changes {
         return change(ChangeType.ADDED, account, email, version, List.of(), segments(after), ChangeCause.membership());
     }
 
-    /** A first-enable change of a segment switched on now, by the worker's clock (as a current segment-service sends). */
+    /** A first-enable change of a segment switched on now, by the worker's clock. */
     public static MembershipChange firstEnableAdded(String account, String email, long version, String segment) {
-        return firstEnableAdded(account, email, version, segment, TestClock.INSTANCE.instant());
+        return firstEnableAdded(account, email, version, segment, com.nosto.klaviyo.worker.config.TestClock.INSTANCE.instant());
     }
 
     /** A first-enable change of a segment whose sync was switched on at {@code enabledAt}. */
@@ -42,9 +42,10 @@ public final class Changes {
                 ChangeCause.firstEnable(segments(segment).get(0).id(), enabledAt));
     }
 
-    /** A first-enable change as segment-service sent it before {@code enabledAt} existed (the field absent). */
-    public static MembershipChange legacyFirstEnableAdded(String account, String email, long version, String segment) {
-        return firstEnableAdded(account, email, version, segment, null);
+    /** An operator's resync restating a listed contact (segment-service derives ADDED for an unchanged one). */
+    public static MembershipChange resync(String account, String email, long version, String... after) {
+        return change(after.length == 0 ? ChangeType.REMOVED : ChangeType.ADDED, account, email, version, segments(after),
+                segments(after), ChangeCause.of(ChangeCause.Kind.RESYNC, null));
     }
 
     public static MembershipChange moved(String account, String email, long version, List<String> before, String... after) {

@@ -1,0 +1,203 @@
+package com.nosto.klaviyo.e2e.harness;
+
+import com.nosto.klaviyo.e2e.harness.KlaviyoRecorder.Call;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/**
+ * What must hold after replicas, kills, rebalances and outages, as pure functions over what a test recorded (sync
+ * runs, Klaviyo calls, topic records). Each returns the violations, one readable line each; empty means it holds.
+ */
+public final class OutageChecks {
+
+    private OutageChecks() {
+    }
+
+    /** One window an account had applied: the gateway's {@code sync_run} row. */
+    public record SyncRun(String account, String window, Instant started, Instant finished) {
+    }
+
+    /** Every {@code klaviyo_gateway.sync_run} row, read directly (not through the proxy). */
+    public static List<SyncRun> syncRuns(Map<String, String> database) {
+        List<SyncRun> runs = new ArrayList<>();
+        try (Connection c = DriverManager.getConnection(database.get("quarkus.datasource.jdbc.url"),
+                database.get("quarkus.datasource.username"), database.get("quarkus.datasource.password"));
+             Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT account_id, window_id, started_at, finished_at FROM klaviyo_gateway.sync_run")) {
+            while (rs.next()) {
+                runs.add(new SyncRun(rs.getString(1), rs.getString(2), rs.getTimestamp(3).toInstant(), rs.getTimestamp(4).toInstant()));
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Cannot read klaviyo_gateway.sync_run", e);
+        }
+        return runs;
+    }
+
+    /** Pairs of windows of one account whose [started_at, finished_at] intervals overlap. */
+    public static List<String> overlappingRuns(List<SyncRun> runs) {
+        List<String> out = new ArrayList<>();
+        for (List<SyncRun> account : byAccount(runs, SyncRun::account).values()) {
+            account.sort(Comparator.comparing(SyncRun::started));
+            for (int i = 0; i < account.size(); i++) {
+                for (int j = i + 1; j < account.size() && account.get(j).started().isBefore(account.get(i).finished()); j++) {
+                    SyncRun a = account.get(i);
+                    SyncRun b = account.get(j);
+                    out.add(a.account() + ": " + a.window() + " [" + a.started() + ", " + a.finished() + "] overlaps "
+                            + b.window() + " [" + b.started() + ", " + b.finished() + "]");
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Times two gateway processes called Klaviyo for one account at once. Each instance's calls for an account form
+     * spans (calls less than {@code gap} apart); spans of two instances that overlap in time mean their calls were
+     * interleaved. A longer pause (a 429 wait) splits a span, so this can miss an overlap but never invents one.
+     */
+    public static List<String> concurrentAppliers(List<Call> calls, Duration gap) {
+        record Span(String instance, long start, long end, int calls) {
+        }
+        List<String> out = new ArrayList<>();
+        for (Map.Entry<String, List<Call>> account : byAccount(calls, Call::apiKey).entrySet()) {
+            List<Span> spans = new ArrayList<>();
+            Map<String, List<Call>> byInstance = account.getValue().stream()
+                    .collect(Collectors.groupingBy(Call::instance, TreeMap::new, Collectors.toList()));
+            byInstance.forEach((instance, own) -> {
+                own.sort(Comparator.comparingLong(Call::start));
+                Span current = null;
+                for (Call c : own) {
+                    if (current != null && c.start() - current.end() <= gap.toMillis()) {
+                        current = new Span(instance, current.start(), Math.max(current.end(), c.end()), current.calls() + 1);
+                    } else {
+                        if (current != null) {
+                            spans.add(current);
+                        }
+                        current = new Span(instance, c.start(), c.end(), 1);
+                    }
+                }
+                spans.add(current);
+            });
+            for (int i = 0; i < spans.size(); i++) {
+                for (int j = i + 1; j < spans.size(); j++) {
+                    Span a = spans.get(i);
+                    Span b = spans.get(j);
+                    if (!a.instance().equals(b.instance()) && a.start() < b.end() && b.start() < a.end()) {
+                        out.add(account.getKey() + ": " + a.instance() + " (" + a.calls() + " calls, " + Instant.ofEpochMilli(a.start())
+                                + " to " + Instant.ofEpochMilli(a.end()) + ") and " + b.instance() + " (" + b.calls() + " calls, "
+                                + Instant.ofEpochMilli(b.start()) + " to " + Instant.ofEpochMilli(b.end()) + ")");
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * 429s not waited out: after a 429 with {@code Retry-After: n}, the account's next call to that operation (from
+     * any instance: the limit is the account's) started less than n seconds after the 429 was answered.
+     */
+    public static List<String> earlyAfterThrottle(List<Call> calls) {
+        List<String> out = new ArrayList<>();
+        Map<String, List<Call>> byOperation = calls.stream()
+                .collect(Collectors.groupingBy(c -> c.apiKey() + " " + c.operation(), TreeMap::new, Collectors.toList()));
+        for (List<Call> op : byOperation.values()) {
+            op.sort(Comparator.comparingLong(Call::start));
+            for (Call throttled : op) {
+                if (throttled.status() != 429) {
+                    continue;
+                }
+                long allowedFrom = throttled.end() + throttled.retryAfterSeconds() * 1000;
+                op.stream().filter(c -> c.start() > throttled.end()).findFirst().ifPresent(next -> {
+                    if (next.start() < allowedFrom) {
+                        out.add(throttled.apiKey() + " " + throttled.operation() + ": 429 to " + throttled.instance() + " at "
+                                + Instant.ofEpochMilli(throttled.end()) + " said Retry-After " + throttled.retryAfterSeconds()
+                                + " s; " + next.instance() + " called again " + (next.start() - throttled.end()) + " ms later");
+                    }
+                });
+            }
+        }
+        return out;
+    }
+
+    /** 429s never followed by an accepted call (2xx) of that account to that operation: work given up, not waited out. */
+    public static List<String> throttledAndGivenUp(List<Call> calls) {
+        List<String> out = new ArrayList<>();
+        Map<String, List<Call>> byOperation = calls.stream()
+                .collect(Collectors.groupingBy(c -> c.apiKey() + " " + c.operation(), TreeMap::new, Collectors.toList()));
+        byOperation.forEach((operation, op) -> op.stream().filter(c -> c.status() == 429)
+                .filter(t -> op.stream().noneMatch(c -> c.start() > t.end() && c.status() / 100 == 2))
+                .forEach(t -> out.add(operation + ": 429 to " + t.instance() + " at " + Instant.ofEpochMilli(t.end())
+                        + " and no accepted call after it")));
+        return out;
+    }
+
+    /** 429s per API key (every 429 is a call over the account's limit). */
+    public static Map<String, Long> throttledPerAccount(List<Call> calls) {
+        return calls.stream().filter(c -> c.status() == 429)
+                .collect(Collectors.groupingBy(c -> String.valueOf(c.apiKey()), TreeMap::new, Collectors.counting()));
+    }
+
+    /**
+     * What one topic's records say about each key's versions.
+     *
+     * @param decreases  records with a lower version than the key's record before them (the literal reading)
+     * @param reordered  of those, versions published for the first time after a newer one (out of order, not a
+     *                   re-publication of a round after a crash)
+     * @param staleLast  keys whose last record is not their newest version: what a compacted topic keeps
+     * @param duplicates records repeating a version the key already had
+     */
+    public record Versions(int records, int decreases, int reordered, int staleLast, int duplicates, List<String> examples) {
+    }
+
+    /** {@code keyedVersions}: (key, version) of each record, in offset order within each partition. */
+    public static Versions versions(List<Map.Entry<String, Long>> keyedVersions) {
+        Map<String, Long> last = new HashMap<>();
+        Map<String, Long> newest = new HashMap<>();
+        Map<String, java.util.Set<Long>> seen = new HashMap<>();
+        int decreases = 0;
+        int reordered = 0;
+        int duplicates = 0;
+        List<String> examples = new ArrayList<>();
+        for (Map.Entry<String, Long> r : keyedVersions) {
+            String key = r.getKey();
+            long version = r.getValue();
+            Long previous = last.put(key, version);
+            boolean first = seen.computeIfAbsent(key, k -> new java.util.HashSet<>()).add(version);
+            if (previous != null && version < previous) {
+                decreases++;
+                if (first) {
+                    reordered++;
+                    if (examples.size() < 10) {
+                        examples.add(key + ": version " + version + " first published after " + newest.get(key));
+                    }
+                }
+            }
+            if (!first) {
+                duplicates++;
+            }
+            newest.merge(key, version, Math::max);
+        }
+        List<String> stale = last.entrySet().stream().filter(e -> e.getValue() < newest.get(e.getKey()))
+                .map(e -> e.getKey() + ": ends with version " + e.getValue() + " after " + newest.get(e.getKey())).sorted().toList();
+        examples.addAll(stale.subList(0, Math.min(10, stale.size())));
+        return new Versions(keyedVersions.size(), decreases, reordered, stale.size(), duplicates, examples);
+    }
+
+    private static <T> Map<String, List<T>> byAccount(List<T> items, java.util.function.Function<T, String> account) {
+        return items.stream().collect(Collectors.groupingBy(i -> String.valueOf(account.apply(i)), TreeMap::new,
+                Collectors.toCollection(ArrayList::new)));
+    }
+}

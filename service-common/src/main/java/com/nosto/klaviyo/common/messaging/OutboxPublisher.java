@@ -1,0 +1,55 @@
+package com.nosto.klaviyo.common.messaging;
+
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import org.eclipse.microprofile.reactive.messaging.Message;
+
+/**
+ * The one way an outbox relay hands rows to Kafka: send every row, keyed, in order (the producer batches them; an
+ * idempotent producer keeps one key's records in order within its partition), wait for the broker's answers, and
+ * say how many rows from the start were acknowledged. The caller marks or deletes exactly those: a row after a
+ * failed one is sent again in the next round, after it, so one key's records never go out of order.
+ */
+public final class OutboxPublisher {
+
+    private OutboxPublisher() {
+    }
+
+    /**
+     * @return how many of {@code rows}, counted from the first, the broker acknowledged (all of them, or up to the
+     *         first that failed or had no answer within {@code timeout})
+     */
+    public static <T> Uni<Integer> publish(MutinyEmitter<String> emitter, List<T> rows, Function<T, String> key,
+            Function<T, String> payload, Duration timeout) {
+        if (rows.isEmpty()) {
+            return Uni.createFrom().item(0);
+        }
+        return Uni.createFrom().deferred(() -> {
+            List<CompletableFuture<Boolean>> acks = new ArrayList<>(rows.size());
+            for (T row : rows) {
+                Message<String> message = Message.of(payload.apply(row))
+                        .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(key.apply(row)).build());
+                // Subscribing sends: in row order.
+                acks.add(emitter.sendMessage(message)
+                        .ifNoItem().after(timeout).fail()
+                        .map(x -> true)
+                        .onFailure().recoverWithItem(false)
+                        .subscribeAsCompletionStage());
+            }
+            return Uni.createFrom().completionStage(CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)))
+                    .map(x -> {
+                        int acknowledged = 0;
+                        while (acknowledged < acks.size() && acks.get(acknowledged).join()) {
+                            acknowledged++;
+                        }
+                        return acknowledged;
+                    });
+        });
+    }
+}
