@@ -6,7 +6,6 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -63,43 +62,31 @@ public final class OutageChecks {
     }
 
     /**
-     * Times two gateway processes called Klaviyo for one account at once. Each instance's calls for an account form
-     * spans (calls less than {@code gap} apart); spans of two instances that overlap in time mean their calls were
-     * interleaved. A longer pause (a 429 wait) splits a span, so this can miss an overlap but never invents one.
+     * Times two gateway processes called Klaviyo for one account at once: a call of one instance was in flight at the
+     * relay (from its request to Klaviyo's answer) while a call of another instance for the same account was. An
+     * account's lease is given back after each turn (one chunk), so instances legitimately take turns on an account
+     * within milliseconds of each other; only calls that overlap in time prove two holders at once. The relay's interval
+     * lies inside the gateway's own view of the call (the gateway sends before it and reads the answer after it), so a
+     * correct hand-over (answer read, chunk committed, lease given back, taken by another instance, its first call sent)
+     * can never overlap here.
      */
-    public static List<String> concurrentAppliers(List<Call> calls, Duration gap) {
-        record Span(String instance, long start, long end, int calls) {
-        }
+    public static List<String> concurrentAppliers(List<Call> calls) {
         List<String> out = new ArrayList<>();
         for (Map.Entry<String, List<Call>> account : byAccount(calls, Call::apiKey).entrySet()) {
-            List<Span> spans = new ArrayList<>();
-            Map<String, List<Call>> byInstance = account.getValue().stream()
-                    .collect(Collectors.groupingBy(Call::instance, TreeMap::new, Collectors.toList()));
-            byInstance.forEach((instance, own) -> {
-                own.sort(Comparator.comparingLong(Call::start));
-                Span current = null;
-                for (Call c : own) {
-                    if (current != null && c.start() - current.end() <= gap.toMillis()) {
-                        current = new Span(instance, current.start(), Math.max(current.end(), c.end()), current.calls() + 1);
-                    } else {
-                        if (current != null) {
-                            spans.add(current);
-                        }
-                        current = new Span(instance, c.start(), c.end(), 1);
+            List<Call> sorted = new ArrayList<>(account.getValue());
+            sorted.sort(Comparator.comparingLong(Call::start));
+            // Sweep in start order, keeping the in-flight call that ends last per instance.
+            Map<String, Call> latest = new TreeMap<>();
+            for (Call c : sorted) {
+                for (Call other : latest.values()) {
+                    if (!other.instance().equals(c.instance()) && c.start() < other.end()) {
+                        out.add(account.getKey() + ": " + other.instance() + " " + other.method() + " " + other.path() + " ["
+                                + Instant.ofEpochMilli(other.start()) + ", " + Instant.ofEpochMilli(other.end()) + "] and "
+                                + c.instance() + " " + c.method() + " " + c.path() + " [" + Instant.ofEpochMilli(c.start()) + ", "
+                                + Instant.ofEpochMilli(c.end()) + "]");
                     }
                 }
-                spans.add(current);
-            });
-            for (int i = 0; i < spans.size(); i++) {
-                for (int j = i + 1; j < spans.size(); j++) {
-                    Span a = spans.get(i);
-                    Span b = spans.get(j);
-                    if (!a.instance().equals(b.instance()) && a.start() < b.end() && b.start() < a.end()) {
-                        out.add(account.getKey() + ": " + a.instance() + " (" + a.calls() + " calls, " + Instant.ofEpochMilli(a.start())
-                                + " to " + Instant.ofEpochMilli(a.end()) + ") and " + b.instance() + " (" + b.calls() + " calls, "
-                                + Instant.ofEpochMilli(b.start()) + " to " + Instant.ofEpochMilli(b.end()) + ")");
-                    }
-                }
+                latest.merge(c.instance(), c, (a, b) -> a.end() >= b.end() ? a : b);
             }
         }
         return out;

@@ -11,7 +11,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.Collection;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /** sync_run rows (the sync history). Methods run in the caller's session (see {@link SyncStateRepository}). */
 @ApplicationScoped
@@ -52,6 +55,15 @@ public class SyncRunRepository implements PanacheRepositoryBase<SyncRunEntity, S
     /** Whether a part of the window was applied before (its row exists). */
     Uni<Boolean> exists(String accountId, String windowId) {
         return count("id.accountId = ?1 and id.windowId = ?2", accountId, windowId).map(n -> n > 0);
+    }
+
+    /** Which of the windows have a row: a part of them was applied already. */
+    Uni<Set<String>> existing(String accountId, Collection<String> windowIds) {
+        if (windowIds.isEmpty()) {
+            return Uni.createFrom().item(Set.of());
+        }
+        return find("id.accountId = ?1 and id.windowId in ?2", accountId, windowIds).list()
+                .map(rows -> rows.stream().map(r -> r.id.windowId()).collect(Collectors.toSet()));
     }
 
     /**

@@ -16,6 +16,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -74,6 +75,11 @@ public class SyncStateRepository {
     /** End markers recorded as applied, per window: source partition → the window's partition count it stated. */
     public Uni<Map<String, Map<Integer, Integer>>> appliedMarkers(String accountId, Collection<String> windowIds) {
         return tx.inSession(() -> applied.endMarkers(accountId, windowIds));
+    }
+
+    /** Which of the account's windows were applied in part already (their sync history row exists). */
+    public Uni<Set<String>> appliedInPart(String accountId, Collection<String> windowIds) {
+        return tx.inSession(() -> runs.existing(accountId, windowIds));
     }
 
     /** Whether a part of the window was applied already. */

@@ -27,6 +27,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
@@ -44,8 +45,15 @@ public class AccountApplier {
 
     private static final Logger LOG = Logger.getLogger(AccountApplier.class);
 
-    /** A window waiting in the inbox and whether it may be applied. */
-    record WindowWork(String windowId, long contacts, long batches, long firstArrival, WindowReadiness.Verdict verdict) {
+    /**
+     * A window waiting in the inbox and whether it may be applied. {@code begun}: a part of it was applied already; such
+     * a window is finished before another starts, so an account's windows are applied one after the other (the rest of
+     * a begun window arrived later than the next window's first batches, so arrival alone would put it behind them).
+     */
+    record WindowWork(String windowId, long contacts, long batches, long firstArrival, boolean begun, WindowReadiness.Verdict verdict) {
+
+        static final Comparator<WindowWork> APPLY_ORDER = Comparator.comparing((WindowWork w) -> !w.begun())
+                .thenComparingLong(WindowWork::firstArrival);
     }
 
     private final InboxRepository inbox;
@@ -77,7 +85,7 @@ public class AccountApplier {
                 return Uni.createFrom().item(new Release(null, true, null, 0));
             }
             List<WindowWork> ready = windows.stream().filter(w -> w.verdict().ready())
-                    .sorted(Comparator.comparingLong(WindowWork::firstArrival)).toList();
+                    .sorted(WindowWork.APPLY_ORDER).toList();
             if (ready.isEmpty()) {
                 // Nothing ready: look again when the first window reaches max-wait, or when batches arrive.
                 Instant next = windows.stream().map(w -> w.verdict().readyAt()).min(Instant::compareTo).orElseThrow();
@@ -98,21 +106,25 @@ public class AccountApplier {
             }
             Map<String, List<InboxRepository.Part>> byWindow = parts.stream()
                     .collect(Collectors.groupingBy(InboxRepository.Part::windowId, LinkedHashMap::new, Collectors.toList()));
-            return state.appliedMarkers(accountId, byWindow.keySet()).map(applied -> {
-                List<WindowWork> out = new ArrayList<>();
-                byWindow.forEach((windowId, ps) -> {
-                    Instant oldest = ps.stream().map(InboxRepository.Part::oldest).min(Instant::compareTo).orElseThrow();
-                    Instant now = ps.get(0).now();
-                    WindowReadiness.Verdict verdict = WindowReadiness.of(
-                            ps.stream().map(p -> new WindowReadiness.Part(p.sourcePartition(), p.ended(), p.windowPartitions())).toList(),
-                            applied.getOrDefault(windowId, Map.of()), oldest, now, maxWait);
-                    out.add(new WindowWork(windowId, ps.stream().mapToLong(InboxRepository.Part::contacts).sum(),
-                            ps.stream().mapToLong(InboxRepository.Part::batches).sum(),
-                            ps.stream().mapToLong(InboxRepository.Part::firstArrival).min().orElseThrow(), verdict));
-                });
-                return out;
-            });
+            return state.appliedMarkers(accountId, byWindow.keySet())
+                    .chain(applied -> state.appliedInPart(accountId, byWindow.keySet()).map(begun -> work(byWindow, applied, begun)));
         });
+    }
+
+    private List<WindowWork> work(Map<String, List<InboxRepository.Part>> byWindow, Map<String, Map<Integer, Integer>> applied,
+            Set<String> begun) {
+        List<WindowWork> out = new ArrayList<>();
+        byWindow.forEach((windowId, ps) -> {
+            Instant oldest = ps.stream().map(InboxRepository.Part::oldest).min(Instant::compareTo).orElseThrow();
+            Instant now = ps.get(0).now();
+            WindowReadiness.Verdict verdict = WindowReadiness.of(
+                    ps.stream().map(p -> new WindowReadiness.Part(p.sourcePartition(), p.ended(), p.windowPartitions())).toList(),
+                    applied.getOrDefault(windowId, Map.of()), oldest, now, maxWait);
+            out.add(new WindowWork(windowId, ps.stream().mapToLong(InboxRepository.Part::contacts).sum(),
+                    ps.stream().mapToLong(InboxRepository.Part::batches).sum(),
+                    ps.stream().mapToLong(InboxRepository.Part::firstArrival).min().orElseThrow(), begun.contains(windowId), verdict));
+        });
+        return out;
     }
 
     /**

@@ -115,6 +115,34 @@ class ReplicasTest extends GatewayTestBase {
     }
 
     @Test
+    void aWindowBegunIsFinishedBeforeTheNextStartsThoughItsRestArrivedLater() {
+        // w1's first batch, then the whole of w2, then w1's rest and its marker: w1 begins first (oldest batch), and after
+        // its first chunk (10 contacts) what is left of it arrived after w2. Ordered by arrival alone, w2 would be applied
+        // between w1's chunks: two windows of one account applied at once in the sync history.
+        connect();
+        publish(batch("w1", 0, people("w1x", 10)));
+        publishWindow("w2", people("w2x", 3));
+        publish(batch("w1", 1, people("w1y", 4)));
+        publish(marker("w1", 2));
+        awaitInbox(5);
+        SecondGateway a = replica("pod-a", 0).renewing();
+
+        for (int turn = 0; turn < 6 && connection().getInt("parkedBatches") > 0; turn++) {
+            assertThat(a.turn(accountId)).as("turn %d", turn).isTrue();
+        }
+
+        awaitWindows(2);
+        var runs = syncRuns();
+        Map<String, Instant[]> byWindow = new TreeMap<>();
+        for (int i = 0; i < 2; i++) {
+            byWindow.put(runs.getString("[" + i + "].windowId"), new Instant[] {Instant.parse(runs.getString("[" + i + "].startedAt")),
+                    Instant.parse(runs.getString("[" + i + "].finishedAt"))});
+        }
+        assertThat(byWindow.get("w2")[0]).as("w2 starts after w1, begun first, ended").isAfterOrEqualTo(byWindow.get("w1")[1]);
+        assertThat(members()).hasSize(17);
+    }
+
+    @Test
     void aReplicaTakingOverAnAccountStartsFromTheBudgetItsPredecessorSpent() {
         connect();
         // Under the bulk threshold: one profile-import per contact, paced at 8 a minute per account.
