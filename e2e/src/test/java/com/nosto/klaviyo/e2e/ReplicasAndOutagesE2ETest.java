@@ -451,6 +451,9 @@ class ReplicasAndOutagesE2ETest {
         report.add("duplicate profiles: " + duplicates.size());
         softly.assertThat(first(duplicates)).as("duplicate profiles in Klaviyo (%d)", duplicates.size()).isEmpty();
 
+        List<String> waiting = OutageChecks.waitingWindows(system.database());
+        report.add("windows waiting in the gateway's inbox: " + waiting.size() + (waiting.isEmpty() ? "" : " " + first(waiting)));
+
         List<OutageChecks.SyncRun> runs = OutageChecks.syncRuns(system.database());
         List<String> overlapping = OutageChecks.overlappingRuns(runs);
         report.add("sync_run rows: " + runs.size() + ", overlapping pairs: " + overlapping.size());

@@ -68,6 +68,12 @@ public class PostgresTestResource implements QuarkusTestResourceLifecycleManager
             Server s = server();
             String name = "test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
             execute(s, "CREATE DATABASE " + name);
+            if (Boolean.getBoolean("test.database.keep")) {
+                // For a post-mortem: -Dtest.database.keep=true leaves the database in place after the run.
+                LOG.infof("PostgreSQL: test database %s is kept after the run (test.database.keep)", name);
+                database = name;
+                return database;
+            }
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 try {
                     execute(s, "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");

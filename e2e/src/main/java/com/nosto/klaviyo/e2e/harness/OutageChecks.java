@@ -44,6 +44,27 @@ public final class OutageChecks {
         return runs;
     }
 
+    /**
+     * Windows still waiting in the gateway's inbox, with their batches, contacts and end markers held (for the report:
+     * a window one partition's marker short waits there until the gateway's max-wait).
+     */
+    public static List<String> waitingWindows(Map<String, String> database) {
+        List<String> out = new ArrayList<>();
+        try (Connection c = DriverManager.getConnection(database.get("quarkus.datasource.jdbc.url"),
+                database.get("quarkus.datasource.username"), database.get("quarkus.datasource.password"));
+             Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT window_id, count(*), sum(contacts), count(*) FILTER (WHERE ends_partition),"
+                     + " max(window_partitions) FROM klaviyo_gateway.inbox_batch GROUP BY window_id ORDER BY window_id")) {
+            while (rs.next()) {
+                out.add(rs.getString(1) + ": " + rs.getLong(2) + " batches, " + rs.getLong(3) + " contacts, " + rs.getLong(4)
+                        + " end markers of " + rs.getObject(5));
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Cannot read klaviyo_gateway.inbox_batch", e);
+        }
+        return out;
+    }
+
     /** Pairs of windows of one account whose [started_at, finished_at] intervals overlap. */
     public static List<String> overlappingRuns(List<SyncRun> runs) {
         List<String> out = new ArrayList<>();

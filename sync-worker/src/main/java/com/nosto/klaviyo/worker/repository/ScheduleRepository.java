@@ -46,10 +46,12 @@ public class ScheduleRepository implements PanacheRepositoryBase<WindowScheduleE
     /**
      * Makes every waiting window of the account due now; each partition's owner releases it at its next tick.
      * One statement, one instant: the flushed partitions release one window (one windowId), and its end
-     * markers count every one of them.
+     * markers count every one of them. A partition whose regular window is already due keeps it: another partition
+     * may have released that window already and counted this one in its markers, so moving it to the flush's window
+     * would leave the window one marker short for good (the gateway would wait for its max-wait).
      */
     public Uni<Integer> makeDueNow(String accountId, Instant now) {
-        return update("regularDueAt = ?1 where key.accountId = ?2 and regularDueAt is not null", now, accountId);
+        return update("regularDueAt = ?1 where key.accountId = ?2 and regularDueAt > ?1", now, accountId);
     }
 
     /** A due time a poll asks for: the regular one always, the first-enable one when such a contact waits. */

@@ -107,6 +107,34 @@ class EndMarkerTest {
     }
 
     @Test
+    void aFlushWhileAWindowIsHalfReleasedLeavesThatWindowToThePartitionsStillDueAtIt() {
+        String account = Kafka.unique("flush-mid");
+        loops.pause();
+        try {
+            Kafka.produceToPartition(0, contacts(account, "a", 2));
+            Kafka.produceToPartition(3, contacts(account, "b", 1));
+            await().atMost(Duration.ofSeconds(60)).until(() -> Db.contacts(account) == 3 && Db.schedule(account).size() == 2);
+            // The regular window ends; partition 0 releases it (its marker counts partition 3, still due at that end),
+            // partition 3's instance has not got to it yet when an SRE flushes the account.
+            TestClock.INSTANCE.advance(Duration.ofHours(12).plusMinutes(1));
+            releases.releaseDue(Set.of(0));
+            given().auth().oauth2(Tokens.sre())
+                    .when().post("/api/accounts/{a}/windows/flush", account)
+                    .then().statusCode(202);
+            releases.releaseDue(Set.of(3));
+            relay.relayOnce();
+        } finally {
+            loops.resume();
+        }
+
+        List<SyncBatch> batches = awaitBatches(account, markersOf(2));
+        assertThat(batches).extracting(SyncBatch::windowId).as("one window: partition 3 released the window partition 0 counted it in")
+                .containsOnly(batches.get(0).windowId());
+        assertThat(batches.stream().filter(SyncBatch::last)).extracting(SyncBatch::windowPartitions).containsExactly(2, 2);
+        assertThat(batches).flatExtracting(SyncBatch::contacts).hasSize(3);
+    }
+
+    @Test
     void oneFirstEnableArrivingOnTwoPartitionsAtDifferentTimesIsOneWindowEndingAtEnableTimePlusTheWindow() {
         String account = Kafka.unique("one-enable");
         Instant enabledAt = TestClock.INSTANCE.instant();
