@@ -1,5 +1,6 @@
 package com.nosto.klaviyo.gateway.client;
 
+import com.nosto.klaviyo.common.logging.Emails;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -112,11 +113,11 @@ public record KlaviyoResponse(KlaviyoOperation operation, Outcome outcome, int s
                 .filter(v -> v instanceof String).map(String.class::cast).findFirst();
     }
 
-    /** A short description for logs and row errors; never contains request data. */
+    /** A short description for logs and row errors; never contains request data, and an email Klaviyo quotes is pseudonymised. */
     public String describe() {
         List<ApiError> errs = errors();
         String first = errs.isEmpty() ? "" : ": " + (errs.get(0).code() == null ? "" : errs.get(0).code() + " ")
                 + (errs.get(0).detail() == null ? "" : errs.get(0).detail());
-        return operation.operationId() + " → HTTP " + status + first;
+        return Emails.redact(operation.operationId() + " → HTTP " + status + first);
     }
 }

@@ -5,7 +5,10 @@ import io.smallrye.config.WithDefault;
 import java.time.Duration;
 import java.util.Map;
 
-/** The gateway's own settings: key encryption, how accounts' windows are applied, and how long the inbox keeps batches. */
+/**
+ * The gateway's own settings: key encryption, how accounts' windows are applied, how long the inbox keeps batches, and
+ * how long the sync history and the record of applied batches are kept.
+ */
 @ConfigMapping(prefix = "gateway")
 public interface GatewayConfig {
 
@@ -14,6 +17,8 @@ public interface GatewayConfig {
     Apply apply();
 
     Inbox inbox();
+
+    Retention retention();
 
     interface Crypto {
         /**
@@ -90,5 +95,47 @@ public interface GatewayConfig {
         /** How often one replica looks for expired batches. */
         @WithDefault("1h")
         Duration purgeInterval();
+    }
+
+    /**
+     * Retention of what grows with every window (G15): every replica purges on its own schedule, deleting at most
+     * {@code purge-batch-size} rows per short transaction and skipping rows another replica is deleting.
+     */
+    interface Retention {
+        /** Sync history entries (sync_run: a window's counts, no emails) are deleted this long after the window finished. */
+        @WithDefault("90d")
+        Duration syncRuns();
+
+        /**
+         * Row outcomes of the sync history (sync_row_error: the contact's email and Klaviyo's reason) are deleted this long
+         * after they were written.
+         */
+        @WithDefault("30d")
+        Duration rowErrors();
+
+        /**
+         * Applied batch ids (applied_batch: what makes a redelivered batch a no-op) are deleted this long after they were
+         * applied, unless the rest of their window still waits in the inbox. Keep it longer than the retention of the
+         * klaviyo-sync-batches topic (7 days), so a replay can never bring back a batch whose id is gone; an older batch
+         * would still only re-apply versions the ledger already holds (skipped as stale).
+         */
+        @WithDefault("14d")
+        Duration appliedBatches();
+
+        /**
+         * Ledger rows of contacts not in the list (removed, or deleted in Nosto: their email, last applied version and
+         * Klaviyo profile id) are deleted this long after their last change. Longer than applied-batches, so no batch
+         * that could still arrive carries an older version than the row held; a contact added again is upserted by email.
+         */
+        @WithDefault("30d")
+        Duration removedContacts();
+
+        /** How often each replica looks for rows past their retention. */
+        @WithDefault("1h")
+        Duration purgeInterval();
+
+        /** Rows deleted per statement, each statement its own transaction (no long lock on a table). */
+        @WithDefault("1000")
+        int purgeBatchSize();
     }
 }

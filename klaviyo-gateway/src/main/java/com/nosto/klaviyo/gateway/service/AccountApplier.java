@@ -1,5 +1,6 @@
 package com.nosto.klaviyo.gateway.service;
 
+import com.nosto.klaviyo.common.logging.Emails;
 import com.nosto.klaviyo.gateway.client.KeyRejectedException;
 import com.nosto.klaviyo.gateway.client.KlaviyoCredentials;
 import com.nosto.klaviyo.gateway.client.KlaviyoRejectedException;
@@ -170,7 +171,7 @@ public class AccountApplier {
                 .onFailure(KeyRejectedException.class).recoverWithUni(e -> {
                     metrics.disconnected();
                     metrics.parked("key-rejected", (int) window.batches());
-                    LOG.warnf("Account %s disconnected: %s", conn.accountId(), e.getMessage());
+                    LOG.warnf("Account %s disconnected: %s", conn.accountId(), Emails.redact(e.getMessage()));
                     return connections.markDisconnected(conn.accountId(), e.getMessage())
                             .replaceWith(new Release(null, true, new Waiting(Waiting.KEY_REJECTED, e.getMessage(), null), 0));
                 })
@@ -180,7 +181,7 @@ public class AccountApplier {
                     Duration wait = backoff.after(failures);
                     metrics.parked("klaviyo-unavailable", (int) window.batches());
                     LOG.infof("Account %s: Klaviyo failed (%s); its window %s waits, next attempt in %s (failure %d in a row)",
-                            conn.accountId(), e.getMessage(), window.windowId(), wait, failures);
+                            conn.accountId(), Emails.redact(e.getMessage()), window.windowId(), wait, failures);
                     return new Release(wait, false, new Waiting(Waiting.KLAVIYO_UNAVAILABLE, e.getMessage(), null), failures);
                 });
     }

@@ -16,6 +16,8 @@ public interface SegmentServiceConfig {
 
     Database database();
 
+    Retention retention();
+
     interface Ingest {
         /** Most events one {@code POST …/segment-events} may carry; larger arrays are refused whole (400). */
         @WithDefault("1000")
@@ -76,5 +78,25 @@ public interface SegmentServiceConfig {
         /** Longest wait for a free pooled connection (all busy, or none can be opened); then the work fails likewise. */
         @WithDefault("PT10S")
         Duration acquireTimeout();
+    }
+
+    /** How long what is left of deleted contacts is kept (G15); every replica purges, a bounded batch per transaction. */
+    interface Retention {
+        /**
+         * A deleted contact's tombstone (a hash of account and email, the deletion's observedAt and last version) is
+         * deleted this long after that observedAt. Until then an event observed before the deletion is ignored as stale;
+         * keep it longer than the replay horizon of segment-events (14 days). Versions need no tombstone: they are a
+         * clock, so a contact added again after its tombstone went still gets versions above its old ones.
+         */
+        @WithDefault("P30D")
+        Duration tombstones();
+
+        /** How often each replica looks for tombstones past their retention. */
+        @WithDefault("PT1H")
+        Duration purgeInterval();
+
+        /** Tombstones deleted per statement, each statement its own transaction (no long lock on the table). */
+        @WithDefault("1000")
+        int purgeBatchSize();
     }
 }

@@ -16,7 +16,9 @@ import java.util.regex.Pattern;
  */
 public final class Emails {
 
-    private static final Pattern EMAIL = Pattern.compile("[^\\s\"'<>()\\[\\],;:|]+@[^\\s\"'<>()\\[\\],;:|]+");
+    /** A local part, then a domain of at least two labels: {@code topic-3@42} (a Kafka position) is no address. */
+    private static final Pattern EMAIL = Pattern.compile(
+            "[^\\s\"'<>()\\[\\],;:|@]+@(?:[^\\s\"'<>()\\[\\],;:|@.]+\\.)+[^\\s\"'<>()\\[\\],;:|@.]+");
 
     private Emails() {
     }

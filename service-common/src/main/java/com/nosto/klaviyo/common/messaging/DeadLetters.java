@@ -14,7 +14,8 @@ import org.jboss.logging.Logger;
 
 /**
  * The one way a service writes a {@link DeadLetter}: for a record that is itself bad, keyed like the source
- * record, cut to fit ({@link DeadLetter#of}), logged with where it came from and why (emails redacted, never
+ * record, cut to fit ({@link DeadLetter#of}), its reason with every email pseudonymised (G15: the reason is shown
+ * and logged; the payload keeps the record as it came, for a redrive), logged with where it came from and why (never
  * the payload), and sent until the broker takes it (an unreachable broker is waited out: the source record is
  * acknowledged only after its dead letter is written). Each service makes one, with its own emitter.
  */
@@ -40,9 +41,10 @@ public final class DeadLetters {
 
     /** @param value the source record's value as text (null for a null value) */
     public Uni<Void> send(String topic, Integer partition, Long offset, String key, String value, String errorType, String reason) {
-        DeadLetter letter = DeadLetter.of(service, topic, partition, offset, key, value, errorType, reason, clock.instant());
+        DeadLetter letter = DeadLetter.of(service, topic, partition, offset, key, value, errorType, Emails.redact(reason),
+                clock.instant());
         LOG.warnf("Dead-lettering %s-%s@%s (%s%s): %s", topic, partition, offset, errorType,
-                letter.payloadTruncated() ? ", payload cut to fit" : "", Emails.redact(letter.reason()));
+                letter.payloadTruncated() ? ", payload cut to fit" : "", letter.reason());
         String json = EventJson.write(letter);
         return outages.untilDone(service + " dead letters", () -> emitter.sendMessage(Message.of(json)
                 .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(letter.key()).build())));

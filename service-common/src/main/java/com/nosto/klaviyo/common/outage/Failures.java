@@ -1,5 +1,6 @@
 package com.nosto.klaviyo.common.outage;
 
+import com.nosto.klaviyo.common.logging.Emails;
 import java.sql.SQLException;
 import java.util.IdentityHashMap;
 import java.util.Map;
@@ -79,7 +80,10 @@ public final class Failures {
         return !isRecordProblem(failure);
     }
 
-    /** A short description for logs: class names along the cause chain and the innermost message, no payloads. */
+    /**
+     * A short description for logs: class names along the cause chain and the innermost message, no payloads, every
+     * email in it pseudonymised (a database error can quote the row it refused).
+     */
     public static String describe(Throwable failure) {
         StringBuilder out = new StringBuilder();
         Throwable last = failure;
@@ -98,7 +102,7 @@ public final class Failures {
         if (message != null && !message.isBlank()) {
             out.append(": ").append(message.length() > 200 ? message.substring(0, 200) + "…" : message);
         }
-        return out.toString();
+        return Emails.redact(out.toString());
     }
 
     /** The SQLSTATE of a PostgreSQL (reactive client), JDBC or Hibernate exception, found without depending on each. */

@@ -20,5 +20,8 @@ class EmailsTest {
         assertThat(redacted).doesNotContain("jane@").doesNotContain("bob@").startsWith("contact acme|email:")
                 .contains("rejected").contains(Emails.pseudonym("bob@shop.io"));
         assertThat(Emails.redact("no address here")).isEqualTo("no address here");
+        assertThat(Emails.redact("Dead-lettering segment-events-3@42 (INVALID_EVENT)")).as("a Kafka position is no address")
+                .isEqualTo("Dead-lettering segment-events-3@42 (INVALID_EVENT)");
+        assertThat(Emails.redact("to jane.doe+vip@mail.example.co.uk.")).isEqualTo("to " + Emails.pseudonym("jane.doe+vip@mail.example.co.uk") + ".");
     }
 }

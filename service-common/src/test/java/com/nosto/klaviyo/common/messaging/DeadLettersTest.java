@@ -36,6 +36,19 @@ class DeadLettersTest {
     }
 
     @Test
+    void aReasonQuotingAnEmailIsWrittenWithItsPseudonym() {
+        List<String[]> sent = new ArrayList<>();
+        DeadLetters letters = new DeadLetters("segment-service", emitter(sent, 0), outages(), CLOCK);
+
+        letters.send("segment-events", 0, 7L, "acme|jane@example.com", "{}", "PROCESSING_FAILED",
+                "Could not be stored: Key (account_id, email)=(acme, jane@example.com) already exists").await().atMost(Duration.ofSeconds(5));
+
+        DeadLetter letter = EventJson.read(sent.get(0)[1], DeadLetter.class);
+        assertThat(letter.reason()).doesNotContain("jane@example.com")
+                .contains("(acme, " + com.nosto.klaviyo.common.logging.Emails.pseudonym("jane@example.com") + ")");
+    }
+
+    @Test
     void aBrokerThatRefusesTheFirstSendsIsWaitedOutNotDropped() {
         List<String[]> sent = new ArrayList<>();
         DeadLetters letters = new DeadLetters("sync-worker", emitter(sent, 3), outages(), CLOCK);

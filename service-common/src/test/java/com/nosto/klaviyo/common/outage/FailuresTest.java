@@ -50,4 +50,11 @@ class FailuresTest {
         String d = Failures.describe(new CompletionException(new RuntimeException("outer", pg("57P01"))));
         assertThat(d).contains("CompletionException").contains("PgException[57P01]").doesNotContain("\n");
     }
+
+    @Test
+    void describePseudonymisesAnEmailTheErrorQuotes() {
+        String d = Failures.describe(new RuntimeException("value for jane@example.com too long"));
+        assertThat(d).doesNotContain("jane@example.com")
+                .endsWith("value for " + com.nosto.klaviyo.common.logging.Emails.pseudonym("jane@example.com") + " too long");
+    }
 }

@@ -14,6 +14,8 @@ public interface SyncWorkerConfig {
 
     Outbox outbox();
 
+    Retention retention();
+
     interface Windows {
         /** Length of the regular window (G6): an account's pending changes are released every this often. */
         @WithDefault("12h")
@@ -70,5 +72,20 @@ public interface SyncWorkerConfig {
         /** Published outbox rows are kept this long (audit, re-publish by hand), then deleted (checked hourly). */
         @WithDefault("7d")
         Duration retention();
+    }
+
+    /** How long what the worker keeps of deleted contacts stays (G15); each purge statement is its own short transaction. */
+    interface Retention {
+        /**
+         * A contact deleted in Nosto whose deletion was released (nothing pending) leaves the ledger this long after its
+         * last change; a change arriving later for it starts a new ledger row. Keep it longer than the week of full history
+         * on segment-membership-changes before compaction.
+         */
+        @WithDefault("30d")
+        Duration deletedContacts();
+
+        /** Rows deleted per statement by the hourly purges (deleted contacts, published outbox rows). */
+        @WithDefault("1000")
+        int purgeBatchSize();
     }
 }

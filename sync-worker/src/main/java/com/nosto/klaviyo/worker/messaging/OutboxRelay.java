@@ -64,13 +64,23 @@ public class OutboxRelay {
         loops.run(LOOP, this::relayOnce);
     }
 
-    /** Any replica may purge: deleting published rows is idempotent. */
+    /** Any replica may purge: deleting published rows is idempotent. A bounded batch per transaction. */
     @Scheduled(identity = PURGE, every = "1h", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void purge() {
-        loops.run(PURGE, () -> {
-            Instant cutoff = clock.instant().minus(config.outbox().retention());
-            Reactive.await(() -> Panache.withTransaction(() -> outbox.purgePublishedBefore(cutoff)));
-        });
+        loops.run(PURGE, this::purgePublished);
+    }
+
+    /** Deletes every outbox row published longer than {@code outbox.retention} ago; returns how many. Blocking. */
+    public long purgePublished() {
+        Instant cutoff = clock.instant().minus(config.outbox().retention());
+        int size = config.retention().purgeBatchSize();
+        long total = 0;
+        int n;
+        do {
+            n = Reactive.await(() -> Panache.withTransaction(() -> outbox.purgePublishedBefore(cutoff, size)));
+            total += n;
+        } while (n == size);
+        return total;
     }
 
     /**

@@ -216,4 +216,16 @@ public class LedgerRepository implements PanacheRepositoryBase<ContactLedgerEnti
     public Uni<Long> countAllFirstEnablePending() {
         return count("firstEnablePending = true");
     }
+
+    /**
+     * Deletes at most {@code limit} ledger rows of contacts deleted in Nosto with nothing left to release, last changed
+     * before {@code cutoff} (G15); rows another transaction holds are skipped. Returns how many went.
+     */
+    public Uni<Integer> purgeDeleted(Instant cutoff, int limit) {
+        return Panache.getSession().chain(s -> s.createNativeQuery("""
+                        DELETE FROM sync_worker.contact_ledger WHERE ctid = ANY(ARRAY(SELECT ctid FROM sync_worker.contact_ledger
+                            WHERE desired_deleted AND NOT pending AND NOT first_enable_pending AND NOT restate AND updated_at < :cutoff
+                            LIMIT :n FOR UPDATE SKIP LOCKED))""")
+                .setParameter("cutoff", timestamp(cutoff)).setParameter("n", limit).executeUpdate());
+    }
 }

@@ -81,8 +81,15 @@ public class OutboxRepository implements PanacheRepositoryBase<OutboxBatchEntity
         return count("accountId = ?1 and publishedAt is null", accountId);
     }
 
-    public Uni<Long> purgePublishedBefore(Instant cutoff) {
-        return delete("publishedAt < ?1", cutoff);
+    /**
+     * Deletes at most {@code limit} rows published before {@code cutoff} (their payloads hold emails); rows another
+     * replica is deleting are skipped. Returns how many went.
+     */
+    public Uni<Integer> purgePublishedBefore(Instant cutoff, int limit) {
+        return Panache.getSession().chain(s -> s.createNativeQuery("""
+                        DELETE FROM sync_worker.outbox_batch WHERE id IN (SELECT id FROM sync_worker.outbox_batch
+                            WHERE published_at < :cutoff LIMIT :n FOR UPDATE SKIP LOCKED)""")
+                .setParameter("cutoff", LedgerRepository.timestamp(cutoff)).setParameter("n", limit).executeUpdate());
     }
 
     // --- The relay's round, on the transaction's connection. ---
