@@ -27,4 +27,20 @@ public class MemberCountRepository {
                 .setParameter("s", segmentId).getResultList())
                 .map(rows -> rows.isEmpty() ? 0L : ((Number) rows.get(0)).longValue());
     }
+
+    /**
+     * The segment's members now and how many of them are also in another synced segment (so already in the Klaviyo
+     * list): one pass over the segment's memberships by its index, for a preview of its sync switch.
+     *
+     * @return {members, inOtherSyncedSegment}
+     */
+    public Uni<long[]> withOtherSyncedSegments(String accountId, String segmentId) {
+        return Panache.getSession().chain(s -> s.createNativeQuery("select count(*), count(*) filter (where exists ("
+                        + " select 1 from {h-schema}membership o join {h-schema}segment g"
+                        + " on g.account_id = o.account_id and g.segment_id = o.segment_id and g.sync_enabled"
+                        + " where o.account_id = m.account_id and o.email = m.email and o.segment_id <> m.segment_id))"
+                        + " from {h-schema}membership m where m.account_id = :a and m.segment_id = :s", Object[].class)
+                .setParameter("a", accountId).setParameter("s", segmentId).getSingleResult())
+                .map(r -> new long[] {((Number) r[0]).longValue(), ((Number) r[1]).longValue()});
+    }
 }

@@ -3,6 +3,7 @@ package com.nosto.klaviyo.segment.service;
 import com.nosto.klaviyo.events.ChangeCause;
 import com.nosto.klaviyo.segment.config.SegmentServiceConfig;
 import com.nosto.klaviyo.segment.domain.SegmentRules;
+import com.nosto.klaviyo.segment.domain.SyncPreview;
 import com.nosto.klaviyo.segment.repository.FanoutJobRepository;
 import com.nosto.klaviyo.segment.repository.MemberCountRepository;
 import com.nosto.klaviyo.segment.repository.SegmentRepository;
@@ -101,6 +102,17 @@ public class SegmentService {
                     return jobs.persist(FanoutJob.of(accountId, segmentId, fanout.get().kind(), fanout.get().firstEnable(), now))
                             .chain(() -> summary(s));
                 }));
+    }
+
+    /**
+     * What switching the segment's sync to {@code enable} would do in Klaviyo (nothing is changed); null when the
+     * segment is not defined. Reads the members as they are now: events arriving before the switch can still move it.
+     */
+    public Uni<SyncPreview> previewSync(String accountId, String segmentId, boolean enable) {
+        return Panache.withSession(() -> segments.findById(new Segment.Key(accountId, segmentId)).chain(s -> s == null
+                ? Uni.createFrom().nullItem()
+                : counts.withOtherSyncedSegments(accountId, segmentId).map(n ->
+                        SyncPreview.of(segmentId, s.syncEnabled, s.firstEnabledAt, enable, n[0], n[1]))));
     }
 
     /** The account's defined segments with their member counts, by segment id. */

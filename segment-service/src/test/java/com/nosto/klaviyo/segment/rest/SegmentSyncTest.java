@@ -163,6 +163,48 @@ class SegmentSyncTest {
                 .then().statusCode(400).contentType("application/problem+json");
     }
 
+    private Map<String, Object> preview(String segmentId, String enabled) {
+        return given().auth().oauth2(api.token).queryParam("enabled", enabled)
+                .when().get("/api/accounts/{a}/segments/{s}/sync/preview", api.account, segmentId)
+                .then().statusCode(200).extract().jsonPath().getMap("$");
+    }
+
+    @Test
+    void aPreviewSaysWhatASwitchWouldDoAndTheSwitchThenDoesIt() {
+        api.syncedSegment("vip", "VIP");
+        api.defineSegment("bean", "Bean");
+        api.post(api.fullSet("new-1@example.com", T0, "bean"), api.fullSet("new-2@example.com", T0, "bean"),
+                api.fullSet("listed@example.com", T0, "bean", "vip"), api.fullSet("vip-only@example.com", T0, "vip"));
+        awaitChanges(2);
+
+        Map<String, Object> on = preview("bean", "true");
+        assertThat(on).containsEntry("changes", true).containsEntry("firstEnable", true).containsEntry("members", 3)
+                .containsEntry("addedToList", 2).containsEntry("propertiesChanged", 1).containsEntry("removedFromList", 0);
+        // Nothing was switched or emitted by the preview.
+        assertThat(api.listed("bean")).containsEntry("syncEnabled", false);
+        assertThat(Changes.forAccount(api.account)).hasSize(2);
+
+        api.sync("bean", true);
+        List<MembershipChange> changes = awaitChanges(5).subList(2, 5);
+        assertThat(changes).filteredOn(c -> c.type() == ChangeType.ADDED).hasSize(2);
+        assertThat(changes).filteredOn(c -> c.type() == ChangeType.MOVED).hasSize(1);
+
+        assertThat(preview("bean", "true")).containsEntry("changes", false).containsEntry("addedToList", 0);
+        assertThat(preview("vip", "false")).containsEntry("removedFromList", 1).containsEntry("propertiesChanged", 1);
+    }
+
+    @Test
+    void aPreviewOfAnUndefinedSegmentOrAMalformedSwitchIsAProblem() {
+        given().auth().oauth2(api.token).when().get("/api/accounts/{a}/segments/nope/sync/preview", api.account)
+                .then().statusCode(404).contentType("application/problem+json");
+        api.defineSegment("vip", "VIP");
+        given().auth().oauth2(api.token).queryParam("enabled", "yes")
+                .when().get("/api/accounts/{a}/segments/vip/sync/preview", api.account)
+                .then().statusCode(400).contentType("application/problem+json");
+        given().auth().oauth2(Tokens.forAccounts("someone-else")).when()
+                .get("/api/accounts/{a}/segments/vip/sync/preview", api.account).then().statusCode(403);
+    }
+
     @Test
     void resyncIsForOperatorsOnly() {
         given().auth().oauth2(api.token)
