@@ -234,8 +234,25 @@ try {
     assert(await row.getAttribute('data-sync') === 'false', 'already synced');
   });
 
+  await check('switching on first previews what it adds to Klaviyo; cancel switches nothing', async () => {
+    await row.locator('[data-testid="sync-switch"]').click();
+    await page.locator('[data-testid="sync-preview"]').waitFor({ state: 'visible', timeout: 10000 });
+    const text = (await page.locator('[data-testid="sync-preview-text"]').textContent()).trim();
+    const expected = 'adds ' + members + ' contact' + (members === 1 ? '' : 's') + ' to the Klaviyo list';
+    assert(text.includes(expected), 'preview says "' + text + '", expected "' + expected + '"');
+    assert(await page.evaluate(() => document.activeElement && document.activeElement.id) === 'sync-preview-confirm',
+      'focus is not on the confirm button');
+    await page.screenshot({ path: join(shots, 'sync-preview.png'), fullPage: true });
+    await page.click('#sync-preview-cancel');
+    assert(await page.isHidden('[data-testid="sync-preview"]'), 'the preview stays open after cancel');
+    assert(await row.getAttribute('data-sync') === 'false', 'cancel switched the segment on');
+    assert(!(await row.locator('[data-testid="sync-switch"]').isChecked()), 'the switch shows on after cancel');
+    return text;
+  });
+
   await check('switching sync on records the first-enabled time and a next release', async () => {
     await row.locator('[data-testid="sync-switch"]').click();
+    await page.click('[data-testid="sync-preview-confirm"]', { timeout: 10000 });
     await page.locator('tr[data-segment="' + args.segment + '"][data-sync="true"]').waitFor({ timeout: 15000 });
     const first = (await page.locator('tr[data-segment="' + args.segment + '"] [data-testid="first-enabled"]').textContent()).trim();
     assert(first !== '–', 'no first-enabled time');

@@ -53,7 +53,7 @@
   const $ = (id) => document.getElementById(id);
   const HISTORY_PAGE = 25;
   const state = { screen: null, connection: null, segments: null, windows: null, runs: null, busy: false,
-    historyLimit: HISTORY_PAGE, historySearch: '', openErrors: new Set() };
+    historyLimit: HISTORY_PAGE, historySearch: '', openErrors: new Set(), preview: null };
 
   // ---- HTTP ----------------------------------------------------------------------------------------
   const SERVICES = {
@@ -354,8 +354,47 @@
     restoreFocus(focused, body);
   }
 
+  // Switching on starts with a preview of what it does in Klaviyo; the switch happens when the merchant confirms.
   async function toggleSync(segment, input) {
-    const enable = input.checked;
+    if (!input.checked) return switchSync(segment, input, false);
+    input.checked = false;
+    input.disabled = true;
+    const r = await api('segments', 'GET', '/segments/' + encodeURIComponent(segment.segmentId) + '/sync/preview?enabled=true');
+    input.disabled = false;
+    if (!r.ok) {
+      showProblem('segments-problem', ['Could not preview "' + segment.name + '": ' + explain(r)]);
+      return;
+    }
+    state.preview = { segment, input };
+    $('sync-preview-name').textContent = '"' + segment.name + '"';
+    $('sync-preview-text').textContent = previewText(r.body);
+    $('sync-preview').hidden = false;
+    $('sync-preview-confirm').focus();
+  }
+
+  function previewText(p) {
+    const n = (k, one, many) => k + ' ' + (k === 1 ? one : many);
+    return 'This adds ' + n(p.addedToList, 'contact', 'contacts') + ' to the Klaviyo list "Nosto Customers" and changes the '
+      + 'segment properties of ' + n(p.propertiesChanged, 'profile', 'profiles') + ' already in it ('
+      + n(p.members, 'member', 'members') + ' in all). '
+      + (p.firstEnable ? 'As a first enable, it reaches Klaviyo within 1 hour.' : 'It reaches Klaviyo with the next regular release.');
+  }
+
+  async function confirmPreview(confirmed) {
+    const p = state.preview;
+    state.preview = null;
+    $('sync-preview').hidden = true;
+    if (!p) return;
+    const row = document.querySelector('tr[data-segment="' + CSS.escape(p.segment.segmentId) + '"] [data-testid="sync-switch"]');
+    if (!confirmed) {
+      if (row) row.focus();
+      return;
+    }
+    await switchSync(p.segment, row || p.input, true);
+  }
+
+  async function switchSync(segment, input, enable) {
+    input.checked = enable;
     if (enable && !segment.firstEnabledAt && state.connection && state.connection.status !== 'CONNECTED') {
       showProblem('segments-problem', ['Klaviyo is not connected yet: the members wait until you connect a key on the Klaviyo tab.']);
     }
@@ -502,6 +541,8 @@
     $('settings-form').addEventListener('submit', saveSettings);
     $('refresh').addEventListener('click', refresh);
     $('sync-now').addEventListener('click', syncNow);
+    $('sync-preview-confirm').addEventListener('click', () => confirmPreview(true));
+    $('sync-preview-cancel').addEventListener('click', () => confirmPreview(false));
     $('history-more').addEventListener('click', () => { state.historyLimit = Math.min(500, state.historyLimit + HISTORY_PAGE); refresh(); });
     $('history-search').addEventListener('input', (ev) => { state.historySearch = ev.target.value.trim(); renderHistory(); });
     $('history-csv').addEventListener('click', downloadCsv);
