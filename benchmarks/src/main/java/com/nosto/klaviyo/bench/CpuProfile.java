@@ -51,7 +51,7 @@ final class CpuProfile {
     static Map<String, Object> between(Sample a, Sample b, long units, List<String> pipeline, int cores) {
         Map<String, Object> out = new LinkedHashMap<>();
         double seconds = (b.nanos() - a.nanos()) / 1e9;
-        out.put("intervalSeconds", Benchmark.round(seconds));
+        out.put("intervalSeconds", Figures.round(seconds));
         out.put("units", units);
         Map<String, Double> cpu = new LinkedHashMap<>();
         Map<String, Double> perUnit = new LinkedHashMap<>();
@@ -59,9 +59,9 @@ final class CpuProfile {
         for (String name : b.ticks().keySet()) {
             long used = b.ticks().get(name) - a.ticks().getOrDefault(name, 0L);
             double s = (double) Math.max(0, used) / HZ;
-            cpu.put(name, Benchmark.round(s));
+            cpu.put(name, Figures.round(s));
             double ms = units == 0 ? 0 : s * 1000 / units;
-            perUnit.put(name, Benchmark.round(ms));
+            perUnit.put(name, Figures.round(ms));
             if (pipeline.contains(name)) {
                 pipelineMsPerUnit += ms;
             }
@@ -69,11 +69,11 @@ final class CpuProfile {
         out.put("cpuSeconds", cpu);
         out.put("cpuMsPerUnit", perUnit);
         out.put("pipelineComponents", pipeline);
-        out.put("pipelineCpuMsPerUnit", Benchmark.round(pipelineMsPerUnit));
+        out.put("pipelineCpuMsPerUnit", Figures.round(pipelineMsPerUnit));
         out.put("cores", cores);
-        out.put("cpuBoundCeilingPerSecond", pipelineMsPerUnit == 0 ? null : Benchmark.round(cores * 1000.0 / pipelineMsPerUnit));
+        out.put("cpuBoundCeilingPerSecond", pipelineMsPerUnit == 0 ? null : Figures.round(cores * 1000.0 / pipelineMsPerUnit));
         long total = b.machineTotal() - a.machineTotal();
-        out.put("machineBusyShare", total <= 0 ? null : Benchmark.round((double) (b.machineBusy() - a.machineBusy()) / total));
+        out.put("machineBusyShare", total <= 0 ? null : Figures.round((double) (b.machineBusy() - a.machineBusy()) / total));
         return out;
     }
 

@@ -62,4 +62,9 @@ public record Sizes(String name, int events, int divisor, int entering, int movi
     public int chunk(int fullSize) {
         return Math.max(1, fullSize / divisor);
     }
+
+    /** Klaviyo's caps scaled to this run: profiles per bulk job, members per list call, emails per lookup. */
+    public Limits.Caps caps() {
+        return new Limits.Caps(chunk(10_000), chunk(1_000), chunk(100));
+    }
 }

@@ -1,0 +1,177 @@
+package com.nosto.klaviyo.bench;
+
+import static com.nosto.klaviyo.bench.Figures.figure;
+import static com.nosto.klaviyo.bench.Figures.round;
+import static com.nosto.klaviyo.bench.Figures.seconds;
+
+import com.nosto.klaviyo.events.SegmentEvent;
+import com.nosto.klaviyo.events.Topics;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * Figure 1: events per second from segment-events to released SyncBatches, against a bare consumer and a Kafka-only
+ * two-hop relay of the same records at rest, with the CPU each part spends per event.
+ */
+final class ThroughputFigure {
+
+    private final Bench b;
+
+    ThroughputFigure(Bench b) {
+        this.b = b;
+    }
+
+    Map<String, Object> run() {
+        String account = "bench-tp-" + b.run;
+        b.segments(account, "s1", "s2", "s3", "s4", "s5");
+        int n = b.sizes.events();
+        int contacts = Math.max(1, n / 4);
+        Map<TopicPartition, Long> start = b.endOffsets(Topics.SEGMENT_EVENTS);
+        long batchesBefore = Bench.total(b.endOffsets(Topics.SYNC_BATCHES));
+        // segment-service stopped while the events are written, so pipeline and bare consumer read the same data at rest.
+        b.system.service("segment-service").close();
+        Bench.log("throughput: publishing " + n + " events for " + contacts + " contacts");
+        for (int i = 0; i < n; i++) {
+            int c = i % contacts;
+            int round = i / contacts;
+            String email = "tp" + c + "@bench.example.com";
+            String s = "s" + (1 + c % 5);
+            String t = "s" + (1 + (c + 1) % 5);
+            String u = "s" + (1 + (c + 2) % 5);
+            SegmentEvent e = switch (round % 4) {
+                case 0 -> SegmentEvent.fullSet(account, email, List.of(s, t), null);       // enters two segments
+                case 1 -> SegmentEvent.delta(account, email, List.of(u), List.of(s), null); // moves s -> u
+                case 2 -> c % 10 == 0 ? SegmentEvent.deletion(account, email, null)           // deleted
+                        : SegmentEvent.delta(account, email, List.of(), List.of(t), null);    // removed from t
+                default -> c % 2 == 0 ? SegmentEvent.fullSet(account, email, List.of(t), null) // re-added
+                        : SegmentEvent.delta(account, email, List.of(), List.of(u), null);    // leaves the list
+            };
+            b.publish(e);
+        }
+        b.kafka.flush();
+        Map<TopicPartition, Long> end = b.endOffsets(Topics.SEGMENT_EVENTS);
+        long records = Bench.total(end) - Bench.total(start);
+
+        CpuProfile.Sample bareStart = CpuProfile.sample(Map.of());
+        Duration bare = bareConsumer(start, end);
+        CpuProfile.Sample bareEnd = CpuProfile.sample(Map.of());
+        double bareRate = records / Math.max(1e-3, bare.toNanos() / 1e9);
+        // The second reference, also on the data at rest: the same records through two Kafka hops with no work.
+        KafkaOnly kafkaOnly = kafkaOnlyPipeline(start, end, records, bareRate);
+
+        b.system.service("segment-service").start().awaitReady(Duration.ofSeconds(180));
+        Map<String, Long> pids = new TreeMap<>();
+        for (String service : Bench.GROUPS.keySet()) {
+            pids.put(service, b.system.service(service).pid());
+        }
+        PostgresProfile.Sample pgStart = PostgresProfile.sample(b.system.database());
+        CpuProfile.Sample cpuStart = CpuProfile.sample(pids);
+        Instant t0 = Instant.now();
+        Instant caughtUp = b.awaitCaughtUp(List.of("segment-service", "sync-worker"));
+        long pendingBeforeFlush = b.pending(account);
+        Instant flushAt = Instant.now();
+        b.api.flush(account).expect(200, 202, 204);
+        Instant released = b.awaitReleased(account);
+        CpuProfile.Sample cpuEnd = CpuProfile.sample(pids);
+        PostgresProfile.Sample pgEnd = PostgresProfile.sample(b.system.database());
+        Duration pipeline = Duration.between(t0, caughtUp).plus(Duration.between(flushAt, released));
+        double pipelineRate = records / Math.max(1e-3, pipeline.toNanos() / 1e9);
+        Map<String, Object> f = figure("events/s from segment-events to released SyncBatches", round(pipelineRate),
+                "events/s a bare Kafka consumer reads from the same records", round(bareRate), ">= 0.5");
+        f.put("met", pipelineRate / bareRate >= 0.5);
+        f.put("events", records);
+        f.put("contacts", contacts);
+        f.put("pipelineSeconds", seconds(pipeline));
+        f.put("ingestSeconds", seconds(Duration.between(t0, caughtUp)));
+        f.put("releaseSeconds", seconds(Duration.between(flushAt, released)));
+        f.put("bareConsumerSeconds", seconds(bare));
+        f.put("kafkaOnlyPipelinePerSecond", round(kafkaOnly.servicesRate()));
+        f.put("kafkaOnlyPipelineRatio", round(kafkaOnly.servicesRate() / bareRate));
+        f.put("ratioToKafkaOnlyPipeline", round(pipelineRate / kafkaOnly.servicesRate()));
+        f.put("kafkaOnlyPipeline", kafkaOnly.byBatching());
+        f.put("syncBatchesReleased", Bench.total(b.endOffsets(Topics.SYNC_BATCHES)) - batchesBefore);
+        f.put("pendingContactsBeforeFlush", pendingBeforeFlush);
+        // Where the records went, by the services' own counters (cumulative since their start).
+        Map<String, Object> counters = new TreeMap<>();
+        counters.put("segment-service", Probe.series(b.system.service("segment-service").managementUrl(),
+                List.of("segment_events_total", "membership_changes_total", "outbox_published_total")));
+        counters.put("sync-worker", Probe.series(b.system.service("sync-worker").managementUrl(),
+                List.of("sync_worker_changes_in_total", "sync_worker_contacts_released_total",
+                        "sync_worker_batches_released_total", "sync_worker_batches_published_total",
+                        "sync_worker_dead_letters_total")));
+        f.put("serviceCounters", counters);
+        // Where the time goes: CPU per event of each part, and the rate that CPU cost allows on this machine's cores.
+        int cores = Runtime.getRuntime().availableProcessors();
+        Map<String, Object> profile = CpuProfile.between(cpuStart, cpuEnd, records,
+                List.of("segment-service", "sync-worker", CpuProfile.BROKER, CpuProfile.POSTGRES), cores);
+        double bareCpu = CpuProfile.selfSeconds(bareStart, bareEnd);
+        profile.put("bareConsumerCpuMsPerEvent", round(records == 0 ? 0 : bareCpu * 1000 / records));
+        profile.put("bareConsumerMachineBusyShare",
+                CpuProfile.between(bareStart, bareEnd, records, List.of(), cores).get("machineBusyShare"));
+        f.put("cpuProfile", profile);
+        // What PostgreSQL's share of that CPU was spent on: rows written per event by table, commits, WAL.
+        f.put("postgresProfile", PostgresProfile.between(pgStart, pgEnd, records));
+        return f;
+    }
+
+    /** The Kafka-only pipeline in each batching, by name; {@code servicesRate}: its rate batched as the services batch. */
+    private record KafkaOnly(Map<String, Object> byBatching, double servicesRate) {
+    }
+
+    /** Relays the records through two Kafka hops with no work, in each batching, each with its CPU (this JVM's and the broker's). */
+    private KafkaOnly kafkaOnlyPipeline(Map<TopicPartition, Long> start, Map<TopicPartition, Long> end, long records,
+            double bareRate) {
+        Map<String, Object> byBatching = new LinkedHashMap<>();
+        double servicesRate = 0;
+        for (KafkaOnlyPipeline.Batching batching : KafkaOnlyPipeline.Batching.values()) {
+            CpuProfile.Sample before = CpuProfile.sample(Map.of());
+            KafkaOnlyPipeline.Result r = new KafkaOnlyPipeline(b.system.kafkaBootstrapServers(), b.timeout, batching).run(b.run, start, end);
+            CpuProfile.Sample after = CpuProfile.sample(Map.of());
+            Map<String, Object> k = new LinkedHashMap<>();
+            k.put("batchSizeBytes", batching.batchSize);
+            k.put("lingerMs", batching.lingerMs);
+            k.put("perSecond", round(r.perSecond()));
+            k.put("seconds", seconds(r.elapsed()));
+            k.put("ratioToBareConsumer", round(r.perSecond() / bareRate));
+            k.put("cpuProfile", CpuProfile.between(before, after, records, List.of(CpuProfile.SELF, CpuProfile.BROKER),
+                    Runtime.getRuntime().availableProcessors()));
+            byBatching.put(batching.name().toLowerCase(), k);
+            if (batching == KafkaOnlyPipeline.Batching.SERVICES) {
+                servicesRate = r.perSecond();
+            }
+        }
+        return new KafkaOnly(byBatching, servicesRate);
+    }
+
+    private Duration bareConsumer(Map<TopicPartition, Long> start, Map<TopicPartition, Long> end) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, b.system.kafkaBootstrapServers());
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
+            consumer.assign(start.keySet());
+            start.forEach(consumer::seek);
+            Instant t0 = Instant.now();
+            long remaining = Bench.total(end) - Bench.total(start);
+            while (remaining > 0) {
+                ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(500));
+                remaining -= records.count();
+                if (Duration.between(t0, Instant.now()).compareTo(b.timeout) > 0) {
+                    throw new IllegalStateException("bare consumer did not finish");
+                }
+            }
+            return Duration.between(t0, Instant.now());
+        }
+    }
+}
