@@ -39,6 +39,41 @@ public class AuditRepository {
             int failed, int writes, String drift) {
     }
 
+    /** A connected account, when it connected and when its last audit (dry run or repair) started. */
+    public record Audited(String accountId, Instant connectedAt, Instant lastAudit) {
+    }
+
+    /** Every connected account with its last audit (one statement: the schedule looks at all of them each tick). */
+    public Uni<List<Audited>> connected() {
+        return tx.inSession(() -> ledger.getSession().chain(s -> s.createNativeQuery("""
+                        SELECT c.account_id, c.connected_at,
+                            (SELECT max(r.started_at) FROM {h-schema}sync_run r
+                             WHERE r.account_id = c.account_id AND r.window_kind IN ('AUDIT', 'REPAIR'))
+                        FROM {h-schema}klaviyo_connection c WHERE c.status = 'CONNECTED'""", Object[].class).getResultList())
+                .map(rows -> rows.stream().map(r -> new Audited((String) r[0], instant(r[1]), instant(r[2]))).toList()));
+    }
+
+    /** When the account's last audit started, if it had one. */
+    public Uni<java.util.Optional<Instant>> lastAudit(String accountId) {
+        return tx.inSession(() -> ledger.getSession().chain(s -> s.createNativeQuery("""
+                        SELECT max(started_at) FROM {h-schema}sync_run WHERE account_id = :a AND window_kind IN ('AUDIT', 'REPAIR')""",
+                        Object.class).setParameter("a", accountId).getResultList())
+                .map(rows -> rows.isEmpty() ? java.util.Optional.<Instant>empty() : java.util.Optional.ofNullable(instant(rows.get(0)))));
+    }
+
+    private static Instant instant(Object v) {
+        if (v == null) {
+            return null;
+        }
+        if (v instanceof java.time.OffsetDateTime o) {
+            return o.toInstant();
+        }
+        if (v instanceof java.sql.Timestamp t) {
+            return t.toInstant();
+        }
+        return (Instant) v;
+    }
+
     /** The contacts the ledger says are in the list, with the properties applied to them. */
     public Uni<List<ModelContact>> members(String accountId) {
         return tx.inSession(() -> ledger.getSession().chain(s -> s.createNativeQuery("""

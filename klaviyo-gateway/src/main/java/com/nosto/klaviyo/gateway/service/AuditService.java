@@ -18,6 +18,7 @@ import io.vertx.core.json.JsonObject;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
@@ -88,12 +89,27 @@ public class AuditService {
                         ? "account " + accountId + " is not connected to Klaviyo"
                         : "account " + accountId + " is disconnected: " + found.get().statusReason()));
             }
-            return leases.acquireWaiting(accountId).chain(lease -> Uni.createFrom().deferred(() -> underLease(lease, repair))
-                    .onTermination().call(() -> leases.release(lease, LeaseService.Release.now())
-                            .onFailure().invoke(e -> LOG.warnf("Account %s: giving the lease back failed (%s); it expires by itself",
-                                    accountId, e.toString()))
-                            .onFailure().recoverWithNull()));
+            return leases.acquireWaiting(accountId).chain(lease -> releasing(lease, () -> underLease(lease, repair)));
         });
+    }
+
+    /**
+     * The scheduled audit of an account due since {@code dueAt}: skipped when another replica holds the account's lease (the
+     * next tick tries again) or audited it since (checked under the lease, so with N replicas it runs once per due time).
+     */
+    public Uni<Optional<Report>> auditIfDue(String accountId, Instant dueAt, boolean repair) {
+        return leases.acquire(accountId).chain(taken -> taken.isEmpty() ? Uni.createFrom().item(Optional.<Report>empty())
+                : releasing(taken.get(), () -> audits.lastAudit(accountId).chain(last -> last.isPresent() && !last.get().isBefore(dueAt)
+                        ? Uni.createFrom().item(Optional.<Report>empty())
+                        : underLease(taken.get(), repair).map(Optional::of))));
+    }
+
+    private <T> Uni<T> releasing(AccountLease lease, java.util.function.Supplier<Uni<T>> work) {
+        return Uni.createFrom().deferred(work)
+                .onTermination().call(() -> leases.release(lease, LeaseService.Release.now())
+                        .onFailure().invoke(e -> LOG.warnf("Account %s: giving the lease back failed (%s); it expires by itself",
+                                lease.accountId(), e.toString()))
+                        .onFailure().recoverWithNull());
     }
 
     private Uni<Report> underLease(AccountLease lease, boolean repair) {
