@@ -37,7 +37,8 @@ public class AuditScheduler {
         this.repair = config.audit().repair();
     }
 
-    @Scheduled(every = "${gateway.audit.tick:1m}", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "${gateway.audit.tick:1m}", delayed = "${gateway.audit.tick:1m}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     public Uni<Void> tick() {
         if (schedule == null) {
             return Uni.createFrom().voidItem();

@@ -105,7 +105,7 @@ public class AuditService {
     }
 
     private <T> Uni<T> releasing(AccountLease lease, java.util.function.Supplier<Uni<T>> work) {
-        return Uni.createFrom().deferred(work)
+        return Uni.createFrom().<T>deferred(() -> work.get())
                 .onTermination().call(() -> leases.release(lease, LeaseService.Release.now())
                         .onFailure().invoke(e -> LOG.warnf("Account %s: giving the lease back failed (%s); it expires by itself",
                                 lease.accountId(), e.toString()))
