@@ -123,11 +123,13 @@ public class AuditService {
             try {
                 key = cipher.open(accountId, new KeyCipher.Sealed(conn.keyId(), conn.encryptedKey()));
             } catch (RuntimeException e) {
-                throw new NotConnectedException("the stored Klaviyo key of account " + accountId + " cannot be decrypted: " + e.getMessage());
+                throw new NotConnectedException("the stored Klaviyo key of account " + accountId + " cannot be decrypted: "
+                        + e.getMessage());
             }
             KlaviyoCredentials cred = new KlaviyoCredentials(accountId, key, lease);
             return reader.list(cred, conn.listId(), listName).chain(list -> reader.members(cred, list.listId())
-                    .chain(members -> audits.members(accountId).chain(model -> reader.profileIds(cred, DriftClassifier.toLookUp(model, members))
+                    .chain(members -> audits.members(accountId).chain(model -> reader
+                            .profileIds(cred, DriftClassifier.toLookUp(model, members))
                             .map(ids -> DriftClassifier.classify(list, model, members, ids)))))
                     .chain(drift -> finish(lease, cred, conn, drift, repair, started));
         });
