@@ -269,7 +269,7 @@
       if (!w.ok) problems.push('Release schedule unavailable: ' + explain(w));
       if (!h.ok) problems.push('Last release unavailable: ' + explain(h));
       state.windows = w.ok ? w.body : null;
-      state.lastRun = h.ok && h.body.length ? h.body[0] : null;
+      state.lastRun = h.ok ? h.body.find((r) => !isAudit(r)) || null : null;
     }
     showProblem('segments-problem', problems);
     renderSegments();
@@ -453,14 +453,28 @@
       const errCell = errors.length === 0 ? document.createTextNode('none') : details;
       const count = (label, n, cls) => cell(label, String(n), { class: 'num' + (n > 0 && cls ? ' ' + cls : ''), 'data-testid': label.toLowerCase() });
       return el('tr', { 'data-window': r.windowId, 'data-kind': r.windowKind },
-        cell('Window', el('span', {}, el('strong', { text: r.windowKind === 'FIRST_ENABLE' ? 'First enable' : 'Regular' }),
-          el('br'), el('small', { text: 'ended ' + when(r.windowEnd) }))),
+        cell('Window', el('span', {}, el('strong', { text: kindLabel(r) }),
+          el('br'), el('small', { text: isAudit(r) ? driftText(r.drift) : 'ended ' + when(r.windowEnd) }))),
         cell('Finished', r.finishedAt ? when(r.finishedAt) : 'in progress'),
         count('Added', r.added), count('Moved', r.moved), count('Removed', r.removed), count('Deleted', r.deleted),
         count('Skipped', r.skipped, 'warn'), count('Failed', r.failed, 'bad'),
         cell('Errors', errCell, { 'data-testid': 'errors' }));
     }));
     restoreFocus(focused, body);
+  }
+
+  // Audits (a dry run) and repairs are history entries beside the windows; their drift counts say what they found.
+  function isAudit(r) {
+    return r.windowKind === 'AUDIT' || r.windowKind === 'REPAIR';
+  }
+
+  function kindLabel(r) {
+    return { FIRST_ENABLE: 'First enable', AUDIT: 'Audit (dry run)', REPAIR: 'Audit and repair' }[r.windowKind] || 'Regular';
+  }
+
+  function driftText(drift) {
+    const found = Object.entries(drift || {}).filter(([, n]) => n > 0);
+    return found.length === 0 ? 'no drift' : found.map(([c, n]) => c.toLowerCase().replace('_', ' ') + ' ' + n).join(', ');
   }
 
   function csvField(v) {

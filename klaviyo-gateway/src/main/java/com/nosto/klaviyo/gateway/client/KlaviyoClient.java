@@ -61,6 +61,30 @@ public class KlaviyoClient {
         return transport.send(cred, KlaviyoOperation.CREATE_LIST, null, Map.of(), body);
     }
 
+    /** Only the name (the list was renamed in Klaviyo; G1 names it). */
+    public Uni<KlaviyoResponse> renameList(KlaviyoCredentials cred, String listId, String name) {
+        JsonObject body = new JsonObject().put("data", new JsonObject().put("type", "list").put("id", listId)
+                .put("attributes", new JsonObject().put("name", name)));
+        return transport.send(cred, KlaviyoOperation.UPDATE_LIST, listId, Map.of(), body);
+    }
+
+    /** The first page of the list's members (100, the maximum) with only their email and properties. */
+    public Uni<KlaviyoResponse> getListMembers(KlaviyoCredentials cred, String listId) {
+        Map<String, String> q = new LinkedHashMap<>();
+        q.put("fields[profile]", "email,properties");
+        q.put("page[size]", "100");
+        return transport.send(cred, KlaviyoOperation.GET_PROFILES_FOR_LIST, listId, q, null);
+    }
+
+    /** A following page of the list's members, from {@code links.next}; refused unless it is the same list on the same path. */
+    public Uni<KlaviyoResponse> getListMembersPage(KlaviyoCredentials cred, String listId, String nextLink) {
+        URI next = URI.create(nextLink);
+        if (!KlaviyoOperation.GET_PROFILES_FOR_LIST.path(listId).equals(next.getRawPath())) {
+            return Uni.createFrom().failure(new IllegalStateException("Unexpected pagination link for list members"));
+        }
+        return transport.send(cred, KlaviyoOperation.GET_PROFILES_FOR_LIST, listId, rawQuery(next.getRawQuery()), null);
+    }
+
     /** ≤1000 profile ids; membership only, consent unaffected (spec: add_profiles_to_list). */
     public Uni<KlaviyoResponse> addToList(KlaviyoCredentials cred, String listId, List<String> profileIds) {
         return transport.send(cred, KlaviyoOperation.ADD_PROFILES_TO_LIST, listId, Map.of(), profileRefs(profileIds));

@@ -10,6 +10,10 @@ public enum KlaviyoOperation {
     GET_LIST("get_list", "GET", "/api/lists/{id}", Tier.LISTS_READ, true),
     /** Not retried automatically: a timed-out create may have succeeded, and list creation is capped at 150/day. */
     CREATE_LIST("create_list", "POST", "/api/lists", Tier.LIST_CREATE, false),
+    /** Renames the list back after a merchant renamed it (audit repair); limits as list membership (10/s, 150/m). */
+    UPDATE_LIST("update_list", "PATCH", "/api/lists/{id}", Tier.LIST_MEMBERS, true),
+    /** The list's members with their properties, a page of 100 at a time (audit). */
+    GET_PROFILES_FOR_LIST("get_profiles_for_list", "GET", "/api/lists/{id}/profiles", Tier.LISTS_READ, true),
     ADD_PROFILES_TO_LIST("add_profiles_to_list", "POST", "/api/lists/{id}/relationships/profiles", Tier.LIST_MEMBERS, true),
     REMOVE_PROFILES_FROM_LIST("remove_profiles_from_list", "DELETE", "/api/lists/{id}/relationships/profiles", Tier.LIST_MEMBERS, true),
     GET_PROFILES("get_profiles", "GET", "/api/profiles", Tier.PROFILES, true),

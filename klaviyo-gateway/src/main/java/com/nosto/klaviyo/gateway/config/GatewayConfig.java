@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The gateway's own settings: key encryption, how accounts' windows are applied, how long the inbox keeps batches, and
@@ -19,6 +20,8 @@ public interface GatewayConfig {
     Inbox inbox();
 
     Retention retention();
+
+    Audit audit();
 
     interface Crypto {
         /**
@@ -137,5 +140,22 @@ public interface GatewayConfig {
         /** Rows deleted per statement, each statement its own transaction (no long lock on a table). */
         @WithDefault("1000")
         int purgeBatchSize();
+    }
+
+    /**
+     * The scheduled audit (G14): every connected account compared with Klaviyo once an interval, each at its own offset
+     * within the interval (a hash of its id), by whichever replica takes its lease.
+     */
+    interface Audit {
+        /** How often each connected account is audited; absent: never (audits only on an SRE's request). */
+        Optional<Duration> interval();
+
+        /** Whether a scheduled audit also repairs what it finds (else a dry run: the drift shows in the history and metrics). */
+        @WithDefault("false")
+        boolean repair();
+
+        /** How often each replica looks for accounts whose audit is due. */
+        @WithDefault("1m")
+        Duration tick();
     }
 }

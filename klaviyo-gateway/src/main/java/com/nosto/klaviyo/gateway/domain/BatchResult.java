@@ -13,7 +13,12 @@ import java.util.Map;
  */
 public final class BatchResult {
 
-    public record LedgerWrite(String email, long version, String profileId, boolean inList) {
+    /**
+     * A contact's ledger row after a chunk: the version applied, its profile id when known, whether it is a member, and
+     * the two properties applied (null / empty for a contact out of the list).
+     */
+    public record LedgerWrite(String email, long version, String profileId, boolean inList, String nostoSegment,
+            List<String> nostoSegments) {
     }
 
     public record Row(String email, String outcome, String detail) {
@@ -29,21 +34,28 @@ public final class BatchResult {
     public final List<Row> rows = new ArrayList<>();
     public final Map<String, LedgerWrite> ledger = new LinkedHashMap<>();
 
+    /** A contact left the list (both properties unset). */
     public synchronized void applied(String email, ChangeType change, long version, String profileId, boolean inList) {
+        applied(email, change, version, profileId, inList, null, List.of());
+    }
+
+    /** A contact applied with these properties (a member) or none (out of the list). */
+    public synchronized void applied(String email, ChangeType change, long version, String profileId, boolean inList,
+            String nostoSegment, List<String> nostoSegments) {
         switch (change) {
             case ADDED -> added++;
             case MOVED -> moved++;
             case REMOVED -> removed++;
             case DELETED -> deleted++;
         }
-        ledger.put(email, new LedgerWrite(email, version, profileId, inList));
+        ledger.put(email, new LedgerWrite(email, version, profileId, inList, nostoSegment, nostoSegments));
     }
 
     /** Nothing to do in Klaviyo, but the version counts as applied (e.g. removal of an email Klaviyo never had). */
     public synchronized void skippedApplied(String email, long version, String detail) {
         skipped++;
         rows.add(new Row(email, "SKIPPED", detail));
-        ledger.put(email, new LedgerWrite(email, version, null, false));
+        ledger.put(email, new LedgerWrite(email, version, null, false, null, List.of()));
     }
 
     public synchronized void skipped(String email, String detail) {

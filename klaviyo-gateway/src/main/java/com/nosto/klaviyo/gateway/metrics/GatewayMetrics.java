@@ -41,6 +41,11 @@ public class GatewayMetrics {
         registry.counter("gateway.batches.parked", "reason", reason).increment(n);
     }
 
+    /** Differences an audit found between the ledger and Klaviyo, by class (G14). */
+    public void auditDrift(String driftClass, int n) {
+        registry.counter("gateway.audit.drift", "class", driftClass).increment(n);
+    }
+
     public void disconnected() {
         registry.counter("gateway.accounts.disconnected").increment();
     }

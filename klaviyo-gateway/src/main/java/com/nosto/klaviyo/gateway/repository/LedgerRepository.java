@@ -5,6 +5,7 @@ import com.nosto.klaviyo.gateway.domain.LedgerEntry;
 import com.nosto.klaviyo.gateway.repository.entity.ContactLedgerEntity;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonArray;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -45,17 +46,23 @@ public class LedgerRepository implements PanacheRepositoryBase<ContactLedgerEnti
         Long[] versions = writes.stream().map(BatchResult.LedgerWrite::version).toArray(Long[]::new);
         String[] profileIds = writes.stream().map(BatchResult.LedgerWrite::profileId).toArray(String[]::new);
         Boolean[] inList = writes.stream().map(BatchResult.LedgerWrite::inList).toArray(Boolean[]::new);
+        String[] segment = writes.stream().map(BatchResult.LedgerWrite::nostoSegment).toArray(String[]::new);
+        String[] segments = writes.stream().map(w -> new JsonArray(w.nostoSegments() == null ? List.of() : List.copyOf(w.nostoSegments()))
+                .encode()).toArray(String[]::new);
         return getSession().chain(s -> s.createNativeQuery("""
-                        INSERT INTO {h-schema}contact_ledger (account_id, email, applied_version, profile_id, in_list, updated_at)
-                        SELECT :a, t.email, t.version, t.profile_id, t.in_list, :now
-                        FROM unnest(cast(:e as text[]), cast(:v as bigint[]), cast(:p as text[]), cast(:l as boolean[]))
-                            AS t(email, version, profile_id, in_list)
+                        INSERT INTO {h-schema}contact_ledger (account_id, email, applied_version, profile_id, in_list, updated_at,
+                            nosto_segment, nosto_segments)
+                        SELECT :a, t.email, t.version, t.profile_id, t.in_list, :now, t.segment, t.segments
+                        FROM unnest(cast(:e as text[]), cast(:v as bigint[]), cast(:p as text[]), cast(:l as boolean[]),
+                            cast(:s as text[]), cast(:ss as text[])) AS t(email, version, profile_id, in_list, segment, segments)
                         ON CONFLICT (account_id, email) DO UPDATE SET applied_version = EXCLUDED.applied_version,
                             profile_id = COALESCE(EXCLUDED.profile_id, contact_ledger.profile_id),
-                            in_list = EXCLUDED.in_list, updated_at = EXCLUDED.updated_at
+                            in_list = EXCLUDED.in_list, updated_at = EXCLUDED.updated_at,
+                            nosto_segment = EXCLUDED.nosto_segment, nosto_segments = EXCLUDED.nosto_segments
                         WHERE contact_ledger.applied_version < EXCLUDED.applied_version""")
                 .setParameter("a", accountId).setParameter("e", emails).setParameter("v", versions)
-                .setParameter("p", profileIds).setParameter("l", inList).setParameter("now", now.atOffset(ZoneOffset.UTC))
+                .setParameter("p", profileIds).setParameter("l", inList).setParameter("s", segment).setParameter("ss", segments)
+                .setParameter("now", now.atOffset(ZoneOffset.UTC))
                 .executeUpdate()).replaceWithVoid();
     }
 }

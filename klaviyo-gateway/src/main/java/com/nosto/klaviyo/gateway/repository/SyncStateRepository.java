@@ -172,6 +172,15 @@ public class SyncStateRepository {
                                                 "", null, "EXPIRED", truncate(explain.apply(gone)))), now)))));
     }
 
+    private static Map<String, Integer> drift(String json) {
+        if (json == null) {
+            return null;
+        }
+        Map<String, Integer> out = new java.util.LinkedHashMap<>();
+        new io.vertx.core.json.JsonObject(json).forEach(e -> out.put(e.getKey(), ((Number) e.getValue()).intValue()));
+        return out;
+    }
+
     private static String truncate(String s) {
         return s == null ? "" : s.length() > 2000 ? s.substring(0, 2000) : s;
     }
@@ -193,7 +202,7 @@ public class SyncStateRepository {
                 List<SyncRunView> out = new ArrayList<>();
                 for (SyncRunEntity r : found) {
                     out.add(new SyncRunView(r.id.windowId(), r.windowKind, r.windowEnd, r.startedAt, r.finishedAt, r.batches,
-                            r.added, r.moved, r.removed, r.deleted, r.skipped, r.failed, r.klaviyoWrites,
+                            r.added, r.moved, r.removed, r.deleted, r.skipped, r.failed, r.klaviyoWrites, drift(r.drift),
                             errors.getOrDefault(r.id.windowId(), List.of())));
                 }
                 return out;

@@ -52,7 +52,8 @@ public class UpsertStep {
             for (SyncPlan.Upsert u : chunk) {
                 String error = outcome.get(u.email());
                 if (error == null) {
-                    run.result.applied(u.email(), u.change(), u.version(), u.knownProfileId(), true);
+                    run.result.applied(u.email(), u.change(), u.version(), u.knownProfileId(), true, u.nostoSegment(),
+                            u.nostoSegments());
                 } else {
                     run.result.failed(u.email(), error);
                 }
@@ -79,7 +80,8 @@ public class UpsertStep {
                         }
                     }).replaceWithVoid())
                     .invoke(() -> upserts.stream().filter(u -> ids.containsKey(u.email()) && !addFailed.contains(u.email()))
-                            .forEach(u -> run.result.applied(u.email(), u.change(), u.version(), ids.get(u.email()), true)));
+                            .forEach(u -> run.result.applied(u.email(), u.change(), u.version(), ids.get(u.email()), true,
+                                    u.nostoSegment(), u.nostoSegments())));
         });
     }
 

@@ -49,6 +49,11 @@ class KlaviyoContractTest extends GatewayTestBase {
         }
         many.add(added(failing, 1, "Bulk"));
         apply("w2", many);
+        // The audit's reads (the list's members, more than one page) and a repair's rename.
+        klaviyo().renameList(listId(), "Renamed by hand");
+        io.restassured.RestAssured.given().auth().oauth2(com.nosto.klaviyo.testsupport.Tokens.sre()).queryParam("repair", true)
+                .when().post("/api/accounts/{a}/audit", accountId).then().statusCode(200);
+        windows++; // the repair is an entry in the sync history too
         // Leaving: few (lookup + remove + PATCH unset) and many (lookup + remove + bulk unset).
         apply("w3", List.of(removed(email("a+1"), 2), deleted(email("b"), 2)));
         List<ContactState> leaving = new ArrayList<>();

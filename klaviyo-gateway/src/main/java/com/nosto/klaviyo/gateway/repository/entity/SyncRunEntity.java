@@ -43,4 +43,7 @@ public class SyncRunEntity {
 
     @Column(name = "klaviyo_writes")
     public int klaviyoWrites;
+
+    /** An audit's counts per drift class (JSON object); null for a window. */
+    public String drift;
 }

@@ -1,0 +1,59 @@
+package com.nosto.klaviyo.gateway.rest;
+
+import com.nosto.klaviyo.common.rest.Problem;
+import com.nosto.klaviyo.common.security.AccountAccess;
+import com.nosto.klaviyo.gateway.client.KeyRejectedException;
+import com.nosto.klaviyo.gateway.client.KlaviyoRejectedException;
+import com.nosto.klaviyo.gateway.client.KlaviyoUnavailableException;
+import com.nosto.klaviyo.gateway.domain.AccountLease;
+import com.nosto.klaviyo.gateway.service.AuditService;
+import com.nosto.klaviyo.gateway.service.LeaseService;
+import io.quarkus.security.Authenticated;
+import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+/**
+ * {@code POST /api/accounts/{accountId}/audit?repair=false|true} (operators only, G14): compares what Klaviyo holds with
+ * what the gateway applied and answers the drift per class with a few emails each and the write calls a repair makes;
+ * {@code repair=true} also makes them. A dry run (the default) writes nothing to Klaviyo. Both are sync history entries.
+ */
+@Path("/api/accounts/{accountId}/audit")
+@Authenticated
+@Produces(MediaType.APPLICATION_JSON)
+public class AuditResource {
+
+    private final AuditService audits;
+
+    public AuditResource(AuditService audits) {
+        this.audits = audits;
+    }
+
+    @POST
+    @RolesAllowed(AccountAccess.SRE_ROLE)
+    public Uni<Response> audit(@PathParam("accountId") String accountId, @QueryParam("repair") @DefaultValue("false") String repair) {
+        // Taken as text: JAX-RS would answer an unconvertible value 404, the contract says 400.
+        if (!repair.equals("true") && !repair.equals("false")) {
+            throw new IllegalArgumentException("repair must be true or false");
+        }
+        return audits.audit(accountId, Boolean.parseBoolean(repair)).map(r -> Response.ok(r).build())
+                .onFailure(AuditService.NotConnectedException.class).recoverWithItem(e -> Problem.response(Response.Status.CONFLICT,
+                        "Account not connected", e.getMessage()))
+                .onFailure(KeyRejectedException.class).recoverWithItem(e -> Problem.response(Response.Status.CONFLICT,
+                        "Klaviyo key rejected", e.getMessage() + ". The account must reconnect before it can be audited."))
+                .onFailure(e -> e instanceof KlaviyoUnavailableException || e instanceof LeaseService.AccountBusyException
+                        || e instanceof AccountLease.LeaseLostException)
+                .recoverWithItem(e -> Response.fromResponse(Problem.response(Response.Status.SERVICE_UNAVAILABLE,
+                        e instanceof KlaviyoUnavailableException ? "Klaviyo unavailable" : "Account busy",
+                        e.getMessage() + ". Nothing was recorded; try again later.")).header("Retry-After", "30").build())
+                .onFailure(KlaviyoRejectedException.class).recoverWithItem(e -> Problem.response(Response.Status.BAD_GATEWAY,
+                        "Klaviyo refused a call of the audit", e.getMessage()));
+    }
+}
