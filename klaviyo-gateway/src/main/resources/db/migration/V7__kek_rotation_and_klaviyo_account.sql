@@ -11,3 +11,6 @@ CREATE TABLE ledger_klaviyo_account (
     klaviyo_account_id VARCHAR(64) NOT NULL,
     bound_at           TIMESTAMPTZ NOT NULL
 );
+
+-- An operator's "where is this contact?" reads the contact's newest row outcome.
+CREATE INDEX sync_row_error_email ON sync_row_error (account_id, email, at);
