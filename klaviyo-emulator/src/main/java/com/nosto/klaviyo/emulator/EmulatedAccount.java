@@ -19,7 +19,10 @@ import java.util.Optional;
  */
 public final class EmulatedAccount {
 
+    private static final String ID_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
     private final String apiKey;
+    private final String accountId;
     private final Clock clock;
     final Map<String, ListState> lists = new LinkedHashMap<>();
     final Map<String, ProfileState> profiles = new LinkedHashMap<>();
@@ -33,10 +36,22 @@ public final class EmulatedAccount {
     EmulatedAccount(String apiKey, Clock clock) {
         this.apiKey = apiKey;
         this.clock = clock;
+        StringBuilder id = new StringBuilder();
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        for (int i = 0; i < 6; i++) {
+            id.append(ID_CHARS.charAt(random.nextInt(ID_CHARS.length())));
+        }
+        this.accountId = id.toString();
     }
 
+    /** The key the account was registered with (further keys: {@link KlaviyoEmulator#addKey}). */
     public String apiKey() {
         return apiKey;
+    }
+
+    /** The Klaviyo account id (six characters, as Klaviyo's; also its public API key), what get_accounts answers. */
+    public String accountId() {
+        return accountId;
     }
 
     Instant now() {

@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
 /**
  * Klaviyo's server API (revision 2026-07-15), for the operations the sync uses. One handler runs the pipeline every
  * Klaviyo request goes through: faults → route → auth → revision → rate limit → content type → operation. The
- * operations live by resource ({@link ListsApi}, {@link ProfilesApi}, {@link BulkImportApi}, {@link PrivacyApi});
+ * operations live by resource ({@link AccountsApi}, {@link ListsApi}, {@link ProfilesApi}, {@link BulkImportApi}, {@link PrivacyApi});
  * the route table below maps each of the spec's operationIds to one of them.
  */
 final class KlaviyoApi implements Handler<RoutingContext> {
@@ -64,6 +64,8 @@ final class KlaviyoApi implements Handler<RoutingContext> {
         ListsApi lists = new ListsApi(emulator);
         ProfilesApi profiles = new ProfilesApi(rules);
         BulkImportApi bulk = new BulkImportApi(emulator, vertx, rules);
+        // Accounts
+        route("GET", "/api/accounts", "get_accounts", AccountsApi::getAccounts);
         // Lists
         route("GET", "/api/lists", "get_lists", lists::getLists);
         route("POST", "/api/lists", "create_list", lists::createList);

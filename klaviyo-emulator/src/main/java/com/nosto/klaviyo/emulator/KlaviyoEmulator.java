@@ -79,6 +79,21 @@ public final class KlaviyoEmulator implements AutoCloseable {
         return accounts.computeIfAbsent(apiKey, k -> new EmulatedAccount(k, config.clock()));
     }
 
+    /**
+     * Registers {@code newKey} as a further private key of the account {@code existingKey} reaches (a merchant creating
+     * a second key): both reach the same data and answer the same account id, and share the account's rate limits (as Klaviyo's keys do).
+     */
+    public EmulatedAccount addKey(String existingKey, String newKey) {
+        EmulatedAccount account = accounts.get(existingKey);
+        if (account == null) {
+            throw new IllegalArgumentException("No account for the existing key");
+        }
+        if (accounts.putIfAbsent(newKey, account) != null && accounts.get(newKey) != account) {
+            throw new IllegalArgumentException("The new key belongs to another account already");
+        }
+        return account;
+    }
+
     /** The account for this key if it is registered. */
     public Optional<EmulatedAccount> findAccount(String apiKey) {
         return Optional.ofNullable(accounts.get(apiKey));
@@ -88,8 +103,9 @@ public final class KlaviyoEmulator implements AutoCloseable {
         return accounts.get(apiKey);
     }
 
+    /** Every account once, also one reached by several keys. */
     public List<EmulatedAccount> accounts() {
-        return List.copyOf(accounts.values());
+        return accounts.values().stream().distinct().toList();
     }
 
     /** The key stops working (401) and its account's data is gone, as when a merchant deletes a key. */

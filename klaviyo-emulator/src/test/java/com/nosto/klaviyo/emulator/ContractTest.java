@@ -50,6 +50,11 @@ class ContractTest extends EmulatorTest {
     }
 
     @Test
+    void accountOperationMatchesTheSpec() {
+        exchange("get_accounts", "GET", "/api/accounts", null, 200);
+    }
+
+    @Test
     void listOperationsMatchTheSpec() {
         Klaviyo.Response created = exchange("create_list", "POST", "/api/lists", Klaviyo.listBody("Nosto Customers"), 201);
         String listId = created.body().at("/data/id").asText();

@@ -43,6 +43,13 @@ public class KlaviyoClient {
         return transport.pacer();
     }
 
+    // ---- Account ------------------------------------------------------------------------------------
+
+    /** The Klaviyo account this key belongs to (one account in {@code data}); also checks the key. */
+    public Uni<KlaviyoResponse> getAccounts(KlaviyoCredentials cred) {
+        return transport.send(cred, KlaviyoOperation.GET_ACCOUNTS, null, Map.of(), null);
+    }
+
     // ---- Lists ------------------------------------------------------------------------------------
 
     /** Lists with exactly this name (G1: look before creating). Also the cheapest way to validate a key. */

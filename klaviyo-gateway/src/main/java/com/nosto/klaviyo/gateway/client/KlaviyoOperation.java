@@ -6,6 +6,8 @@ package com.nosto.klaviyo.gateway.client;
  * unreachable by construction. Each names its spec operationId (metrics, contract test) and rate tier.
  */
 public enum KlaviyoOperation {
+    /** Which Klaviyo account a key reaches (at connect: a key of another account must not inherit this one's ledger). */
+    GET_ACCOUNTS("get_accounts", "GET", "/api/accounts", Tier.ACCOUNTS, true),
     GET_LISTS("get_lists", "GET", "/api/lists", Tier.LISTS_READ, true),
     GET_LIST("get_list", "GET", "/api/lists/{id}", Tier.LISTS_READ, true),
     /** Not retried automatically: a timed-out create may have succeeded, and list creation is capped at 150/day. */
@@ -27,7 +29,7 @@ public enum KlaviyoOperation {
     REQUEST_PROFILE_DELETION("request_profile_deletion", "POST", "/api/data-privacy-deletion-jobs", Tier.DELETION, true);
 
     /** Klaviyo rate tiers this service touches (limits in KlaviyoConfig.RateLimits). */
-    public enum Tier { LISTS_READ, LIST_CREATE, LIST_MEMBERS, PROFILES, BULK, DELETION }
+    public enum Tier { ACCOUNTS, LISTS_READ, LIST_CREATE, LIST_MEMBERS, PROFILES, BULK, DELETION }
 
     private final String operationId;
     private final String method;

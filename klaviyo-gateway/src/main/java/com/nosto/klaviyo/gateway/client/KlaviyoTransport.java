@@ -61,6 +61,7 @@ final class KlaviyoTransport {
                 .setUserAgent("nosto-klaviyo-gateway")
                 .setKeepAlive(true));
         KlaviyoConfig.RateLimits r = config.rateLimits();
+        limits.put(KlaviyoOperation.Tier.ACCOUNTS, RateLimit.parse(r.accounts()));
         limits.put(KlaviyoOperation.Tier.LISTS_READ, RateLimit.parse(r.listsRead()));
         limits.put(KlaviyoOperation.Tier.LIST_CREATE, RateLimit.parse(r.listCreate()));
         limits.put(KlaviyoOperation.Tier.LIST_MEMBERS, RateLimit.parse(r.listMembers()));

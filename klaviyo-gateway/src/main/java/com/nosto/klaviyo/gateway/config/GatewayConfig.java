@@ -32,6 +32,17 @@ public interface GatewayConfig {
 
         /** The id of the key that encrypts new and re-saved Klaviyo keys. */
         String activeKeyId();
+
+        /**
+         * How often each replica re-seals the stored Klaviyo keys still sealed under another configured KEK than the
+         * active one (the first run one interval after start). Progress: gateway_connections_by_kek, GET /api/admin/kek.
+         */
+        @WithDefault("1m")
+        Duration reencryptInterval();
+
+        /** Keys re-sealed per transaction (rows claimed with FOR UPDATE SKIP LOCKED, so replicas share the work). */
+        @WithDefault("100")
+        int reencryptBatchSize();
     }
 
     /**

@@ -69,6 +69,10 @@ public interface KlaviyoConfig {
      * All private keys of one Klaviyo account share a quota.
      */
     interface RateLimits {
+        /** get_accounts (XS tier). */
+        @WithDefault("1/s,15/m")
+        String accounts();
+
         /** get_lists, get_list (L tier). */
         @WithDefault("75/s,750/m")
         String listsRead();

@@ -5,7 +5,9 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
@@ -81,5 +83,15 @@ public final class KeyCipher {
     /** Whether a stored secret should be re-sealed under the active key (rotation). */
     public boolean needsRotation(Sealed sealed) {
         return !activeKeyId.equals(sealed.keyId());
+    }
+
+    /** The ids of the KEKs configured here (the active one among them). */
+    public Set<String> keyIds() {
+        return Collections.unmodifiableSet(keys.keySet());
+    }
+
+    /** The same secret sealed under the active key; throws like {@link #open} when it cannot be opened. */
+    public Sealed reseal(String accountId, Sealed sealed) {
+        return seal(accountId, open(accountId, sealed));
     }
 }

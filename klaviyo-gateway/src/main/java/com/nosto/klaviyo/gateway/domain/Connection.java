@@ -2,7 +2,10 @@ package com.nosto.klaviyo.gateway.domain;
 
 import java.time.Instant;
 
-/** An account's Klaviyo connection as stored: the key only sealed (G12), plus the one list (G1). */
+/**
+ * An account's Klaviyo connection as stored: the key only sealed (G12), plus the one list (G1) and the Klaviyo account
+ * the key reaches ({@code get_accounts}; null for a connection made before it was recorded).
+ */
 public record Connection(
         String accountId,
         String keyId,
@@ -14,7 +17,8 @@ public record Connection(
         String statusReason,
         Instant connectedAt,
         Instant updatedAt,
-        Instant lastSyncAt) {
+        Instant lastSyncAt,
+        String klaviyoAccountId) {
 
     public enum Status {
         CONNECTED,

@@ -2,16 +2,21 @@ package com.nosto.klaviyo.gateway.metrics;
 
 import com.nosto.klaviyo.gateway.domain.BatchResult;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * Every counter the gateway exports, in one place (Prometheus names: dots become underscores, counters end in
+ * Every counter and gauge the gateway exports, in one place (Prometheus names: dots become underscores, counters end in
  * {@code _total}). The names are documented in docs/operations.md.
  */
 @ApplicationScoped
 public class GatewayMetrics {
 
     private final MeterRegistry registry;
+    private final Map<String, AtomicLong> connectionsByKek = new ConcurrentHashMap<>();
 
     public GatewayMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -72,6 +77,23 @@ public class GatewayMetrics {
     /** A lease found lost before its work was recorded (the work is redone by the next holder). */
     public void leaseLost() {
         registry.counter("gateway.leases.lost").increment();
+    }
+
+    /**
+     * Stored Klaviyo keys per key-encryption key id: {@code gateway_connections_by_kek{kek}} (every replica counts all
+     * rows, so take the max over replicas, not the sum). A KEK no longer counted is shown at 0 until the next start.
+     */
+    public void connectionsByKek(Map<String, Long> counts) {
+        counts.forEach((kek, n) -> connectionsByKek.computeIfAbsent(kek, k -> {
+            AtomicLong value = new AtomicLong();
+            registry.gauge("gateway.connections.by.kek", Tags.of("kek", k), value);
+            return value;
+        }).set(n));
+        connectionsByKek.forEach((kek, value) -> {
+            if (!counts.containsKey(kek)) {
+                value.set(0);
+            }
+        });
     }
 
     /** Batches of accounts without a working connection purged after the retention period. */

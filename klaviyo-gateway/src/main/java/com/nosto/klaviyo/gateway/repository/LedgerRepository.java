@@ -13,6 +13,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * contact_ledger rows. Both statements are native and set-based on purpose: a batch carries up to tens of
@@ -38,6 +39,29 @@ public class LedgerRepository implements PanacheRepositoryBase<ContactLedgerEnti
                     }
                     return out;
                 });
+    }
+
+    /** The Klaviyo account the account's ledger was applied to, if recorded. */
+    Uni<Optional<String>> owner(String accountId) {
+        return getSession().chain(s -> s.createNativeQuery(
+                        "SELECT klaviyo_account_id FROM {h-schema}ledger_klaviyo_account WHERE account_id = :a", String.class)
+                .setParameter("a", accountId).getResultList()).map(rows -> rows.stream().findFirst());
+    }
+
+    /** From now on the account's ledger is that of this Klaviyo account. */
+    Uni<Void> bind(String accountId, String klaviyoAccountId, Instant now) {
+        return getSession().chain(s -> s.createNativeQuery("""
+                        INSERT INTO {h-schema}ledger_klaviyo_account (account_id, klaviyo_account_id, bound_at) VALUES (:a, :k, :now)
+                        ON CONFLICT (account_id) DO UPDATE SET klaviyo_account_id = EXCLUDED.klaviyo_account_id,
+                            bound_at = EXCLUDED.bound_at""")
+                .setParameter("a", accountId).setParameter("k", klaviyoAccountId).setParameter("now", now.atOffset(ZoneOffset.UTC))
+                .executeUpdate()).replaceWithVoid();
+    }
+
+    /** Forgets every applied version and profile id of the account; returns how many contacts it held. */
+    Uni<Integer> clear(String accountId) {
+        return getSession().chain(s -> s.createNativeQuery("DELETE FROM {h-schema}contact_ledger WHERE account_id = :a")
+                .setParameter("a", accountId).executeUpdate());
     }
 
     /** Moves the ledger forward only: a row whose stored version is not older stays as it is. */

@@ -3,6 +3,7 @@ package com.nosto.klaviyo.gateway.repository;
 import com.nosto.klaviyo.common.messaging.AdvisoryLocks;
 import com.nosto.klaviyo.events.SyncBatch;
 import com.nosto.klaviyo.gateway.domain.BatchResult;
+import com.nosto.klaviyo.gateway.domain.Connection;
 import com.nosto.klaviyo.gateway.domain.LedgerEntry;
 import com.nosto.klaviyo.gateway.domain.SyncRunView;
 import com.nosto.klaviyo.gateway.repository.entity.InboxBatchEntity;
@@ -17,6 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -154,6 +156,29 @@ public class SyncStateRepository {
         return tx.inTransaction(() -> runs.notice(accountId, windowId, kind, windowEnd, 0, 0, now)
                 .call(() -> rowErrors.insert(accountId, windowId,
                         List.of(new SyncRowErrorRepository.RowInsert("", null, outcome, truncate(detail))), now)));
+    }
+
+    /**
+     * Stores a connection made with a key of Klaviyo account {@code c.klaviyoAccountId()}. When the account's ledger was
+     * applied to another Klaviyo account (or to one not recorded), its versions and profile ids are cleared in the same
+     * transaction, so nothing applied there is taken as applied here, and the sync history says so under
+     * {@code windowId} ({@code explain} gets the contacts cleared and the previous Klaviyo account, or null). Returns
+     * how many contacts were cleared.
+     */
+    public Uni<Integer> connect(Connection c, String windowId, BiFunction<Integer, String, String> explain) {
+        Instant now = c.updatedAt();
+        return tx.inTransaction(() -> ledger.owner(c.accountId()).chain(owner -> {
+            if (owner.filter(c.klaviyoAccountId()::equals).isPresent()) {
+                return connections.save(c).replaceWith(0);
+            }
+            return ledger.clear(c.accountId())
+                    .call(n -> n == 0 ? Uni.createFrom().voidItem()
+                            : runs.notice(c.accountId(), windowId, "KLAVIYO_ACCOUNT_CHANGED", null, 0, 0, now)
+                                    .call(() -> rowErrors.insert(c.accountId(), windowId, List.of(new SyncRowErrorRepository.RowInsert(
+                                            "", null, "RESET", truncate(explain.apply(n, owner.orElse(null))))), now)))
+                    .call(() -> ledger.bind(c.accountId(), c.klaviyoAccountId(), now))
+                    .call(() -> connections.save(c));
+        }));
     }
 
     /**

@@ -40,11 +40,12 @@ public class ConnectionResource {
     /**
      * Status view; {@code status} is CONNECTED, DISCONNECTED (key rejected since) or NOT_CONNECTED. {@code parkedBatches}
      * and {@code waitingContacts}: what waits in the inbox (also a window waiting for its end markers);
-     * {@code waitingReason}/{@code retryAt}: why the account's batches wait, when they do for more than their window.
+     * {@code waitingReason}/{@code retryAt}: why the account's batches wait, when they do for more than their window;
+     * {@code klaviyoAccountId}: the Klaviyo account the key reaches.
      */
     public record ConnectionView(String accountId, String status, String statusReason, String listId, String listName,
             String keyLast4, Instant connectedAt, Instant lastSyncAt, long parkedBatches, long waitingContacts, String waitingReason,
-            Instant retryAt) {
+            Instant retryAt, String klaviyoAccountId) {
 
         static ConnectionView of(ConnectionStatus s) {
             Connection c = s.connection().orElse(null);
@@ -52,10 +53,10 @@ public class ConnectionResource {
             Instant retryAt = s.waiting().map(Waiting::retryAt).orElse(null);
             if (c == null) {
                 return new ConnectionView(s.accountId(), "NOT_CONNECTED", null, null, null, null, null, null, s.waitingBatches(),
-                        s.waitingContacts(), why, retryAt);
+                        s.waitingContacts(), why, retryAt, null);
             }
             return new ConnectionView(c.accountId(), c.status().name(), c.statusReason(), c.listId(), c.listName(), c.keyLast4(),
-                    c.connectedAt(), c.lastSyncAt(), s.waitingBatches(), s.waitingContacts(), why, retryAt);
+                    c.connectedAt(), c.lastSyncAt(), s.waitingBatches(), s.waitingContacts(), why, retryAt, c.klaviyoAccountId());
         }
     }
 
@@ -78,7 +79,7 @@ public class ConnectionResource {
         return service.connect(accountId, request.privateApiKey())
                 .chain(c -> service.status(accountId).map(s -> Response.ok(ConnectionView.of(s)).build()))
                 .onFailure(KeyRejectedException.class).recoverWithItem(e -> new Problem("about:blank", "Klaviyo key rejected", 422,
-                        e.getMessage() + ". Check that it is a private API key with the lists and profiles read/write scopes."
+                        e.getMessage() + ". Check that it is a private API key with the accounts read, and the lists and profiles read/write scopes."
                                 + " Nothing was stored.", null).toResponse())
                 .onFailure(KlaviyoUnavailableException.class).recoverWithItem(e -> Problem.response(
                         Response.Status.SERVICE_UNAVAILABLE, "Klaviyo unavailable",

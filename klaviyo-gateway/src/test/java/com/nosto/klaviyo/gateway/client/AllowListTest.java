@@ -24,7 +24,7 @@ class AllowListTest {
                 "get_lists", "get_list", "create_list", "update_list", "get_profiles_for_list", "add_profiles_to_list",
                 "remove_profiles_from_list", "get_profiles",
                 "create_or_update_profile", "update_profile", "bulk_import_profiles", "get_bulk_import_profiles_job",
-                "get_errors_for_bulk_import_profiles_job", "request_profile_deletion");
+                "get_errors_for_bulk_import_profiles_job", "request_profile_deletion", "get_accounts");
     }
 
     @Test

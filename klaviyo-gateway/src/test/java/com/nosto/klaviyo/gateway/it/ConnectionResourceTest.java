@@ -121,6 +121,72 @@ class ConnectionResourceTest extends GatewayTestBase {
         assertThat(connection().getString("keyLast4")).isNull();
     }
 
+    private void connectWith(String key) {
+        given().auth().oauth2(token()).contentType(ContentType.JSON).body(Map.of("privateApiKey", key))
+                .when().put("/api/accounts/{a}/klaviyo", accountId).then().statusCode(200);
+    }
+
+    private java.util.List<String> ledger() {
+        return query("SELECT email || ':' || coalesce(profile_id, '') FROM klaviyo_gateway.contact_ledger WHERE account_id = ?", accountId);
+    }
+
+    private java.util.List<String> accountChangedNotices() {
+        return syncRuns().getList("findAll { it.windowKind == 'KLAVIYO_ACCOUNT_CHANGED' }.errors.flatten().detail", String.class);
+    }
+
+    @Test
+    void reconnectingWithAKeyOfAnotherKlaviyoAccountClearsTheLedgerAndTheContactsReachTheNewAccount() {
+        connect();
+        String first = klaviyo().accountId();
+        assertThat(connection().getString("klaviyoAccountId")).isEqualTo(first);
+        publishWindow("w1", java.util.List.of(added(email("a"), 1, "VIP"), added(email("b"), 1, "VIP")));
+        awaitWindows(1);
+        assertThat(ledger()).hasSize(2);
+        String otherKey = "pk_other_" + java.util.UUID.randomUUID().toString().replace("-", "");
+        var other = emulator().account(otherKey);
+
+        connectWith(otherKey);
+
+        assertThat(connection().getString("klaviyoAccountId")).isEqualTo(other.accountId()).isNotEqualTo(first);
+        assertThat(ledger()).as("no version or profile id of the first Klaviyo account is kept").isEmpty();
+        assertThat(accountChangedNotices()).singleElement().satisfies(d -> assertThat(d).contains(other.accountId(), first, "2 contact",
+                "resync"));
+        // The same states again (an operator's resync restates them): applied to the new account, not skipped as stale.
+        publishWindow("w2", java.util.List.of(added(email("a"), 1, "VIP"), added(email("b"), 1, "VIP")));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(
+                other.listMemberEmails(connection().getString("listId"))).containsExactlyInAnyOrder(email("a"), email("b")));
+    }
+
+    @Test
+    void reconnectingWithAnotherKeyOfTheSameKlaviyoAccountKeepsTheLedger() {
+        connect();
+        publishWindow("w1", java.util.List.of(added(email("a"), 1, "VIP")));
+        awaitWindows(1);
+        String secondKey = "pk_second_" + java.util.UUID.randomUUID().toString().replace("-", "");
+        emulator().addKey(apiKey, secondKey);
+
+        connectWith(secondKey);
+
+        assertThat(ledger()).hasSize(1);
+        assertThat(accountChangedNotices()).isEmpty();
+        assertThat(connection().getString("klaviyoAccountId")).isEqualTo(klaviyo().accountId());
+    }
+
+    @Test
+    void aKeyOfAnotherKlaviyoAccountAfterADisconnectStillClearsTheLedger() {
+        connect();
+        publishWindow("w1", java.util.List.of(added(email("a"), 1, "VIP")));
+        awaitWindows(1);
+        given().auth().oauth2(token()).when().delete("/api/accounts/{a}/klaviyo", accountId).then().statusCode(204);
+        String otherKey = "pk_other_" + java.util.UUID.randomUUID().toString().replace("-", "");
+        emulator().account(otherKey);
+
+        connectWith(otherKey);
+
+        assertThat(ledger()).isEmpty();
+        assertThat(accountChangedNotices()).hasSize(1);
+    }
+
     @Test
     void anotherAccountsTokenIsForbidden() {
         given().auth().oauth2(Tokens.forAccounts("someone-else")).when().get("/api/accounts/{a}/klaviyo", accountId)

@@ -9,7 +9,7 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.time.Instant;
 
-/** A {@code klaviyo_connection} row (Flyway V1/V2); the service works with the {@link Connection} record. */
+/** A {@code klaviyo_connection} row (Flyway V1/V2/V7); the service works with the {@link Connection} record. */
 @Entity
 @Table(name = "klaviyo_connection")
 public class KlaviyoConnectionEntity {
@@ -49,8 +49,12 @@ public class KlaviyoConnectionEntity {
     @Column(name = "last_sync_at")
     public Instant lastSyncAt;
 
+    /** The Klaviyo account the key reaches (get_accounts at connect). */
+    @Column(name = "klaviyo_account_id")
+    public String klaviyoAccountId;
+
     public Connection toConnection() {
         return new Connection(accountId, keyId, encryptedKey, keyLast4, listId, listName, status, statusReason, connectedAt,
-                updatedAt, lastSyncAt);
+                updatedAt, lastSyncAt, klaviyoAccountId);
     }
 }

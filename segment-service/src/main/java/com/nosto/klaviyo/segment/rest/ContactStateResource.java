@@ -1,0 +1,43 @@
+package com.nosto.klaviyo.segment.rest;
+
+import com.nosto.klaviyo.common.logging.Emails;
+import com.nosto.klaviyo.common.rest.ContactQuery;
+import com.nosto.klaviyo.common.security.AccountAccess;
+import com.nosto.klaviyo.segment.repository.ContactStateRepository;
+import io.quarkus.security.Authenticated;
+import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import org.jboss.resteasy.reactive.RestPath;
+
+/**
+ * "Where is this contact?" for operators (deploy/ops/where-is): segment-service's view of one contact, its memberships
+ * and version. The email travels in the body, never in the URL (proxies and ingresses log URLs).
+ */
+@Path("/api/accounts/{accountId}/contacts/state")
+@Authenticated
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+public class ContactStateResource {
+
+    /** {@code contact}: the email's pseudonym (as in the logs); the rest as {@link ContactStateRepository.State} holds it. */
+    public record ContactStateView(String accountId, String contact, ContactStateRepository.State segmentService) {
+    }
+
+    private final ContactStateRepository contacts;
+
+    public ContactStateResource(ContactStateRepository contacts) {
+        this.contacts = contacts;
+    }
+
+    @POST
+    @RolesAllowed(AccountAccess.SRE_ROLE)
+    public Uni<ContactStateView> state(@RestPath String accountId, ContactQuery query) {
+        String email = (query == null ? new ContactQuery(null) : query).normalisedEmail();
+        return contacts.find(accountId, email).map(s -> new ContactStateView(accountId, Emails.pseudonym(email), s));
+    }
+}
