@@ -122,6 +122,7 @@ global_ = obj({
                   "pullPolicy": s(enum=["Always", "IfNotPresent", "Never"]),
                   "pullSecrets": {"type": "array", "items": k8s_name}}, required=["group", "pullPolicy"]),
     "commonLabels": str_map,
+    "logFormat": s("Console log lines: text (dated) or json (one object a line; LOG_JSON).", enum=["text", "json"]),
     "kafka": obj({
         "bootstrapServers": s("host:port[,host:port]", minLength=1, pattern=r"^[^,\s]+:[0-9]+(,[^,\s]+:[0-9]+)*$"),
         "securityProtocol": s(enum=["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"]),
@@ -147,6 +148,8 @@ global_ = obj({
     "adminUi": obj({"allowedOrigins": {"type": "array", "items": s(pattern=r"^https?://[^/\s]+$")},
                     "segmentServiceUrl": s(pattern=r"^(https?://[^/\s]+)?$"),
                     "syncWorkerUrl": s(pattern=r"^(https?://[^/\s]+)?$")}),
+    "tracing": obj({"enabled": b, "endpoint": s(pattern=r"^(https?://[^\s]+)?$"),
+                    "sampler": {"type": "number", "minimum": 0, "maximum": 1}}),
     "topics": obj({k: topic for k in topic_keys}, required=topic_keys),
     "strimzi": obj({"enabled": b, "clusterName": s(minLength=1), "namespace": s(),
                     "apiVersion": s(enum=["kafka.strimzi.io/v1beta2", "kafka.strimzi.io/v1"])}),

@@ -5,6 +5,7 @@ read exactly these names (docs/configuration.md); secrets are added in the Deplo
 {{- define "nks.configData" -}}
 HTTP_PORT: {{ .Values.containerPort | quote }}
 MANAGEMENT_PORT: {{ .Values.managementPort | quote }}
+LOG_JSON: {{ eq (.Values.global.logFormat | default "text") "json" | quote }}
 KAFKA_BOOTSTRAP_SERVERS: {{ required "global.kafka.bootstrapServers is required" .Values.global.kafka.bootstrapServers | quote }}
 {{- /* Quarkus passes every KAFKA_* variable to the Kafka clients as kafka.* (KAFKA_SECURITY_PROTOCOL -> security.protocol). */}}
 KAFKA_SECURITY_PROTOCOL: {{ .Values.global.kafka.securityProtocol | quote }}
@@ -32,6 +33,13 @@ JWT_PUBLIC_KEY_LOCATION: "file:/etc/jwt/{{ .Values.global.jwt.publicKeySecret.ke
 JWT_PUBLIC_KEY_LOCATION: {{ .Values.global.jwt.publicKeyLocation | quote }}
 {{- end }}
 {{- include "nks.adminUiEnv" . }}
+{{- with .Values.global.tracing }}
+{{- if .enabled }}
+OTEL_SDK_DISABLED: "false"
+OTEL_EXPORTER_OTLP_ENDPOINT: {{ required "global.tracing.endpoint is required when global.tracing.enabled" .endpoint | quote }}
+OTEL_TRACES_SAMPLER_ARG: {{ .sampler | toString | quote }}
+{{- end }}
+{{- end }}
 {{- with .Values.javaToolOptions }}
 JAVA_TOOL_OPTIONS: {{ . | quote }}
 {{- end }}

@@ -15,8 +15,10 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -30,9 +32,9 @@ public final class ApiEndpoints {
 
     /**
      * One endpoint: HTTP method, path template (e.g. {@code /api/accounts/{accountId}/segments/{segmentId}}), the
-     * declaring {@code Class#method} (for messages) and its declared access.
+     * declaring {@code Class#method} (for messages), its declared access and the names of its method's annotations.
      */
-    public record Endpoint(String method, String template, String declaredBy, Access access) {
+    public record Endpoint(String method, String template, String declaredBy, Access access, Set<String> annotations) {
 
         private static final Pattern PARAM = Pattern.compile("\\{\\s*([A-Za-z_][\\w.-]*)\\s*(?::[^}]*)?}");
 
@@ -81,11 +83,15 @@ public final class ApiEndpoints {
                             + ": extend ApiEndpoints to follow it, so its endpoints are tested too");
                 }
                 http.ifPresent(verb -> found.add(new Endpoint(verb, join(base.get(), sub.orElse("")),
-                        type.getSimpleName() + "#" + m.getName(), access(m, type))));
+                        type.getSimpleName() + "#" + m.getName(), access(m, type), annotationNames(m))));
             }
         }
         found.sort(Comparator.comparing(Endpoint::template).thenComparing(Endpoint::method));
         return found;
+    }
+
+    private static Set<String> annotationNames(Method m) {
+        return Arrays.stream(m.getAnnotations()).map(a -> a.annotationType().getName()).collect(Collectors.toUnmodifiableSet());
     }
 
     private static Access access(Method m, Class<?> type) {

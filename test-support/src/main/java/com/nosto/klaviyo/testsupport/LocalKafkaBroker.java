@@ -37,7 +37,8 @@ public final class LocalKafkaBroker implements AutoCloseable {
 
     /** Starts a broker keeping its data in {@code dataDir} (removed again by {@link #close()}). */
     public static LocalKafkaBroker start(Path dataDir) {
-        LocalKafkaBroker broker = new LocalKafkaBroker(ProjectRoot.find(), dataDir, Ports.free(), Ports.free());
+        int[] ports = Ports.free(2);
+        LocalKafkaBroker broker = new LocalKafkaBroker(ProjectRoot.find(), dataDir, ports[0], ports[1]);
         broker.script("start");
         return broker;
     }

@@ -156,7 +156,10 @@ public final class SystemUnderTest implements AutoCloseable {
         env.put("QUARKUS_LOG_LEVEL", "INFO");
         // The admin page (admin-ui, served by each gateway) calls segment-service and sync-worker from the browser:
         // the gateway tells it where their first instances are (its CSP allows only those), they let local origins in.
-        MODULES.forEach(m -> firstPorts.put(m, Ports.free()));
+        int[] ports = Ports.free(MODULES.size());
+        for (int i = 0; i < MODULES.size(); i++) {
+            firstPorts.put(MODULES.get(i), ports[i]);
+        }
         env.put("ADMIN_UI_ORIGINS", "/http://127\\.0\\.0\\.1:[0-9]+/");
         env.put("ADMIN_UI_SEGMENT_SERVICE_URL", "http://127.0.0.1:" + firstPorts.get("segment-service"));
         env.put("ADMIN_UI_SYNC_WORKER_URL", "http://127.0.0.1:" + firstPorts.get("sync-worker"));

@@ -1,5 +1,6 @@
 package com.nosto.klaviyo.gateway.client;
 
+import com.nosto.klaviyo.common.tracing.Tracing;
 import com.nosto.klaviyo.gateway.config.KlaviyoConfig;
 import com.nosto.klaviyo.gateway.domain.RatePacer;
 import com.nosto.klaviyo.gateway.metrics.GatewayMetrics;
@@ -29,8 +30,8 @@ public class KlaviyoClient {
 
     private final KlaviyoTransport transport;
 
-    public KlaviyoClient(Vertx vertx, KlaviyoConfig config, GatewayMetrics metrics, SentRequestLog sent) {
-        this.transport = new KlaviyoTransport(vertx, config, metrics, sent);
+    public KlaviyoClient(Vertx vertx, KlaviyoConfig config, GatewayMetrics metrics, SentRequestLog sent, Tracing tracing) {
+        this.transport = new KlaviyoTransport(vertx, config, metrics, sent, tracing);
     }
 
     @PreDestroy

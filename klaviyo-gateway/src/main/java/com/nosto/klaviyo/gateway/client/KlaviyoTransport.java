@@ -1,14 +1,19 @@
 package com.nosto.klaviyo.gateway.client;
 
+import com.nosto.klaviyo.common.tracing.Tracing;
 import com.nosto.klaviyo.gateway.config.KlaviyoConfig;
 import com.nosto.klaviyo.gateway.domain.RateLimit;
 import com.nosto.klaviyo.gateway.domain.RatePacer;
 import com.nosto.klaviyo.gateway.metrics.GatewayMetrics;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.tracing.TracingPolicy;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.core.buffer.Buffer;
@@ -35,6 +40,11 @@ import org.jboss.logging.Logger;
  * lease is valid, retried on 5xx/resets/timeouts with exponential backoff and jitter, 429s waited out for
  * {@code Retry-After} (G10), and the answer classified once ({@link KlaviyoResponse.Outcome}); a rejected key is
  * {@link KeyRejectedException}. Not a bean: {@link KlaviyoClient} owns one, and with it this replica's pacer.
+ *
+ * <p>With tracing on, each call is one CLIENT span {@code klaviyo <operationId>} (pacing, retries and 429 waits
+ * inside it) under the credentials' context. The web client's own HTTP spans are off ({@link TracingPolicy#IGNORE}):
+ * they would repeat each attempt as a bare {@code POST} with the full URL, whose query can hold a shopper's email, and
+ * they would send our trace ids to Klaviyo.
  */
 final class KlaviyoTransport {
 
@@ -49,9 +59,11 @@ final class KlaviyoTransport {
     private final Map<KlaviyoOperation.Tier, RateLimit> limits = new EnumMap<>(KlaviyoOperation.Tier.class);
     private final GatewayMetrics metrics;
     private final SentRequestLog sent;
+    private final Tracing tracing;
 
-    KlaviyoTransport(Vertx vertx, KlaviyoConfig config, GatewayMetrics metrics, SentRequestLog sent) {
+    KlaviyoTransport(Vertx vertx, KlaviyoConfig config, GatewayMetrics metrics, SentRequestLog sent, Tracing tracing) {
         this.config = config;
+        this.tracing = tracing;
         this.metrics = metrics;
         this.sent = sent;
         this.base = URI.create(config.baseUrl().replaceAll("/+$", ""));
@@ -59,7 +71,8 @@ final class KlaviyoTransport {
         this.web = WebClient.create(vertx, new WebClientOptions()
                 .setConnectTimeout((int) config.connectTimeout().toMillis())
                 .setUserAgent("nosto-klaviyo-gateway")
-                .setKeepAlive(true));
+                .setKeepAlive(true)
+                .setTracingPolicy(TracingPolicy.IGNORE));
         KlaviyoConfig.RateLimits r = config.rateLimits();
         limits.put(KlaviyoOperation.Tier.ACCOUNTS, RateLimit.parse(r.accounts()));
         limits.put(KlaviyoOperation.Tier.LISTS_READ, RateLimit.parse(r.listsRead()));
@@ -87,7 +100,19 @@ final class KlaviyoTransport {
 
     Uni<KlaviyoResponse> send(KlaviyoCredentials cred, KlaviyoOperation op, String id, Map<String, String> query,
             JsonObject body) {
-        return attempt(cred, op, op.path(id), query, body, 0);
+        if (!tracing.enabled()) {
+            return attempt(cred, op, op.path(id), query, body, 0);
+        }
+        return Uni.createFrom().deferred(() -> {
+            Span span = tracing.start("klaviyo " + op.operationId(), SpanKind.CLIENT, cred.trace())
+                    .setAttribute("klaviyo.operation", op.operationId()).setAttribute("http.request.method", op.method())
+                    .setAttribute("nks.account_id", cred.accountId());
+            return attempt(cred, op, op.path(id), query, body, 0)
+                    .invoke(resp -> span.setAttribute("http.response.status_code", resp.status()))
+                    // The failure's type only: a message may quote what Klaviyo said about a profile.
+                    .onFailure().invoke(e -> span.setStatus(StatusCode.ERROR, e.getClass().getSimpleName()))
+                    .onTermination().invoke(() -> span.end());
+        });
     }
 
     private Uni<KlaviyoResponse> attempt(KlaviyoCredentials cred, KlaviyoOperation op, String path, Map<String, String> query,

@@ -5,6 +5,7 @@ import com.nosto.klaviyo.common.messaging.PollAcknowledgement;
 import com.nosto.klaviyo.common.outage.Failures;
 import com.nosto.klaviyo.common.outage.InvalidRecordException;
 import com.nosto.klaviyo.common.outage.Outages;
+import com.nosto.klaviyo.common.tracing.Tracing;
 import com.nosto.klaviyo.events.EventJson;
 import com.nosto.klaviyo.events.SyncBatch;
 import com.nosto.klaviyo.gateway.metrics.GatewayMetrics;
@@ -41,16 +42,19 @@ public class SyncBatchConsumer {
     private final DeadLetters deadLetters;
     private final Outages outages;
     private final GatewayMetrics metrics;
+    private final Tracing tracing;
 
     public SyncBatchConsumer(InboxService inbox, @Channel(Channels.SYNC_BATCHES_DLQ) MutinyEmitter<String> dlq, Outages outages,
-            GatewayMetrics metrics) {
+            GatewayMetrics metrics, Tracing tracing) {
+        this.tracing = tracing;
         this.inbox = inbox;
         this.deadLetters = new DeadLetters(SERVICE, dlq, outages, Clock.systemUTC());
         this.outages = outages;
         this.metrics = metrics;
     }
 
-    private record Valid(ConsumerRecord<String, String> record, SyncBatch batch) {
+    /** A valid batch, its record and the trace context it arrived with (kept in the inbox for the chunk's span). */
+    private record Valid(ConsumerRecord<String, String> record, SyncBatch batch, String trace) {
     }
 
     @Incoming(Channels.SYNC_BATCHES_IN)
@@ -63,7 +67,7 @@ public class SyncBatchConsumer {
         List<Uni<Void>> rejected = new ArrayList<>();
         for (ConsumerRecord<String, String> r : records) {
             try {
-                valid.add(new Valid(r, parse(r.value())));
+                valid.add(new Valid(r, parse(r.value()), tracing.of(r)));
             } catch (InvalidRecordException e) {
                 metrics.malformed();
                 rejected.add(deadLetters.send(r, e.errorType(), e.getMessage()));
@@ -77,19 +81,24 @@ public class SyncBatchConsumer {
     /** The whole poll in one transaction; a failure for a record's own sake isolates the record instead. */
     private Uni<Void> storeAll(List<Valid> valid) {
         return Uni.createFrom().deferred(() -> inbox.store(valid.stream().map(Valid::batch).toList(),
-                        valid.stream().map(v -> v.record().value()).toList()))
+                        valid.stream().map(v -> v.record().value()).toList(), traces(valid)))
                 .replaceWithVoid()
                 .onFailure(Failures::isRecordProblem).recoverWithUni(e -> Multi.createFrom().iterable(valid)
                         .onItem().transformToUniAndConcatenate(this::storeOne).collect().asList().replaceWithVoid());
     }
 
     private Uni<Void> storeOne(Valid v) {
-        return outages.untilDone(Channels.SYNC_BATCHES_IN, () -> inbox.store(List.of(v.batch()), List.of(v.record().value()))
+        return outages.untilDone(Channels.SYNC_BATCHES_IN, () -> inbox.store(List.of(v.batch()), List.of(v.record().value()), traces(List.of(v)))
                 .replaceWithVoid()
                 .onFailure(Failures::isRecordProblem).recoverWithUni(e -> {
                     metrics.malformed();
                     return deadLetters.send(v.record(), "UNSTORABLE_BATCH", "the batch cannot be stored: " + Failures.describe(e));
                 }));
+    }
+
+    /** The batches' trace contexts, or null when tracing is off (nothing is stored then). */
+    private List<String> traces(List<Valid> valid) {
+        return tracing.enabled() ? valid.stream().map(Valid::trace).toList() : null;
     }
 
     /** A valid SyncBatch, or {@link InvalidRecordException} saying why not (G11). */

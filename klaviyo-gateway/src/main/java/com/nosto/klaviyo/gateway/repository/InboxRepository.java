@@ -39,7 +39,7 @@ public class InboxRepository implements PanacheRepositoryBase<InboxBatchEntity, 
      * Stores batches, each with its payload, in one native statement ({@code unnest}): a batch already waiting, or
      * already applied, is not stored again (a redelivery or a producer's re-publish). Returns how many were stored.
      */
-    Uni<Integer> insert(List<SyncBatch> batches, List<String> payloads) {
+    Uni<Integer> insert(List<SyncBatch> batches, List<String> payloads, List<String> traces) {
         int n = batches.size();
         String[] ids = new String[n];
         String[] accounts = new String[n];
@@ -66,19 +66,20 @@ public class InboxRepository implements PanacheRepositoryBase<InboxBatchEntity, 
         }
         return getSession().chain(s -> s.createNativeQuery("""
                         INSERT INTO {h-schema}inbox_batch (batch_id, account_id, window_id, window_kind, window_end, sequence,
-                            source_partition, ends_partition, window_partitions, contacts, payload, received_at)
+                            source_partition, ends_partition, window_partitions, contacts, payload, received_at, trace)
                         SELECT t.b, t.a, t.w, NULLIF(t.k, ''), cast(NULLIF(t.we, '') as timestamptz), t.s, NULLIF(t.p, -1), t.m,
-                            NULLIF(t.n, -1), t.c, t.j, now()
+                            NULLIF(t.n, -1), t.c, t.j, now(), t.t
                         FROM unnest(cast(:b as text[]), cast(:a as text[]), cast(:w as text[]), cast(:k as text[]),
                                     cast(:we as text[]), cast(:s as int[]), cast(:p as int[]), cast(:m as boolean[]),
-                                    cast(:n as int[]), cast(:c as int[]), cast(:j as text[]))
-                            WITH ORDINALITY AS t(b, a, w, k, we, s, p, m, n, c, j, o)
+                                    cast(:n as int[]), cast(:c as int[]), cast(:j as text[]), cast(:t as text[]))
+                            WITH ORDINALITY AS t(b, a, w, k, we, s, p, m, n, c, j, t, o)
                         WHERE NOT EXISTS (SELECT 1 FROM {h-schema}applied_batch x WHERE x.batch_id = t.b)
                         ORDER BY t.o
                         ON CONFLICT (batch_id) DO NOTHING""")
                 .setParameter("b", ids).setParameter("a", accounts).setParameter("w", windows).setParameter("k", kinds)
                 .setParameter("we", ends).setParameter("s", sequences).setParameter("p", partitions).setParameter("m", markers)
                 .setParameter("n", counts).setParameter("c", contacts).setParameter("j", payloads.toArray(new String[0]))
+                .setParameter("t", traces == null ? new String[n] : traces.toArray(new String[0]))
                 .executeUpdate());
     }
 

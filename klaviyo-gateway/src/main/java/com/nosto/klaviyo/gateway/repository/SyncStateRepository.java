@@ -57,13 +57,14 @@ public class SyncStateRepository {
 
     /**
      * Stores a poll's valid batches in the inbox and marks their accounts due, in one transaction. A batch already
-     * waiting or applied is skipped. Returns how many were new.
+     * waiting or applied is skipped. Returns how many were new. {@code traces}: null, or each batch's trace context (a
+     * traceparent or null).
      */
-    public Uni<Integer> store(List<SyncBatch> batches, List<String> payloads) {
+    public Uni<Integer> store(List<SyncBatch> batches, List<String> payloads, List<String> traces) {
         if (batches.isEmpty()) {
             return Uni.createFrom().item(0);
         }
-        return tx.inTransaction(() -> inbox.insert(batches, payloads)
+        return tx.inTransaction(() -> inbox.insert(batches, payloads, traces)
                 .call(() -> leases.wake(batches.stream().map(SyncBatch::accountId).toList())));
     }
 

@@ -19,6 +19,10 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import com.nosto.klaviyo.common.rest.OpenApiProblems;
 
 /**
  * {@code POST /api/accounts/{accountId}/audit?repair=false|true} (operators only, G14): compares what Klaviyo holds with
@@ -28,6 +32,7 @@ import jakarta.ws.rs.core.Response;
 @Path("/api/accounts/{accountId}/audit")
 @Authenticated
 @Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Audit")
 public class AuditResource {
 
     private final AuditService audits;
@@ -38,6 +43,14 @@ public class AuditResource {
 
     @POST
     @RolesAllowed(AccountAccess.SRE_ROLE)
+    @Operation(summary = "Audit the account's Klaviyo list against what was applied (sre)",
+            description = "Reads the list's members and their nosto_segment / nosto_segments, classifies every difference and"
+                    + " answers counts and a few pseudonymised emails per class with the writes a repair makes; repair=true"
+                    + " (default false) also makes them. Recorded in the sync history.")
+    @APIResponse(responseCode = "200", description = "The drift per class and the repair's write calls (made when repair=true).")
+    @APIResponse(responseCode = "400", ref = OpenApiProblems.BAD_REQUEST)
+    @APIResponse(responseCode = "409", ref = OpenApiProblems.CONFLICT)
+    @APIResponse(responseCode = "502", ref = OpenApiProblems.BAD_GATEWAY)
     public Uni<Response> audit(@PathParam("accountId") String accountId, @QueryParam("repair") @DefaultValue("false") String repair) {
         // Taken as text: JAX-RS would answer an unconvertible value 404, the contract says 400.
         if (!repair.equals("true") && !repair.equals("false")) {

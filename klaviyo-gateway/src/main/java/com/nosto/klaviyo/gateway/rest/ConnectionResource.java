@@ -1,6 +1,7 @@
 package com.nosto.klaviyo.gateway.rest;
 
 import com.nosto.klaviyo.common.ratelimit.RateLimited;
+import com.nosto.klaviyo.common.rest.OpenApiProblems;
 import com.nosto.klaviyo.common.rest.Problem;
 import com.nosto.klaviyo.gateway.client.KeyRejectedException;
 import com.nosto.klaviyo.gateway.client.KlaviyoRejectedException;
@@ -22,12 +23,18 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.time.Instant;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** An account's Klaviyo connection. The key is write-only: responses show its last 4 characters at most (G12). */
 @Path("/api/accounts/{accountId}/klaviyo")
 @Authenticated
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
+@Tag(name = "Klaviyo connection")
 public class ConnectionResource {
 
     public record ConnectRequest(String privateApiKey) {
@@ -68,6 +75,17 @@ public class ConnectionResource {
 
     @PUT
     @RateLimited("klaviyo-connect")
+    @Operation(summary = "Connect Klaviyo", description = "Checks the private API key with Klaviyo, sets up the"
+            + " \"Nosto Customers\" list and stores the key (write-only: never shown again but its last 4 characters).")
+    @APIResponse(responseCode = "200", description = "Connected.",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ConnectionView.class)))
+    @APIResponse(responseCode = "422", ref = OpenApiProblems.UNPROCESSABLE, description = "Klaviyo rejected the key"
+            + " (not a private key, or without the lists and profiles read/write scopes); nothing was stored.")
+    @APIResponse(responseCode = "429", ref = OpenApiProblems.TOO_MANY_REQUESTS)
+    @APIResponse(responseCode = "502", ref = OpenApiProblems.BAD_GATEWAY)
+    @APIResponse(responseCode = "503", ref = OpenApiProblems.SERVICE_UNAVAILABLE, description = "Klaviyo could not be"
+            + " reached to check the key, the account's batches are being applied right now, or the database is away;"
+            + " nothing was stored: try again after Retry-After.")
     public Uni<Response> connect(@PathParam("accountId") String accountId, ConnectRequest request) {
         if (request == null || request.privateApiKey() == null || request.privateApiKey().isBlank()) {
             throw new IllegalArgumentException("privateApiKey is required");
@@ -96,11 +114,19 @@ public class ConnectionResource {
     }
 
     @GET
+    @Operation(summary = "The account's Klaviyo connection", description = "CONNECTED, DISCONNECTED (the key was rejected"
+            + " since) or NOT_CONNECTED, with what waits in the inbox and why.")
+    @APIResponse(responseCode = "200", description = "The connection's state.")
     public Uni<ConnectionView> get(@PathParam("accountId") String accountId) {
         return service.status(accountId).map(ConnectionView::of);
     }
 
     @DELETE
+    @Operation(summary = "Disconnect Klaviyo", description = "Forgets the key and list id (and the cached profile"
+            + " ids); the account's batches wait in the inbox until it is connected again.")
+    @APIResponse(responseCode = "204", description = "Disconnected (or was not connected).")
+    @APIResponse(responseCode = "503", ref = OpenApiProblems.SERVICE_UNAVAILABLE, description = "The account's batches are"
+            + " being applied right now, or the database is away: try again after Retry-After.")
     public Uni<Response> disconnect(@PathParam("accountId") String accountId) {
         return service.disconnect(accountId).map(x -> Response.noContent().build())
                 .onFailure(LeaseService.AccountBusyException.class).recoverWithItem(ConnectionResource::busy);

@@ -9,6 +9,9 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * For operators: where a key-encryption-key rotation stands (stored Klaviyo keys per KEK, how many wait to be re-sealed,
@@ -16,6 +19,7 @@ import jakarta.ws.rs.core.MediaType;
  */
 @Path("/api/admin/kek")
 @Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Operations")
 public class KekResource {
 
     private final KeyReencryption reencryption;
@@ -26,6 +30,9 @@ public class KekResource {
 
     @GET
     @RolesAllowed(AccountAccess.SRE_ROLE)
+    @Operation(summary = "Where a key-encryption-key rotation stands (sre)",
+            description = "Stored Klaviyo keys per KEK, how many wait to be re-sealed and which KEKs can be removed.")
+    @APIResponse(responseCode = "200", description = "Keys per KEK.")
     public Uni<KekStatus> status() {
         return reencryption.status();
     }

@@ -12,11 +12,15 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** Sync history (G13): one entry per window, newest first, with counts and per-row outcomes. */
 @Path("/api/accounts/{accountId}/sync-runs")
 @Authenticated
 @Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Sync history")
 public class SyncRunResource {
 
     private final SyncHistoryService history;
@@ -26,6 +30,9 @@ public class SyncRunResource {
     }
 
     @GET
+    @Operation(summary = "The account's sync history", description = "One entry per window, newest first, with counts and"
+            + " per-row outcomes; limit is 1-500 (default 50).")
+    @APIResponse(responseCode = "200", description = "The newest runs.")
     public Uni<List<SyncRunView>> list(@PathParam("accountId") String accountId,
             @QueryParam("limit") @DefaultValue("50") String limit) {
         // Taken as text: JAX-RS answers an unconvertible query parameter 404, the contract says 400.

@@ -1,6 +1,7 @@
 package com.nosto.klaviyo.gateway.service;
 
 import com.nosto.klaviyo.common.logging.Emails;
+import com.nosto.klaviyo.common.logging.LogContext;
 import com.nosto.klaviyo.gateway.client.KeyRejectedException;
 import com.nosto.klaviyo.gateway.client.KlaviyoCredentials;
 import com.nosto.klaviyo.gateway.client.KlaviyoRejectedException;
@@ -143,7 +144,8 @@ public class AccountApplier {
                     }
                     metrics.parked(kind.equals(Waiting.NOT_CONNECTED) ? "not-connected" : "key-rejected", (int) waitingBatches);
                     if (!kind.equals(lease.previousWaiting())) {
-                        LOG.infof("Account %s: %d batch(es) wait in the inbox (%s: %s)", lease.accountId(), waitingBatches, kind, reason);
+                        LogContext.account(lease.accountId()).run(() -> LOG.infof("Account %s: %d batch(es) wait in the inbox"
+                                + " (%s: %s)", lease.accountId(), waitingBatches, kind, reason));
                     }
                     return new Release(null, true, new Waiting(kind, reason, null), 0);
                 });
@@ -171,7 +173,8 @@ public class AccountApplier {
                 .onFailure(KeyRejectedException.class).recoverWithUni(e -> {
                     metrics.disconnected();
                     metrics.parked("key-rejected", (int) window.batches());
-                    LOG.warnf("Account %s disconnected: %s", conn.accountId(), Emails.redact(e.getMessage()));
+                    LogContext.account(conn.accountId()).window(window.windowId()).run(() -> LOG.warnf("Account %s"
+                            + " disconnected: %s", conn.accountId(), Emails.redact(e.getMessage())));
                     return connections.markDisconnected(conn.accountId(), e.getMessage())
                             .replaceWith(new Release(null, true, new Waiting(Waiting.KEY_REJECTED, e.getMessage(), null), 0));
                 })
@@ -180,8 +183,9 @@ public class AccountApplier {
                     int failures = lease.failures() + 1;
                     Duration wait = backoff.after(failures);
                     metrics.parked("klaviyo-unavailable", (int) window.batches());
-                    LOG.infof("Account %s: Klaviyo failed (%s); its window %s waits, next attempt in %s (failure %d in a row)",
-                            conn.accountId(), Emails.redact(e.getMessage()), window.windowId(), wait, failures);
+                    LogContext.account(conn.accountId()).window(window.windowId()).run(() -> LOG.infof("Account %s: Klaviyo"
+                            + " failed (%s); its window %s waits, next attempt in %s (failure %d in a row)", conn.accountId(),
+                            Emails.redact(e.getMessage()), window.windowId(), wait, failures));
                     return new Release(wait, false, new Waiting(Waiting.KLAVIYO_UNAVAILABLE, e.getMessage(), null), failures);
                 });
     }
@@ -200,7 +204,8 @@ public class AccountApplier {
         if (Waiting.KEY_UNREADABLE.equals(lease.previousWaiting())) {
             return Uni.createFrom().item(release);
         }
-        LOG.errorf("Account %s: %s", lease.accountId(), detail);
+        LogContext.account(lease.accountId()).window(window.windowId()).run(() -> LOG.errorf("Account %s: %s", lease.accountId(),
+                detail));
         return chunks.windowOf(lease.accountId(), window.windowId())
                 .chain(w -> state.notice(lease.accountId(), window.windowId(), w == null ? null : w.windowKind,
                         w == null ? null : w.windowEnd, "FAILED", detail))
@@ -211,8 +216,9 @@ public class AccountApplier {
         boolean complete = window.verdict().state() == WindowReadiness.State.COMPLETE;
         metrics.windowApplied(complete ? "complete" : "max-wait");
         if (!complete) {
-            LOG.infof("Window %s of account %s applied without all its end markers: %s after its oldest batch arrived (%d"
-                    + " batches, %d contacts waited)", window.windowId(), lease.accountId(), maxWait, window.batches(), window.contacts());
+            LogContext.account(lease.accountId()).window(window.windowId()).run(() -> LOG.infof("Window %s of account %s applied"
+                    + " without all its end markers: %s after its oldest batch arrived (%d batches, %d contacts waited)",
+                    window.windowId(), lease.accountId(), maxWait, window.batches(), window.contacts()));
         }
     }
 }

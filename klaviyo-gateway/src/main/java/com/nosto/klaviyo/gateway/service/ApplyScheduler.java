@@ -1,5 +1,6 @@
 package com.nosto.klaviyo.gateway.service;
 
+import com.nosto.klaviyo.common.logging.LogContext;
 import com.nosto.klaviyo.common.outage.Failures;
 import com.nosto.klaviyo.common.outage.Outages;
 import com.nosto.klaviyo.gateway.config.GatewayConfig;
@@ -125,20 +126,20 @@ public class ApplyScheduler {
         inTurn.add(lease.accountId());
         Uni.createFrom().deferred(() -> applier.turn(lease))
                 .onFailure(AccountLease.LeaseLostException.class).recoverWithItem(e -> {
-                    LOG.warnf("Account %s: the lease ended during its turn; what was not committed is applied again by its next holder",
-                            lease.accountId());
+                    LogContext.account(lease.accountId()).run(() -> LOG.warnf("Account %s: the lease ended during its turn;"
+                            + " what was not committed is applied again by its next holder", lease.accountId()));
                     return Release.now();
                 })
                 .onFailure().recoverWithItem(e -> {
                     // The database (or something unexpected) failed the turn: nothing of the chunk was recorded.
                     outages.failed(WORK, e);
-                    LOG.warnf("Account %s: its turn failed (%s); tried again in %s", lease.accountId(), Failures.describe(e),
-                            retryAfterFailure);
+                    LogContext.account(lease.accountId()).run(() -> LOG.warnf("Account %s: its turn failed (%s); tried again"
+                            + " in %s", lease.accountId(), Failures.describe(e), retryAfterFailure));
                     return new Release(retryAfterFailure, false, null, lease.failures());
                 })
                 .chain(release -> leaseService.release(lease, release))
-                .onFailure().invoke(e -> LOG.warnf("Account %s: giving its lease back failed (%s); it expires by itself",
-                        lease.accountId(), Failures.describe(e)))
+                .onFailure().invoke(e -> LogContext.account(lease.accountId()).run(() -> LOG.warnf("Account %s: giving its"
+                        + " lease back failed (%s); it expires by itself", lease.accountId(), Failures.describe(e))))
                 .onFailure().recoverWithNull()
                 .eventually(() -> {
                     inTurn.remove(lease.accountId());

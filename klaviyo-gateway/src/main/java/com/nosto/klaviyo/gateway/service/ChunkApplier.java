@@ -1,5 +1,7 @@
 package com.nosto.klaviyo.gateway.service;
 
+import com.nosto.klaviyo.common.logging.LogContext;
+import com.nosto.klaviyo.common.tracing.Tracing;
 import com.nosto.klaviyo.events.ContactKey;
 import com.nosto.klaviyo.events.ContactState;
 import com.nosto.klaviyo.events.EventJson;
@@ -17,6 +19,9 @@ import com.nosto.klaviyo.gateway.metrics.GatewayMetrics;
 import com.nosto.klaviyo.gateway.repository.InboxRepository;
 import com.nosto.klaviyo.gateway.repository.SyncStateRepository;
 import com.nosto.klaviyo.gateway.repository.entity.InboxBatchEntity;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Context;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
@@ -32,6 +37,9 @@ import org.jboss.logging.Logger;
  * committed in one transaction fenced by the lease: the ledger moves forward for its contacts, batches done leave the
  * inbox for applied_batch, batches applied in part keep only what is left, and the window's sync run adds the counts.
  * A restart or a lost lease therefore resumes after the last committed chunk; the heap holds one chunk at a time.
+ *
+ * <p>With tracing on, a chunk is one span ({@code klaviyo-gateway apply}) that continues the trace of its first batch
+ * that arrived with one and links to the others' (at most {@link Tracing#MAX_LINKS}); its Klaviyo calls are its children.
  */
 @ApplicationScoped
 public class ChunkApplier {
@@ -47,9 +55,11 @@ public class ChunkApplier {
     private final LeaveStep leaves;
     private final GatewayMetrics metrics;
     private final ChunkPlanner planner;
+    private final Tracing tracing;
 
     public ChunkApplier(InboxRepository inbox, SyncStateRepository state, ListService lists, UpsertStep upserts, LeaveStep leaves,
-            GatewayMetrics metrics, KlaviyoConfig klaviyo, GatewayConfig config) {
+            GatewayMetrics metrics, KlaviyoConfig klaviyo, GatewayConfig config, Tracing tracing) {
+        this.tracing = tracing;
         this.inbox = inbox;
         this.state = state;
         this.lists = lists;
@@ -69,17 +79,35 @@ public class ChunkApplier {
     Uni<Boolean> apply(AccountLease lease, KlaviyoCredentials cred, Connection conn, String windowId) {
         Instant started = Instant.now();
         String accountId = conn.accountId();
-        return read(accountId, windowId, new Read(new ArrayList<>(), new ArrayList<>(), false), 0L).chain(read -> plan(accountId, windowId, read)
-                .chain(chunk -> execute(new ChunkRun(cred, conn.listId(), conn.listName()), chunk.plan())
-                        .call(run -> commit(lease, read, chunk, run.result, started))
-                        .invoke(run -> {
-                            BatchResult r = run.result;
-                            LOG.infof("Account %s, window %s: a chunk of %d batch(es) applied (%d still have contacts to apply%s):"
-                                    + " added=%d moved=%d removed=%d deleted=%d skipped=%d failed=%d writes=%d", accountId, windowId,
-                                    read.rows().size(), chunk.remaining().size(), read.endsWindow() ? "; the window is done" : "",
-                                    r.added, r.moved, r.removed, r.deleted, r.skipped, r.failed, r.writes);
-                        }))
-                .replaceWith(read.endsWindow()));
+        return read(accountId, windowId, new Read(new ArrayList<>(), new ArrayList<>(), false), 0L).chain(read -> {
+            Span span = span(accountId, windowId, read);
+            KlaviyoCredentials traced = span.getSpanContext().isValid() ? cred.tracedIn(Context.root().with(span)) : cred;
+            return plan(accountId, windowId, read)
+                    .chain(chunk -> execute(new ChunkRun(traced, conn.listId(), conn.listName()), chunk.plan())
+                            .call(run -> commit(lease, read, chunk, run.result, started))
+                            .invoke(run -> {
+                                BatchResult r = run.result;
+                                LogContext.account(accountId).window(windowId).run(() -> LOG.infof("Account %s, window %s: a chunk"
+                                        + " of %d batch(es) applied (%d still have contacts to apply%s): added=%d moved=%d removed=%d"
+                                        + " deleted=%d skipped=%d failed=%d writes=%d", accountId, windowId, read.rows().size(),
+                                        chunk.remaining().size(), read.endsWindow() ? "; the window is done" : "", r.added, r.moved,
+                                        r.removed, r.deleted, r.skipped, r.failed, r.writes));
+                            }))
+                    .onFailure().invoke(e -> span.setStatus(StatusCode.ERROR, e.getClass().getSimpleName()))
+                    .onTermination().invoke(() -> span.end())
+                    .replaceWith(read.endsWindow());
+        });
+    }
+
+    /** The chunk's span: in the trace of its first batch that carried one, linked to the rest (a no-op when tracing is off). */
+    private Span span(String accountId, String windowId, Read read) {
+        if (!tracing.enabled()) {
+            return Span.getInvalid();
+        }
+        List<String> traces = read.entities().stream().map(e -> e.trace).filter(t -> t != null).toList();
+        return tracing.start("klaviyo-gateway apply", traces.isEmpty() ? null : traces.get(0), traces)
+                .setAttribute("nks.account_id", accountId).setAttribute("nks.window_id", windowId)
+                .setAttribute("nks.batches", read.entities().size());
     }
 
     private Uni<ChunkPlanner.Chunk> plan(String accountId, String windowId, Read read) {

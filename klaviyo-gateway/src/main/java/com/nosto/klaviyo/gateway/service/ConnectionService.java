@@ -1,5 +1,6 @@
 package com.nosto.klaviyo.gateway.service;
 
+import com.nosto.klaviyo.common.logging.LogContext;
 import com.nosto.klaviyo.gateway.client.KlaviyoClient;
 import com.nosto.klaviyo.gateway.client.KlaviyoCredentials;
 import com.nosto.klaviyo.gateway.client.KlaviyoRejectedException;
@@ -81,8 +82,8 @@ public class ConnectionService {
                                             + " %d contacts' applied state cleared", accountId, klaviyoAccount, cleared);
                                 }
                             }).call(() -> leaseRows.resume(accountId)).replaceWith(c);
-                }).invoke(c -> LOG.infof("Account %s connected to Klaviyo list %s (%s)", accountId, list.id(),
-                        list.created() ? "created" : "found by name"));
+                }).invoke(c -> LogContext.account(accountId).run(() -> LOG.infof("Account %s connected to Klaviyo list %s (%s)",
+                        accountId, list.id(), list.created() ? "created" : "found by name")));
             }));
         }).invoke(c -> scheduler.trigger());
     }

@@ -26,7 +26,12 @@ public class InboxService {
 
     /** Stores batches with their payloads as received (one transaction); returns how many were new. */
     public Uni<Integer> store(List<SyncBatch> batches, List<String> payloads) {
-        return state.store(batches, payloads).invoke(stored -> metrics.batches("DUPLICATE", batches.size() - stored));
+        return store(batches, payloads, null);
+    }
+
+    /** As above, with each batch's trace context as it arrived (null, or a traceparent or null per batch). */
+    public Uni<Integer> store(List<SyncBatch> batches, List<String> payloads, List<String> traces) {
+        return state.store(batches, payloads, traces).invoke(stored -> metrics.batches("DUPLICATE", batches.size() - stored));
     }
 
     /** After the poll was acknowledged: look for ready work now rather than at the next round. */

@@ -173,6 +173,17 @@ public abstract class GatewayTestBase {
         publishRaw(batch.accountId(), EventJson.write(batch));
     }
 
+    /** Publishes the batch with a {@code traceparent} header, as sync-worker's relay does when tracing is on. */
+    protected void publish(SyncBatch batch, String traceparent) {
+        ProducerRecord<String, String> record = new ProducerRecord<>(Topics.SYNC_BATCHES, batch.accountId(), EventJson.write(batch));
+        record.headers().add("traceparent", traceparent.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        try {
+            producer().send(record).get();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     protected static void publishRaw(String key, String value) {
         try {
             producer().send(new ProducerRecord<>(Topics.SYNC_BATCHES, key, value)).get();

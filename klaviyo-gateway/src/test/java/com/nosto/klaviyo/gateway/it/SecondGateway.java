@@ -1,5 +1,7 @@
 package com.nosto.klaviyo.gateway.it;
 
+import com.nosto.klaviyo.common.tracing.Tracing;
+import io.opentelemetry.api.OpenTelemetry;
 import com.nosto.klaviyo.common.outage.Outages;
 import com.nosto.klaviyo.gateway.client.KlaviyoClient;
 import com.nosto.klaviyo.gateway.client.SentRequestLog;
@@ -57,6 +59,9 @@ final class SecondGateway implements AutoCloseable {
         @Inject KeyCipher cipher;
     }
 
+    /** The second gateway traces nothing (the tests that use it are not about tracing). */
+    private static final Tracing TRACING_OFF = new Tracing(OpenTelemetry.noop(), true);
+
     final String name;
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     final KlaviyoClient klaviyo;
@@ -70,11 +75,11 @@ final class SecondGateway implements AutoCloseable {
     SecondGateway(String name, int concurrency, Shared s) {
         this.name = name;
         GatewayMetrics metrics = new GatewayMetrics(registry);
-        klaviyo = new KlaviyoClient(s.vertx, s.klaviyoConfig, metrics, s.sent);
+        klaviyo = new KlaviyoClient(s.vertx, s.klaviyoConfig, metrics, s.sent, TRACING_OFF);
         ListService lists = new ListService(klaviyo, s.connections);
         BulkImport bulk = new BulkImport(klaviyo, new BulkJobFollower(klaviyo, s.klaviyoConfig), lists);
         ChunkApplier chunks = new ChunkApplier(s.inbox, s.state, lists, new UpsertStep(klaviyo, bulk, lists, s.klaviyoConfig),
-                new LeaveStep(klaviyo, bulk, lists, s.klaviyoConfig), metrics, s.klaviyoConfig, s.gatewayConfig);
+                new LeaveStep(klaviyo, bulk, lists, s.klaviyoConfig), metrics, s.klaviyoConfig, s.gatewayConfig, TRACING_OFF);
         applier = new AccountApplier(s.inbox, s.state, s.connections, s.cipher, chunks, metrics, s.gatewayConfig);
         leases = new LeaseService(s.leaseRows, klaviyo, s.gatewayConfig, s.outages, metrics, name);
         scheduler = new ApplyScheduler(s.leaseRows, leases, applier, s.outages, concurrency, Duration.ofSeconds(1));

@@ -60,6 +60,8 @@ public final class IngestBatch {
     private final Map<Contact.Key, State> states = new LinkedHashMap<>();
     private final Map<String, AccountDefinitions> definitions;
     private final List<MembershipChange> changes = new ArrayList<>();
+    /** The trace context of each change's event (parallel to {@link #changes}); null while no event had one. */
+    private List<String> traces;
 
     /**
      * @param keys        every contact the events name, once each
@@ -85,6 +87,28 @@ public final class IngestBatch {
 
     /** Applies one valid, normalised event of a contact given to the constructor. */
     public Result apply(SegmentEvent e, Instant now) {
+        return apply(e, now, null);
+    }
+
+    /** As above; {@code trace} is the event's trace context (a traceparent), recorded with the changes it causes. */
+    public Result apply(SegmentEvent e, Instant now, String trace) {
+        int before = changes.size();
+        Result result = applyEvent(e, now);
+        if (trace != null && traces == null) {
+            traces = new ArrayList<>(changes.size());
+        }
+        if (traces != null) {
+            while (traces.size() < before) {
+                traces.add(null);
+            }
+            while (traces.size() < changes.size()) {
+                traces.add(trace);
+            }
+        }
+        return result;
+    }
+
+    private Result applyEvent(SegmentEvent e, Instant now) {
         State s = states.get(new Contact.Key(e.accountId(), e.email()));
         if (s.contact != null) {
             if (e.observedAt().isBefore(s.contact.observedAt)) {
@@ -215,7 +239,14 @@ public final class IngestBatch {
                 memberCounts.add(new IngestWrites.MemberCount(key.get(0), key.get(1), delta));
             }
         });
+        List<String> changeTraces = null;
+        if (traces != null) {
+            changeTraces = new ArrayList<>(traces);
+            while (changeTraces.size() < changes.size()) {
+                changeTraces.add(null);
+            }
+        }
         return new IngestWrites(membershipsGone, contactsGone, contactsChanged, membershipsNew, tombstonesChanged,
-                tombstonesGone, memberCounts, List.copyOf(changes));
+                tombstonesGone, memberCounts, List.copyOf(changes), changeTraces == null ? null : Collections.unmodifiableList(changeTraces));
     }
 }

@@ -17,10 +17,12 @@ import java.util.List;
  * @param memberCounts      how each segment's member count changes, sorted by account and segment (the order their
  *                          rows are locked in, so two transactions never wait for each other in a cycle)
  * @param changes           the changes to publish, in this order (one outbox row holds them)
+ * @param traces            each change's trace context (a traceparent, or null), parallel to {@code changes}; null when
+ *                          no event of the transaction carried one (tracing off: nothing more is stored)
  */
 public record IngestWrites(List<Membership.Key> membershipsGone, List<Contact.Key> contactsGone, List<Contact> contactsChanged,
         List<Membership> membershipsNew, List<Tombstone> tombstonesChanged, List<String> tombstonesGone,
-        List<MemberCount> memberCounts, List<MembershipChange> changes) {
+        List<MemberCount> memberCounts, List<MembershipChange> changes, List<String> traces) {
 
     /** A segment's member count moving by {@code delta}. */
     public record MemberCount(String accountId, String segmentId, long delta) {

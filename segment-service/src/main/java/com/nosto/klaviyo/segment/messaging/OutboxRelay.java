@@ -120,7 +120,7 @@ public class OutboxRelay {
             }
             metrics.outboxOldest(rows.get(0).createdAt());
             return OutboxPublisher.publish(emitter, rows, OutboxRepository.Pending::key, OutboxRepository.Pending::payload,
-                            config.outbox().publishTimeout())
+                            OutboxRepository.Pending::trace, config.outbox().publishTimeout())
                     .call(acknowledged -> {
                         if (acknowledged == rows.size()) {
                             try {

@@ -1,9 +1,11 @@
 package com.nosto.klaviyo.segment.messaging;
 
+import com.nosto.klaviyo.common.logging.LogContext;
 import com.nosto.klaviyo.common.messaging.DeadLetters;
 import com.nosto.klaviyo.common.messaging.PollAcknowledgement;
 import com.nosto.klaviyo.common.outage.Failures;
 import com.nosto.klaviyo.common.outage.Outages;
+import com.nosto.klaviyo.common.tracing.Tracing;
 import com.nosto.klaviyo.events.SegmentEvent;
 import com.nosto.klaviyo.segment.domain.EventReader;
 import com.nosto.klaviyo.segment.domain.EventValidator;
@@ -32,6 +34,9 @@ import org.jboss.logging.Logger;
  * event the database refuses is dead-lettered ({@code PROCESSING_FAILED}) and every other one stored. The poll is
  * acknowledged once its events are stored and its dead letters written.
  *
+ * <p>Each event's trace context (the {@code traceparent} header its record arrived with) is stored with the changes it
+ * causes, so the outbox relay publishes them in the event's trace; with tracing off nothing is read or stored.
+ *
  * <p>Replicas: each replica consumes the partitions the group assigns it; contact locks serialise two replicas
  * applying one contact during a rebalance, and a redelivered poll applies as no-ops (stale or unchanged).
  */
@@ -47,10 +52,12 @@ public class SegmentEventConsumer {
     private final SegmentMetrics metrics;
     private final Outages outages;
     private final DeadLetters deadLetters;
+    private final Tracing tracing;
 
     public SegmentEventConsumer(SegmentEventIngest ingest, SegmentMetrics metrics, Outages outages,
-            @Channel(Channels.SEGMENT_EVENTS_DLQ) MutinyEmitter<String> deadLetterEmitter, Clock clock) {
+            @Channel(Channels.SEGMENT_EVENTS_DLQ) MutinyEmitter<String> deadLetterEmitter, Clock clock, Tracing tracing) {
         this.ingest = ingest;
+        this.tracing = tracing;
         this.metrics = metrics;
         this.outages = outages;
         this.deadLetters = new DeadLetters(SERVICE, deadLetterEmitter, outages, clock);
@@ -62,7 +69,7 @@ public class SegmentEventConsumer {
     }
 
     /** A record of the poll that read and validated: its event, ready to apply. */
-    private record Valid(ConsumerRecord<String, String> record, SegmentEvent event) {
+    private record Valid(ConsumerRecord<String, String> record, SegmentEvent event, String trace) {
     }
 
     /**
@@ -85,7 +92,7 @@ public class SegmentEventConsumer {
                 letters.add(deadLetter(record, "INVALID_EVENT", (v.pointer().isEmpty() ? "" : v.pointer() + ": ") + v.reason()));
                 continue;
             }
-            valid.add(new Valid(record, result.event()));
+            valid.add(new Valid(record, result.event(), tracing.of(record)));
         }
         return inOrder(letters).chain(() -> store(valid));
     }
@@ -95,7 +102,7 @@ public class SegmentEventConsumer {
             return Uni.createFrom().voidItem();
         }
         return outages.untilDone(Channels.SEGMENT_EVENTS_IN,
-                        () -> ingest.applyAll(valid.stream().map(Valid::event).toList(), SegmentMetrics.Source.KAFKA))
+                        () -> ingest.applyAll(valid.stream().map(Valid::event).toList(), traces(valid), SegmentMetrics.Source.KAFKA))
                 .invoke(() -> metrics.poll(false, valid.size()))
                 .replaceWithVoid()
                 .onFailure(Failures::isRecordProblem).recoverWithUni(failure -> {
@@ -109,10 +116,16 @@ public class SegmentEventConsumer {
     /** The fallback: each event in its own transaction, in record order; one the database refuses is dead-lettered. */
     private Uni<Void> oneByOne(List<Valid> valid) {
         return inOrder(valid.stream().map(v -> outages.untilDone(Channels.SEGMENT_EVENTS_IN,
-                        () -> ingest.applyAll(List.of(v.event()), SegmentMetrics.Source.KAFKA))
+                        () -> ingest.applyAll(List.of(v.event()), traces(List.of(v)), SegmentMetrics.Source.KAFKA))
                 .replaceWithVoid()
-                .onFailure(Failures::isRecordProblem).recoverWithUni(e -> deadLetter(v.record(), PROCESSING_FAILED,
-                        "Could not be stored: " + Failures.describe(e)))).toList());
+                .onFailure(Failures::isRecordProblem).recoverWithUni(e -> LogContext.account(v.event().accountId())
+                        .event(v.event().eventId()).get(() -> deadLetter(v.record(), PROCESSING_FAILED,
+                                "Could not be stored: " + Failures.describe(e))))).toList());
+    }
+
+    /** The events' trace contexts, or null when tracing is off. */
+    private List<String> traces(List<Valid> valid) {
+        return tracing.enabled() ? valid.stream().map(Valid::trace).toList() : null;
     }
 
     private Uni<Void> deadLetter(ConsumerRecord<String, String> record, String errorType, String reason) {

@@ -47,8 +47,10 @@ public class IngestRepository {
             + " select a, s, d from unnest(cast(:mca as text[]), cast(:mcs as text[]), cast(:mcd as bigint[]))"
             + " with ordinality as c(a, s, d, n) order by n"
             + " on conflict (account_id, segment_id) do update set members = segment_member_count.members + excluded.members),"
-            + " outbox_new as (insert into {h-schema}outbox_tx (keys, payloads)"
-            + " select cast(:ok as text[]), cast(:op as text[]) where cardinality(cast(:ok as text[])) > 0)"
+            // traces: NULL unless an event of the transaction carried a trace context (an empty array says none).
+            + " outbox_new as (insert into {h-schema}outbox_tx (keys, payloads, traces)"
+            + " select cast(:ok as text[]), cast(:op as text[]), nullif(cast(:ot as text[]), '{}')"
+            + " where cardinality(cast(:ok as text[])) > 0)"
             + " select 1";
 
     public Uni<Void> write(IngestWrites w) {
@@ -83,6 +85,7 @@ public class IngestRepository {
                 .setParameter("mcd", w.memberCounts().stream().map(IngestWrites.MemberCount::delta).toArray(Long[]::new))
                 .setParameter("ok", w.changes().stream().map(c -> c.contactKey().asKafkaKey()).toArray(String[]::new))
                 .setParameter("op", w.changes().stream().map(EventJson::write).toArray(String[]::new))
+                .setParameter("ot", w.traces() == null ? new String[0] : w.traces().toArray(String[]::new))
                 .getSingleResult()).replaceWithVoid();
     }
 }

@@ -19,13 +19,17 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * The transactional outbox, {@code outbox_tx}: a transaction's changes are ONE row (keys and payloads as arrays, in
  * order), appended inside the caller's Hibernate Reactive transaction, so they commit or vanish with the state change.
  * Ids come from a sequence taken after the contact locks are held, so one contact's rows are in commit order. The relay
- * reads, deletes and trims rows on its own connection, inside the transaction of its round.
+ * reads, deletes and trims rows on its own connection, inside the transaction of its round. A row's {@code traces}
+ * (NULL unless tracing is on) holds each change's trace context, parallel to its keys.
  */
 @ApplicationScoped
 public class OutboxRepository {
 
-    /** A stored change ready to publish: {@code id} is its row's, {@code index} its place in the row (from 1). */
-    public record Pending(long id, int index, String key, String payload, Instant createdAt) {
+    /**
+     * A stored change ready to publish: {@code id} is its row's, {@code index} its place in the row (from 1), {@code trace}
+     * the trace context of the event that caused it (a traceparent; null when tracing was off or it had none).
+     */
+    public record Pending(long id, int index, String key, String payload, Instant createdAt, String trace) {
     }
 
     /** How many changes wait and when the oldest of them was written (null when none waits). */
@@ -41,7 +45,7 @@ public class OutboxRepository {
             with sized as (select id, created_at, n, sum(n) over (order by id) as upto
                              from (select id, created_at, cardinality(keys) as n from %1$s.outbox_tx order by id limit $1) t),
                  chosen as (select id, created_at from sized where upto <= $1 or upto = n)
-            select c.id, u.n, u.k, u.p, c.created_at
+            select c.id, u.n, u.k, u.p, c.created_at, t.traces[u.n] as tr
               from chosen c join %1$s.outbox_tx t on t.id = c.id
                    cross join lateral unnest(t.keys, t.payloads) with ordinality as u(k, p, n)
              order by c.id, u.n""";
@@ -73,7 +77,7 @@ public class OutboxRepository {
             List<Pending> out = new ArrayList<>();
             for (Row r : rows) {
                 out.add(new Pending(r.getLong("id"), r.getLong("n").intValue(), r.getString("k"), r.getString("p"),
-                        r.getOffsetDateTime("created_at").toInstant()));
+                        r.getOffsetDateTime("created_at").toInstant(), r.getString("tr")));
             }
             return out;
         });
@@ -95,7 +99,7 @@ public class OutboxRepository {
                 : client.preparedQuery("delete from " + schema + ".outbox_tx where id = any($1)").execute(Tuple.of(whole))
                         .replaceWithVoid();
         return lastWhole ? deleted : deleted.chain(() -> client.preparedQuery("update " + schema + ".outbox_tx"
-                        + " set keys = keys[$2 + 1:], payloads = payloads[$2 + 1:] where id = $1")
+                        + " set keys = keys[$2 + 1:], payloads = payloads[$2 + 1:], traces = traces[$2 + 1:] where id = $1")
                 .execute(Tuple.of(last.id(), last.index())).replaceWithVoid());
     }
 

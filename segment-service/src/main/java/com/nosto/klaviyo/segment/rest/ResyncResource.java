@@ -1,6 +1,7 @@
 package com.nosto.klaviyo.segment.rest;
 
 import com.nosto.klaviyo.common.ratelimit.RateLimited;
+import com.nosto.klaviyo.common.rest.OpenApiProblems;
 import com.nosto.klaviyo.common.security.AccountAccess;
 import com.nosto.klaviyo.segment.service.SegmentService;
 import io.quarkus.security.Authenticated;
@@ -12,6 +13,11 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * {@code POST /api/accounts/{accountId}/resync} (operators only): re-emits the current synced state of every contact
@@ -20,6 +26,7 @@ import jakarta.ws.rs.core.Response;
 @Path("/api/accounts/{accountId}/resync")
 @Authenticated
 @Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Operations")
 public class ResyncResource {
 
     public record ResyncAccepted(long jobId, String accountId) {
@@ -34,6 +41,11 @@ public class ResyncResource {
     @POST
     @RolesAllowed(AccountAccess.SRE_ROLE)
     @RateLimited("resync")
+    @Operation(summary = "Resync an account (operators only)", description = "Re-emits the synced state of every contact"
+            + " of the account, changed or not; the job runs in the background.")
+    @APIResponse(responseCode = "202", description = "The resync job was started.",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ResyncAccepted.class)))
+    @APIResponse(responseCode = "429", ref = OpenApiProblems.TOO_MANY_REQUESTS)
     public Uni<Response> resync(@PathParam("accountId") String accountId) {
         return segments.resync(accountId).map(jobId -> Response.accepted(new ResyncAccepted(jobId, accountId)).build());
     }

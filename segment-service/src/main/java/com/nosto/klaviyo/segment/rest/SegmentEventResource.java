@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.nosto.klaviyo.common.outage.Failures;
 import com.nosto.klaviyo.common.rest.Problem;
+import com.nosto.klaviyo.common.tracing.Tracing;
 import com.nosto.klaviyo.events.EventJson;
 import com.nosto.klaviyo.events.SegmentEvent;
 import com.nosto.klaviyo.segment.config.SegmentServiceConfig;
@@ -24,8 +25,16 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * {@code POST /api/accounts/{accountId}/segment-events}: a JSON array of segment events, validated
@@ -47,6 +56,7 @@ import java.util.List;
 @Authenticated
 @Consumes(MediaType.APPLICATION_JSON)
 @Produces({MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE})
+@Tag(name = "Segment events")
 public class SegmentEventResource {
 
     /** Problem type of {@link RejectedEvents} (an identifier; documented in docs/segment-service.md). */
@@ -100,14 +110,30 @@ public class SegmentEventResource {
 
     private final SegmentEventIngest ingest;
     private final SegmentServiceConfig config;
+    private final Tracing tracing;
 
-    public SegmentEventResource(SegmentEventIngest ingest, SegmentServiceConfig config) {
+    public SegmentEventResource(SegmentEventIngest ingest, SegmentServiceConfig config, Tracing tracing) {
         this.ingest = ingest;
         this.config = config;
+        this.tracing = tracing;
     }
 
     @POST
-    public Uni<Response> ingest(@PathParam("accountId") String accountId, String text) {
+    @Operation(summary = "Publish segment events", description = "A JSON array of segment events (the schema of the"
+            + " segment-events topic, events/src/main/resources/schemas/segment-event.schema.json), validated item by item"
+            + " like the Kafka consumer does. Valid items are applied in one transaction, in the order given, even when"
+            + " others are refused; sending an event again is harmless.")
+    @APIResponse(responseCode = "202", description = "Every item was accepted (applied, or ignored as stale).",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = IngestResult.class)))
+    @APIResponse(responseCode = "400", description = "Nothing applied: no item was accepted (a RejectedEvents problem listing"
+            + " every item's reason), or the body is not a JSON array, or it has too many items (a plain problem).",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = RejectedEvents.class)))
+    @APIResponse(responseCode = "422", description = "Some items were refused, the others applied: the refused ones by index;"
+            + " those accepted need not be sent again.",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = RejectedEvents.class)))
+    public Uni<Response> ingest(@PathParam("accountId") String accountId,
+            @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(
+                    type = SchemaType.ARRAY, implementation = SegmentEvent.class))) String text) {
         // Parsed here rather than by the framework so a malformed body gets a reason, like a Kafka record does.
         JsonNode body;
         try {
@@ -155,8 +181,11 @@ public class SegmentEventResource {
         }
         // One transaction, items in the order given (events of one contact apply in that order). An outage fails it
         // whole (503, nothing kept); an item the database refuses is isolated by applying the items one by one.
-        return ingest.applyAll(valid.stream().map(Item::event).toList(), SegmentMetrics.Source.REST)
-                .onFailure(Failures::isRecordProblem).recoverWithUni(e -> oneByOne(valid, errors))
+        // Every item's changes are published in this request's trace (its server span; null with tracing off).
+        String trace = tracing.current();
+        List<String> traces = trace == null ? null : Collections.nCopies(valid.size(), trace);
+        return ingest.applyAll(valid.stream().map(Item::event).toList(), traces, SegmentMetrics.Source.REST)
+                .onFailure(Failures::isRecordProblem).recoverWithUni(e -> oneByOne(valid, errors, trace))
                 .map(results -> {
                     int accepted = (int) results.stream().filter(r -> r != null).count();
                     int stale = (int) results.stream().filter(r -> r == IngestBatch.Result.STALE).count();
@@ -170,9 +199,10 @@ public class SegmentEventResource {
     }
 
     /** Each item in a transaction of its own; one the database refuses is reported (null result), the others applied. */
-    private Uni<List<IngestBatch.Result>> oneByOne(List<Item> valid, List<ItemError> errors) {
+    private Uni<List<IngestBatch.Result>> oneByOne(List<Item> valid, List<ItemError> errors, String trace) {
+        List<String> traces = trace == null ? null : List.of(trace);
         return Multi.createFrom().iterable(valid)
-                .onItem().transformToUniAndConcatenate(item -> ingest.applyAll(List.of(item.event()), SegmentMetrics.Source.REST)
+                .onItem().transformToUniAndConcatenate(item -> ingest.applyAll(List.of(item.event()), traces, SegmentMetrics.Source.REST)
                         .map(results -> results.get(0))
                         .onFailure(Failures::isRecordProblem).recoverWithItem(e -> {
                             ingest.rejected(SegmentMetrics.Source.REST);

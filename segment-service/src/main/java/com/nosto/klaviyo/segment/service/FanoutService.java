@@ -1,5 +1,6 @@
 package com.nosto.klaviyo.segment.service;
 
+import com.nosto.klaviyo.common.logging.LogContext;
 import com.nosto.klaviyo.common.outage.Outages;
 import com.nosto.klaviyo.events.MembershipChange;
 import com.nosto.klaviyo.segment.config.SegmentServiceConfig;
@@ -93,8 +94,9 @@ public class FanoutService {
                         job.cursorEmail = page.get(page.size() - 1).key.email();
                     }
                     if (page.size() < size) {
-                        LOG.infof("Fan-out %d (%s %s/%s) done: %d contacts visited in %d ms", job.id, job.cause, job.accountId,
-                                job.segmentId, job.processed, Duration.between(job.createdAt, clock.instant()).toMillis());
+                        LogContext.account(job.accountId).run(() -> LOG.infof("Fan-out %d (%s %s/%s) done: %d contacts visited in"
+                                + " %d ms", job.id, job.cause, job.accountId, job.segmentId, job.processed,
+                                Duration.between(job.createdAt, clock.instant()).toMillis()));
                         return jobs.delete(job).replaceWith(true);
                     }
                     return Uni.createFrom().item(true);

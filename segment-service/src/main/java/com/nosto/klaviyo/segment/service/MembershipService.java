@@ -19,6 +19,7 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -74,6 +75,14 @@ public class MembershipService {
      * starts afresh from what is stored.
      */
     public Uni<Applied> applyAll(List<SegmentEvent> events) {
+        return applyAll(events, null);
+    }
+
+    /**
+     * As above; {@code traces} (null, or one per event, each null or a traceparent) are the events' trace contexts,
+     * stored with the changes each causes so that the outbox relay publishes them in the events' traces.
+     */
+    public Uni<Applied> applyAll(List<SegmentEvent> events, List<String> traces) {
         if (events.isEmpty()) {
             return Uni.createFrom().item(new Applied(List.of(), null));
         }
@@ -85,7 +94,10 @@ public class MembershipService {
                         .collect().last())
                 .chain(batch -> {
                     Instant now = clock.instant();
-                    List<IngestBatch.Result> results = events.stream().map(e -> batch.apply(e, now)).toList();
+                    List<IngestBatch.Result> results = new ArrayList<>(events.size());
+                    for (int i = 0; i < events.size(); i++) {
+                        results.add(batch.apply(events.get(i), now, traces == null ? null : traces.get(i)));
+                    }
                     IngestWrites writes = batch.writes();
                     return ingest.write(writes).replaceWith(new Applied(results, writes));
                 })));

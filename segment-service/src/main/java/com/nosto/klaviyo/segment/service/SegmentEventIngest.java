@@ -36,7 +36,12 @@ public class SegmentEventIngest {
      * its changes by type. Fails as the transaction failed (see {@code Failures} for what a failure means).
      */
     public Uni<List<IngestBatch.Result>> applyAll(List<SegmentEvent> valid, SegmentMetrics.Source source) {
-        return membership.applyAll(valid).map(applied -> {
+        return applyAll(valid, null, source);
+    }
+
+    /** As above; {@code traces}: null, or each event's trace context (a traceparent or null), stored with its changes. */
+    public Uni<List<IngestBatch.Result>> applyAll(List<SegmentEvent> valid, List<String> traces, SegmentMetrics.Source source) {
+        return membership.applyAll(valid, traces).map(applied -> {
             applied.results().forEach(r -> metrics.event(source,
                     r == IngestBatch.Result.STALE ? SegmentMetrics.Outcome.STALE : SegmentMetrics.Outcome.APPLIED));
             if (applied.writes() != null) {

@@ -117,4 +117,21 @@ class IngestBatchTest {
         batch.apply(fullSet("early@x.com", T0, "vip"), NOW);
         assertThat(batch.changes()).singleElement().satisfies(c -> assertThat(c.cause()).isEqualTo(enable));
     }
+
+    @Test
+    void eachChangeCarriesItsEventsTraceContextAndNoneIsStoredWhenNoEventHadOne() {
+        String trace = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        IngestBatch traced = new IngestBatch(List.of(key("a@x.com"), key("b@x.com")), List.of(), List.of(), List.of(), DEFINITIONS);
+        traced.apply(fullSet("a@x.com", T0, "vip"), NOW, null);
+        traced.apply(fullSet("b@x.com", T0, "vip"), NOW, trace);
+        traced.apply(fullSet("a@x.com", T0.plusSeconds(1)), NOW, null);
+        assertThat(traced.writes().changes()).extracting(MembershipChange::email)
+                .containsExactly("a@x.com", "b@x.com", "a@x.com");
+        assertThat(traced.writes().traces()).containsExactly(null, trace, null);
+
+        IngestBatch untraced = new IngestBatch(List.of(key("a@x.com")), List.of(), List.of(), List.of(), DEFINITIONS);
+        untraced.apply(fullSet("a@x.com", T0, "vip"), NOW, null);
+        assertThat(untraced.writes().changes()).hasSize(1);
+        assertThat(untraced.writes().traces()).isNull();
+    }
 }

@@ -1,6 +1,7 @@
 package com.nosto.klaviyo.common.messaging;
 
 import com.nosto.klaviyo.common.logging.Emails;
+import com.nosto.klaviyo.common.logging.LogContext;
 import com.nosto.klaviyo.common.outage.Outages;
 import com.nosto.klaviyo.events.DeadLetter;
 import com.nosto.klaviyo.events.EventJson;
@@ -43,10 +44,20 @@ public final class DeadLetters {
     public Uni<Void> send(String topic, Integer partition, Long offset, String key, String value, String errorType, String reason) {
         DeadLetter letter = DeadLetter.of(service, topic, partition, offset, key, value, errorType, Emails.redact(reason),
                 clock.instant());
-        LOG.warnf("Dead-lettering %s-%s@%s (%s%s): %s", topic, partition, offset, errorType,
-                letter.payloadTruncated() ? ", payload cut to fit" : "", letter.reason());
+        LogContext.account(accountOf(key)).run(() -> LOG.warnf("Dead-lettering %s-%s@%s (%s%s): %s", topic, partition, offset,
+                errorType, letter.payloadTruncated() ? ", payload cut to fit" : "", letter.reason()));
         String json = EventJson.write(letter);
         return outages.untilDone(service + " dead letters", () -> emitter.sendMessage(Message.of(json)
                 .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(letter.key()).build())));
+    }
+
+    /** The account of a record keyed {@code accountId|email}, for the log context; null for a key of another shape. */
+    static String accountOf(String key) {
+        int bar = key == null ? -1 : key.indexOf('|');
+        if (bar <= 0 || bar > 64) {
+            return null;
+        }
+        String account = key.substring(0, bar);
+        return account.indexOf('@') >= 0 || account.chars().anyMatch(c -> c < 0x21 || c > 0x7e) ? null : account;
     }
 }

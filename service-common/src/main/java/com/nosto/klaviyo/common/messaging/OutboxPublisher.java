@@ -1,6 +1,9 @@
 package com.nosto.klaviyo.common.messaging;
 
+import com.nosto.klaviyo.common.tracing.Traceparent;
+import io.opentelemetry.context.Context;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.TracingMetadata;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import java.time.Duration;
@@ -15,6 +18,9 @@ import org.eclipse.microprofile.reactive.messaging.Message;
  * idempotent producer keeps one key's records in order within its partition), wait for the broker's answers, and
  * say how many rows from the start were acknowledged. The caller marks or deletes exactly those: a row after a
  * failed one is sent again in the next round, after it, so one key's records never go out of order.
+ *
+ * <p>A row that stored a trace context (a W3C traceparent) is sent continuing it: SmallRye's Kafka instrumentation
+ * starts its publish span under that context and writes the record's {@code traceparent} header from it.
  */
 public final class OutboxPublisher {
 
@@ -27,6 +33,12 @@ public final class OutboxPublisher {
      */
     public static <T> Uni<Integer> publish(MutinyEmitter<String> emitter, List<T> rows, Function<T, String> key,
             Function<T, String> payload, Duration timeout) {
+        return publish(emitter, rows, key, payload, row -> null, timeout);
+    }
+
+    /** As above; {@code trace} gives a row's stored traceparent, or null (the publish span then starts a trace of its own). */
+    public static <T> Uni<Integer> publish(MutinyEmitter<String> emitter, List<T> rows, Function<T, String> key,
+            Function<T, String> payload, Function<T, String> trace, Duration timeout) {
         if (rows.isEmpty()) {
             return Uni.createFrom().item(0);
         }
@@ -35,6 +47,10 @@ public final class OutboxPublisher {
             for (T row : rows) {
                 Message<String> message = Message.of(payload.apply(row))
                         .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(key.apply(row)).build());
+                Context parent = Traceparent.context(trace.apply(row));
+                if (parent != null) {
+                    message = message.addMetadata(TracingMetadata.withCurrent(parent));
+                }
                 // Subscribing sends: in row order.
                 acks.add(emitter.sendMessage(message)
                         .ifNoItem().after(timeout).fail()

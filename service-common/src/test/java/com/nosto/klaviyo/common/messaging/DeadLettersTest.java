@@ -76,4 +76,14 @@ class DeadLettersTest {
             }
         };
     }
+
+    /** The log context names the record's account when its key is {@code accountId|email}, never an email. */
+    @Test
+    void theAccountOfAKeyIsItsPartBeforeTheBarAndNeverAnEmail() {
+        assertThat(DeadLetters.accountOf("acme|jane@example.com")).isEqualTo("acme");
+        assertThat(DeadLetters.accountOf("jane@example.com|acme")).isNull();
+        assertThat(DeadLetters.accountOf("no-bar")).isNull();
+        assertThat(DeadLetters.accountOf(null)).isNull();
+        assertThat(DeadLetters.accountOf("|x")).isNull();
+    }
 }

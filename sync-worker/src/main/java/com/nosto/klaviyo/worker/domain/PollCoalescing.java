@@ -20,8 +20,14 @@ public final class PollCoalescing {
     private PollCoalescing() {
     }
 
-    /** One valid change of the poll and the partition it arrived on. */
-    public record Change(MembershipChange change, int partition) {
+    /**
+     * One valid change of the poll, the partition it arrived on and the trace context it arrived with (a traceparent,
+     * or null).
+     */
+    public record Change(MembershipChange change, int partition, String trace) {
+        public Change(MembershipChange change, int partition) {
+            this(change, partition, null);
+        }
     }
 
     /**
@@ -29,8 +35,9 @@ public final class PollCoalescing {
      *
      * @param partition the partition of the last change that changed it (it releases the contact)
      * @param stored    whether a ledger row existed before the poll (update) or not (insert)
+     * @param trace     the trace context of that last change (null when it had none)
      */
-    public record ContactUpdate(ContactKey key, int partition, ContactLedger ledger, boolean stored) {
+    public record ContactUpdate(ContactKey key, int partition, ContactLedger ledger, boolean stored, String trace) {
     }
 
     /**
@@ -46,7 +53,7 @@ public final class PollCoalescing {
      */
     public static Result fold(Map<ContactKey, ContactLedger> stored, List<Change> changes, Instant now) {
         Map<ContactKey, ContactLedger> current = new LinkedHashMap<>();
-        Map<ContactKey, Integer> partitions = new LinkedHashMap<>();
+        Map<ContactKey, Change> last = new LinkedHashMap<>();
         List<ApplyOutcome> outcomes = new ArrayList<>(changes.size());
         for (Change c : changes) {
             ContactKey key = c.change().contactKey();
@@ -55,12 +62,12 @@ public final class PollCoalescing {
             outcomes.add(result.outcome());
             if (result.outcome().changedLedger()) {
                 current.put(key, result.ledger());
-                partitions.put(key, c.partition());
+                last.put(key, c);
             }
         }
         List<ContactUpdate> updates = new ArrayList<>(current.size());
-        current.forEach((key, ledger) -> updates.add(new ContactUpdate(key, partitions.get(key), ledger,
-                stored.containsKey(key))));
+        current.forEach((key, ledger) -> updates.add(new ContactUpdate(key, last.get(key).partition(), ledger,
+                stored.containsKey(key), last.get(key).trace())));
         return new Result(List.copyOf(outcomes), List.copyOf(updates));
     }
 }

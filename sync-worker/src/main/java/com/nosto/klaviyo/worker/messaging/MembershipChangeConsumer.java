@@ -5,6 +5,7 @@ import com.nosto.klaviyo.common.messaging.PollAcknowledgement;
 import com.nosto.klaviyo.common.outage.Failures;
 import com.nosto.klaviyo.common.outage.InvalidRecordException;
 import com.nosto.klaviyo.common.outage.Outages;
+import com.nosto.klaviyo.common.tracing.Tracing;
 import com.nosto.klaviyo.events.MembershipChange;
 import com.nosto.klaviyo.worker.domain.ChangeParser;
 import com.nosto.klaviyo.worker.domain.PollCoalescing;
@@ -46,10 +47,12 @@ public class MembershipChangeConsumer {
     private final Outages outages;
     private final DeadLetters deadLetters;
     private final WorkerMetrics metrics;
+    private final Tracing tracing;
 
     public MembershipChangeConsumer(ChangeIngestService ingest, Outages outages, WorkerMetrics metrics, Clock clock,
-            @Channel(Channels.SEGMENT_MEMBERSHIP_CHANGES_DLQ) MutinyEmitter<String> dlq) {
+            @Channel(Channels.SEGMENT_MEMBERSHIP_CHANGES_DLQ) MutinyEmitter<String> dlq, Tracing tracing) {
         this.ingest = ingest;
+        this.tracing = tracing;
         this.outages = outages;
         this.metrics = metrics;
         this.deadLetters = new DeadLetters("sync-worker", dlq, outages, clock);
@@ -74,7 +77,8 @@ public class MembershipChangeConsumer {
         for (ConsumerRecord<String, String> record : records) {
             try {
                 MembershipChange change = ChangeParser.parse(record.key(), record.value());
-                valid.add(new Parsed(record, new PollCoalescing.Change(change, record.partition())));
+                // The change's trace context (its publish span in segment-service) goes into the ledger with it.
+                valid.add(new Parsed(record, new PollCoalescing.Change(change, record.partition(), tracing.of(record))));
             } catch (InvalidRecordException e) {
                 letters = letters.chain(() -> deadLetter(record, e.errorType(), e.getMessage()));
             }

@@ -108,7 +108,8 @@ public class OutboxRelay {
         return pool.withTransaction(conn -> AdvisoryLocks.tryTransactionLock(conn, LOCK).chain(locked -> !locked
                 ? Uni.createFrom().item(new Round(false, 0, 0))
                 : outbox.unpublished(conn, config.outbox().relayBatch()).chain(rows -> OutboxPublisher
-                        .publish(emitter, rows, Unpublished::accountId, Unpublished::payload, config.outbox().sendTimeout())
+                        .publish(emitter, rows, Unpublished::accountId, Unpublished::payload, Unpublished::trace,
+                                config.outbox().sendTimeout())
                         .chain(acked -> {
                             Round round = new Round(true, rows.size(), acked);
                             if (acked == 0) {

@@ -44,16 +44,16 @@ public class LedgerRepository implements PanacheRepositoryBase<ContactLedgerEnti
     /** The columns a change writes; the released state is the release's alone. */
     private static final String CHANGED_COLUMNS = """
             unnest($1::text[], $2::text[], $3::int4[], $4::bool[], $5::text[], $6::text[], $7::int8[], $8::bool[],
-                   $9::bool[], $10::timestamptz[], $11::bool[], $12::timestamptz[], $13::bool[], $14::uuid[])
+                   $9::bool[], $10::timestamptz[], $11::bool[], $12::timestamptz[], $13::bool[], $14::uuid[], $15::text[])
                 AS u(account_id, email, source_partition, desired_in_list, desired_segment, desired_segments,
                      desired_version, desired_deleted, pending, pending_since, first_enable_pending,
-                     first_enable_since, restate, last_event_id)""";
+                     first_enable_since, restate, last_event_id, trace)""";
 
     private static final String INSERT_ALL = """
             INSERT INTO sync_worker.contact_ledger (account_id, email, source_partition, desired_in_list, desired_segment,
                    desired_segments, desired_version, desired_deleted, pending, pending_since, first_enable_pending,
-                   first_enable_since, restate, last_event_id, updated_at)
-            SELECT u.*, $15 FROM\s""" + CHANGED_COLUMNS + """
+                   first_enable_since, restate, last_event_id, trace, updated_at)
+            SELECT u.*, $16 FROM\s""" + CHANGED_COLUMNS + """
 
             ON CONFLICT (account_id, email) DO NOTHING""";
 
@@ -64,7 +64,7 @@ public class LedgerRepository implements PanacheRepositoryBase<ContactLedgerEnti
                    desired_version = u.desired_version, desired_deleted = u.desired_deleted, pending = u.pending,
                    pending_since = u.pending_since, first_enable_pending = u.first_enable_pending,
                    first_enable_since = u.first_enable_since, restate = u.restate, last_event_id = u.last_event_id,
-                   updated_at = $15
+                   trace = u.trace, updated_at = $16
               FROM\s""" + CHANGED_COLUMNS + """
 
              WHERE c.account_id = u.account_id AND c.email = u.email""";
@@ -129,6 +129,7 @@ public class LedgerRepository implements PanacheRepositoryBase<ContactLedgerEnti
         OffsetDateTime[] firstEnableSince = new OffsetDateTime[n];
         Boolean[] restate = new Boolean[n];
         UUID[] eventIds = new UUID[n];
+        String[] traces = new String[n];
         for (int i = 0; i < n; i++) {
             ContactUpdate u = rows.get(i);
             ContactLedger l = u.ledger();
@@ -147,9 +148,10 @@ public class LedgerRepository implements PanacheRepositoryBase<ContactLedgerEnti
             firstEnableSince[i] = timestamp(l.firstEnableSince());
             restate[i] = l.restate();
             eventIds[i] = l.lastEventId();
+            traces[i] = u.trace();
         }
         return Tuple.from(new Object[] {accounts, emails, partitions, inList, segment, segments, version, deleted, pending,
-                pendingSince, firstEnable, firstEnableSince, restate, eventIds, timestamp(now)});
+                pendingSince, firstEnable, firstEnableSince, restate, eventIds, traces, timestamp(now)});
     }
 
     private static ContactLedger toLedger(Row r) {

@@ -20,6 +20,11 @@ public class OutboxRepository implements PanacheRepositoryBase<OutboxBatchEntity
 
     /** Writes a released SyncBatch to the outbox, in the transaction that released its contacts. */
     public Uni<Void> append(SyncBatch batch) {
+        return append(batch, null);
+    }
+
+    /** As above, with the trace context the batch is published in (the release's span; null when tracing is off). */
+    public Uni<Void> append(SyncBatch batch, String trace) {
         OutboxBatchEntity row = new OutboxBatchEntity();
         row.batchId = batch.batchId();
         row.accountId = batch.accountId();
@@ -30,6 +35,7 @@ public class OutboxRepository implements PanacheRepositoryBase<OutboxBatchEntity
         row.contactCount = batch.contacts().size();
         row.payload = EventJson.write(batch);
         row.createdAt = batch.createdAt();
+        row.trace = trace;
         return persist(row).replaceWithVoid();
     }
 
@@ -95,17 +101,17 @@ public class OutboxRepository implements PanacheRepositoryBase<OutboxBatchEntity
     // --- The relay's round, on the transaction's connection. ---
 
     /** An outbox row as the relay sends it. */
-    public record Unpublished(long id, String accountId, String payload) {
+    public record Unpublished(long id, String accountId, String payload, String trace) {
     }
 
     /** The oldest unpublished rows, in the order they were written. */
     public Uni<List<Unpublished>> unpublished(SqlConnection conn, int limit) {
-        return conn.preparedQuery("SELECT id, account_id, payload FROM sync_worker.outbox_batch WHERE published_at IS NULL"
+        return conn.preparedQuery("SELECT id, account_id, payload, trace FROM sync_worker.outbox_batch WHERE published_at IS NULL"
                         + " ORDER BY id LIMIT $1")
                 .execute(Tuple.of(limit)).map(rows -> {
                     List<Unpublished> out = new ArrayList<>();
                     for (Row r : rows) {
-                        out.add(new Unpublished(r.getLong("id"), r.getString("account_id"), r.getString("payload")));
+                        out.add(new Unpublished(r.getLong("id"), r.getString("account_id"), r.getString("payload"), r.getString("trace")));
                     }
                     return out;
                 });

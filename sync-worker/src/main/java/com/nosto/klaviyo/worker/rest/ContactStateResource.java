@@ -13,6 +13,10 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import org.jboss.resteasy.reactive.RestPath;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import com.nosto.klaviyo.common.rest.OpenApiProblems;
 
 /**
  * "Where is this contact?" for operators (deploy/ops/where-is): sync-worker's view of one contact, the change pending
@@ -22,6 +26,7 @@ import org.jboss.resteasy.reactive.RestPath;
 @Authenticated
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
+@Tag(name = "Operations")
 public class ContactStateResource {
 
     /** {@code contact}: the email's pseudonym (as in the logs). */
@@ -36,6 +41,10 @@ public class ContactStateResource {
 
     @POST
     @RolesAllowed(AccountAccess.SRE_ROLE)
+    @Operation(summary = "Where is this contact? (sre)",
+            description = "One contact's state here: sync-worker's pending change and next release. The email goes in the body, never in the URL.")
+    @APIResponse(responseCode = "200", description = "The contact's state, its email pseudonymised.")
+    @APIResponse(responseCode = "400", ref = OpenApiProblems.BAD_REQUEST)
     public Uni<ContactStateView> state(@RestPath String accountId, ContactQuery query) {
         String email = (query == null ? new ContactQuery(null) : query).normalisedEmail();
         return contacts.find(accountId, email).map(s -> new ContactStateView(accountId, Emails.pseudonym(email), s));

@@ -1,6 +1,9 @@
 package com.nosto.klaviyo.worker.service;
 
+import com.nosto.klaviyo.common.logging.LogContext;
 import com.nosto.klaviyo.common.reactive.Reactive;
+import com.nosto.klaviyo.common.tracing.Traceparent;
+import com.nosto.klaviyo.common.tracing.Tracing;
 import com.nosto.klaviyo.events.ContactState;
 import com.nosto.klaviyo.events.SyncBatch;
 import com.nosto.klaviyo.events.WindowKind;
@@ -13,6 +16,7 @@ import com.nosto.klaviyo.worker.repository.OutboxRepository;
 import com.nosto.klaviyo.worker.repository.ScheduleRepository;
 import com.nosto.klaviyo.worker.repository.entity.ContactLedgerEntity;
 import com.nosto.klaviyo.worker.repository.entity.WindowScheduleEntity;
+import io.opentelemetry.api.trace.Span;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -31,6 +35,9 @@ import org.jboss.logging.Logger;
  * many contacts wait. When a partition's due windows have no page left, {@link WindowEnds} writes their end markers
  * and recomputes the partition's due times. A page whose lock another instance holds (both think they own the
  * partition during a rebalance) leaves the window to that instance. Blocking: call it from a worker thread.
+ *
+ * <p>With tracing on, each page's batch gets a span of its own ({@code sync-worker release}) linked to the trace
+ * contexts of the changes it carries (at most {@link Tracing#MAX_LINKS}); the batch is published in that span's trace.
  */
 @ApplicationScoped
 public class ReleaseService {
@@ -44,9 +51,11 @@ public class ReleaseService {
     private final Clock clock;
     private final SyncWorkerConfig config;
     private final WorkerMetrics metrics;
+    private final Tracing tracing;
 
     public ReleaseService(LedgerRepository ledger, ScheduleRepository schedules, OutboxRepository outbox, WindowEnds ends,
-            Clock clock, SyncWorkerConfig config, WorkerMetrics metrics) {
+            Clock clock, SyncWorkerConfig config, WorkerMetrics metrics, Tracing tracing) {
+        this.tracing = tracing;
         this.ledger = ledger;
         this.schedules = schedules;
         this.outbox = outbox;
@@ -144,7 +153,16 @@ public class ReleaseService {
 
     private Outcome releaseWindow(String accountId, int partition, WindowEnds.Window window, Tally tally) {
         String windowId = WindowRules.windowId(accountId, window.kind(), window.end());
+        try (LogContext ignored = LogContext.account(accountId).window(windowId)) {
+            return releaseWindow(accountId, partition, window, windowId, tally);
+        }
+    }
+
+    /** On this (worker) thread throughout, so the log context holds for every line it logs. */
+    private Outcome releaseWindow(String accountId, int partition, WindowEnds.Window window, String windowId, Tally tally) {
         tally.windows++;
+        int batches = 0;
+        int contacts = 0;
         while (true) {
             if (tally.pagesLeft <= 0) {
                 return Outcome.OUT_OF_BUDGET;
@@ -155,10 +173,15 @@ public class ReleaseService {
                 return Outcome.BUSY;
             }
             if (page.rows() == 0) {
+                if (batches > 0) {
+                    LOG.infof("Window %s partition %d released: %d batch(es), %d contact(s)", windowId, partition, batches, contacts);
+                }
                 return Outcome.DONE;
             }
             tally.pagesLeft--;
             if (!page.released().isEmpty()) {
+                batches++;
+                contacts += page.released().size();
                 tally.batches++;
                 tally.contacts += page.released().size();
                 metrics.batchReleased();
@@ -177,19 +200,28 @@ public class ReleaseService {
                 : ledger.lockReleasablePage(accountId, partition, window.kind(), window.end(), config.release().batchSize())
                 .chain(rows -> {
                     List<ContactState> states = new ArrayList<>(rows.size());
+                    List<String> traces = new ArrayList<>();
                     for (ContactLedgerEntity row : rows) {
                         ContactLedger current = row.toLedger();
                         Optional<ContactState> state = ReleaseRules.release(row.key.email(), current);
                         state.ifPresent(states::add);
+                        if (state.isPresent() && row.trace != null) {
+                            traces.add(row.trace);
+                        }
                         row.apply(state.isPresent() ? current.afterRelease() : current.settled(), now);
                     }
                     Page page = new Page(rows.size(), states);
                     if (states.isEmpty()) {
                         return Uni.createFrom().item(page);
                     }
-                    return outbox.nextSequence(windowId, partition).chain(sequence -> outbox.append(SyncBatch.contacts(
-                            WindowRules.batchId(windowId, partition, sequence), accountId, windowId, window.kind(), sequence,
-                            window.end(), now, states, partition))).replaceWith(page);
+                    return outbox.nextSequence(windowId, partition).chain(sequence -> {
+                        SyncBatch batch = SyncBatch.contacts(WindowRules.batchId(windowId, partition, sequence), accountId,
+                                windowId, window.kind(), sequence, window.end(), now, states, partition);
+                        Span span = tracing.start("sync-worker release", null, traces)
+                                .setAttribute("nks.account_id", accountId).setAttribute("nks.window_id", windowId)
+                                .setAttribute("nks.batch_id", batch.batchId()).setAttribute("nks.contacts", states.size());
+                        return outbox.append(batch, Traceparent.of(span)).eventually(() -> span.end());
+                    }).replaceWith(page);
                 }));
     }
 }

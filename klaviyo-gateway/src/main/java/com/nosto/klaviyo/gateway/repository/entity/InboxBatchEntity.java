@@ -51,4 +51,7 @@ public class InboxBatchEntity {
 
     @Column(name = "received_at")
     public Instant receivedAt;
+
+    /** The trace context (traceparent) the batch arrived with; null when tracing is off or it had none. */
+    public String trace;
 }

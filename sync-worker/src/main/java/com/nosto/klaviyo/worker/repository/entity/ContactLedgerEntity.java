@@ -49,6 +49,8 @@ public class ContactLedgerEntity {
     @Column(name = "first_enable_since")
     public Instant firstEnableSince;
     public boolean restate;
+    /** The trace context (traceparent) of the change that last set the desired state; null when it had none. */
+    public String trace;
 
     @Column(name = "released_in_list")
     public Boolean releasedInList;

@@ -39,4 +39,6 @@ public class OutboxBatchEntity {
     public Instant createdAt;
     @Column(name = "published_at")
     public Instant publishedAt;
+    /** The trace context (traceparent) the relay publishes the batch in; null when tracing is off. */
+    public String trace;
 }

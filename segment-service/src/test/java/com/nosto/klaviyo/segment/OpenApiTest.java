@@ -1,0 +1,14 @@
+package com.nosto.klaviyo.segment;
+
+import com.nosto.klaviyo.testsupport.OpenApiContract;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** segment-service's OpenAPI document: served on the management port, complete, and the one in docs/api/ (OpenApiContract). */
+@QuarkusTest
+class OpenApiTest extends OpenApiContract {
+
+    @Override
+    protected String serviceName() {
+        return "segment-service";
+    }
+}
