@@ -63,6 +63,11 @@ public final class ServiceProcess implements AutoCloseable {
         return name;
     }
 
+    /** The file its console output is appended to (across restarts). */
+    public Path log() {
+        return log;
+    }
+
     public String baseUrl() {
         return "http://127.0.0.1:" + port;
     }

@@ -60,6 +60,12 @@ public final class SyncApi {
         return send("POST", segmentService + "/api/accounts/" + account + "/segment-events", events, merchant(account));
     }
 
+    /** {@link #publish} as a traced caller does: the request carries the W3C {@code traceparent} given. */
+    public Answer publish(String account, List<SegmentEvent> events, String traceparent) {
+        return send("POST", segmentService + "/api/accounts/" + account + "/segment-events", events, merchant(account),
+                Map.of("traceparent", traceparent));
+    }
+
     public Answer connectKlaviyo(String account, String privateApiKey) {
         return send("PUT", gateway + "/api/accounts/" + account + "/klaviyo", Map.of("privateApiKey", privateApiKey), merchant(account));
     }
@@ -91,9 +97,14 @@ public final class SyncApi {
     }
 
     private Answer send(String method, String url, Object body, String token) {
+        return send(method, url, body, token, Map.of());
+    }
+
+    private Answer send(String method, String url, Object body, String token, Map<String, String> headers) {
         try {
             HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60))
                     .header("Authorization", "Bearer " + token).header("Accept", "application/json");
+            headers.forEach(b::header);
             if (body != null) {
                 b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
             } else {
