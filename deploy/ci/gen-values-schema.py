@@ -159,8 +159,11 @@ global_ = obj({
                            "throttledRatio": {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
                            "klaviyoErrorsPerSecond": {"type": "number", "exclusiveMinimum": 0},
                            "rowErrorsPerHour": i(minimum=0),
-                           "windowOverdueAfter": s(pattern=r"^[0-9]+(m|h|d)$"),
-                           "outboxOldestAgeSeconds": i(minimum=1)}),
+                           "outboxOldestAgeSeconds": i(minimum=1),
+                           "windowFreshnessP99Seconds": i(minimum=1),
+                           # Followed by docs/operations.md#...: a URL prefix ending in a slash.
+                           "runbookBaseUrl": s(pattern=r"^https?://[^\s]+/$")}),
+    "grafanaDashboard": obj({"enabled": b, "labels": str_map, "folder": s()}),
 }, required=["image", "kafka", "postgres", "jwt", "topics"])
 
 schema = {

@@ -104,7 +104,7 @@ final class ThroughputFigure {
         // Where the records went, by the services' own counters (cumulative since their start).
         Map<String, Object> counters = new TreeMap<>();
         counters.put("segment-service", Probe.series(b.system.service("segment-service").managementUrl(),
-                List.of("segment_events_total", "membership_changes_total", "outbox_published_total")));
+                List.of("segment_events_total", "segment_membership_changes_total", "segment_outbox_published_total")));
         counters.put("sync-worker", Probe.series(b.system.service("sync-worker").managementUrl(),
                 List.of("sync_worker_changes_in_total", "sync_worker_contacts_released_total",
                         "sync_worker_batches_released_total", "sync_worker_batches_published_total",

@@ -1,6 +1,7 @@
 package com.nosto.klaviyo.events;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -13,6 +14,8 @@ import java.util.List;
  * @param change        the net change since the last released state, for counting and call planning
  * @param restate       an operator's resync restates this contact: write it in full (properties and list
  *                      membership) even where the gateway's records say it was applied; false (absent) otherwise
+ * @param pendingSince  when sync-worker recorded the first change this state carries (the contact became pending),
+ *                      the start of the gateway's freshness histogram; absent from older producers
  */
 public record ContactState(
         String email,
@@ -21,11 +24,18 @@ public record ContactState(
         List<String> nostoSegments,
         long version,
         ChangeType change,
-        @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean restate) {
+        @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean restate,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Instant pendingSince) {
+
+    /** A released state without the time it became pending. */
+    public ContactState(String email, boolean inList, String nostoSegment, List<String> nostoSegments, long version,
+            ChangeType change, boolean restate) {
+        this(email, inList, nostoSegment, nostoSegments, version, change, restate, null);
+    }
 
     /** An ordinary released state (not a restatement). */
     public ContactState(String email, boolean inList, String nostoSegment, List<String> nostoSegments, long version,
             ChangeType change) {
-        this(email, inList, nostoSegment, nostoSegments, version, change, false);
+        this(email, inList, nostoSegment, nostoSegments, version, change, false, null);
     }
 }

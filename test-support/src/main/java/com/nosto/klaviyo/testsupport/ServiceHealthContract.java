@@ -5,17 +5,27 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.vertx.mutiny.sqlclient.Pool;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.awaitility.Awaitility;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 import org.jboss.logmanager.formatters.PatternFormatter;
 import org.junit.jupiter.api.Test;
@@ -52,6 +62,58 @@ public abstract class ServiceHealthContract {
     @Test
     void prometheusMetricsAreServed() {
         given().when().get(at("/metrics")).then().statusCode(200).body(containsString("jvm_memory_used_bytes"));
+    }
+
+    /** The chart's Grafana dashboard; its queries name the metrics they read. */
+    private static final String DASHBOARD = "deploy/helm/nosto-klaviyo-sync/files/grafana-dashboard.json";
+
+    /** Each service's own metric prefix; {@link #SHARED} ones every service exports. */
+    private static final Map<String, String> PREFIX = Map.of(
+            "segment-service", "segment_", "sync-worker", "sync_worker_", "klaviyo-gateway", "gateway_");
+    private static final List<String> SHARED = List.of("nks_", "jvm_", "kafka_consumer_", "http_server_");
+
+    /**
+     * The dashboard (the chart ships it to Grafana) reads only what exists: every metric its queries name has a known
+     * prefix, and those of this service's prefix and the shared ones are in this service's scrape. Lazily registered
+     * series (the Kafka client's, the HTTP server's) are waited for; a request to the API makes the latter exist.
+     */
+    @Test
+    void everyDashboardQueryNamesAMetricThisServiceExports() throws Exception {
+        JsonNode dashboard = new ObjectMapper().readTree(ProjectRoot.find().resolve(DASHBOARD).toFile());
+        Set<String> names = new TreeSet<>();
+        Pattern selector = Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)\\{");
+        int queries = 0;
+        for (JsonNode panel : dashboard.path("panels")) {
+            for (JsonNode target : panel.path("targets")) {
+                queries++;
+                Matcher m = selector.matcher(target.path("expr").asText());
+                while (m.find()) {
+                    names.add(m.group(1));
+                }
+            }
+        }
+        assertThat(queries).as("queries in the dashboard").isGreaterThan(10);
+        String service = ConfigProvider.getConfig().getValue("quarkus.application.name", String.class);
+        assertThat(PREFIX).as("a metric prefix for %s", service).containsKey(service);
+        List<String> known = new ArrayList<>(PREFIX.values());
+        known.addAll(SHARED);
+        assertThat(names).as("metrics in the dashboard with no service's prefix")
+                .allSatisfy(n -> assertThat(known).anySatisfy(p -> assertThat(n).startsWith(p)));
+        List<String> mine = names.stream()
+                .filter(n -> n.startsWith(PREFIX.get(service)) || SHARED.stream().anyMatch(n::startsWith)).toList();
+        assertThat(mine).as("dashboard metrics of " + service).isNotEmpty();
+        given().when().get("/api/accounts/dashboard-check/segments").then().extract().statusCode();
+        Awaitility.await("every dashboard metric of " + service + " in its scrape").atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+                    Set<String> scraped = new TreeSet<>();
+                    for (String line : given().when().get(at("/metrics")).then().statusCode(200).extract().asString().split("\n")) {
+                        Matcher m = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)[{ ]").matcher(line);
+                        if (m.find()) {
+                            scraped.add(m.group(1));
+                        }
+                    }
+                    assertThat(scraped).as("metrics %s exports", service).containsAll(mine);
+                });
     }
 
     /** The API port serves neither: probes and metrics are reachable only where the NetworkPolicy lets operators in. */

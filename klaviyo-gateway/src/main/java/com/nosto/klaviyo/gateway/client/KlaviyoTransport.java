@@ -177,7 +177,10 @@ final class KlaviyoTransport {
         } else {
             call = req.send();
         }
+        long[] sent = new long[1];
         return call
+                .onSubscription().invoke(() -> sent[0] = System.nanoTime())
+                .onTermination().invoke(() -> metrics.klaviyoCallTime(op.operationId(), System.nanoTime() - sent[0]))
                 .onFailure(e -> e instanceof IOException || e instanceof TimeoutException
                         || e instanceof io.vertx.core.VertxException || e instanceof io.netty.channel.ChannelException)
                 .transform(e -> {

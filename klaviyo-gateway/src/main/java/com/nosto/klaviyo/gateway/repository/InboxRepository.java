@@ -30,9 +30,12 @@ public class InboxRepository implements PanacheRepositoryBase<InboxBatchEntity, 
     /** Stands for "no value" in the int arrays bound below (a null inside a bound array is avoided). */
     private static final int NONE = -1;
 
-    /** One source partition of one window, as waiting in the inbox, and the database's time of the read. */
+    /**
+     * One source partition of one window, as waiting in the inbox, and the database's time of the read; its window's
+     * end as the batches state it (null for batches without one).
+     */
     public record Part(String windowId, Integer sourcePartition, boolean ended, Integer windowPartitions, long contacts,
-            long batches, long firstArrival, Instant oldest, Instant now) {
+            long batches, long firstArrival, Instant oldest, Instant now, Instant windowEnd) {
     }
 
     /**
@@ -87,14 +90,14 @@ public class InboxRepository implements PanacheRepositoryBase<InboxBatchEntity, 
     public Uni<List<Part>> parts(String accountId) {
         return tx.inSession(() -> getSession().chain(s -> s.createNativeQuery("""
                         SELECT window_id, source_partition, bool_or(ends_partition), max(window_partitions), sum(contacts), count(*),
-                            min(arrival), min(received_at), now()
+                            min(arrival), min(received_at), now(), max(window_end)
                         FROM {h-schema}inbox_batch WHERE account_id = :a
                         GROUP BY window_id, source_partition""", Object[].class)
                 .setParameter("a", accountId).getResultList())).map(rows -> {
                     List<Part> out = new ArrayList<>(rows.size());
                     for (Object[] r : rows) {
                         out.add(new Part((String) r[0], (Integer) r[1], (Boolean) r[2], (Integer) r[3], ((Number) r[4]).longValue(),
-                                ((Number) r[5]).longValue(), ((Number) r[6]).longValue(), instant(r[7]), instant(r[8])));
+                                ((Number) r[5]).longValue(), ((Number) r[6]).longValue(), instant(r[7]), instant(r[8]), instant(r[9])));
                     }
                     return out;
                 });

@@ -52,7 +52,8 @@ public class AccountApplier {
      * a window is finished before another starts, so an account's windows are applied one after the other (the rest of
      * a begun window arrived later than the next window's first batches, so arrival alone would put it behind them).
      */
-    record WindowWork(String windowId, long contacts, long batches, long firstArrival, boolean begun, WindowReadiness.Verdict verdict) {
+    record WindowWork(String windowId, long contacts, long batches, long firstArrival, boolean begun, WindowReadiness.Verdict verdict,
+            Instant windowEnd) {
 
         static final Comparator<WindowWork> APPLY_ORDER = Comparator.comparing((WindowWork w) -> !w.begun())
                 .thenComparingLong(WindowWork::firstArrival);
@@ -124,7 +125,8 @@ public class AccountApplier {
                     applied.getOrDefault(windowId, Map.of()), oldest, now, maxWait);
             out.add(new WindowWork(windowId, ps.stream().mapToLong(InboxRepository.Part::contacts).sum(),
                     ps.stream().mapToLong(InboxRepository.Part::batches).sum(),
-                    ps.stream().mapToLong(InboxRepository.Part::firstArrival).min().orElseThrow(), begun.contains(windowId), verdict));
+                    ps.stream().mapToLong(InboxRepository.Part::firstArrival).min().orElseThrow(), begun.contains(windowId), verdict,
+                    ps.stream().map(InboxRepository.Part::windowEnd).filter(e -> e != null).max(Instant::compareTo).orElse(null)));
         });
         return out;
     }
@@ -215,6 +217,9 @@ public class AccountApplier {
     private void finished(AccountLease lease, WindowWork window) {
         boolean complete = window.verdict().state() == WindowReadiness.State.COMPLETE;
         metrics.windowApplied(complete ? "complete" : "max-wait");
+        if (window.windowEnd() != null && window.contacts() > 0) {
+            metrics.windowFreshness(window.windowEnd(), Instant.now());
+        }
         if (!complete) {
             LogContext.account(lease.accountId()).window(window.windowId()).run(() -> LOG.infof("Window %s of account %s applied"
                     + " without all its end markers: %s after its oldest batch arrived (%d batches, %d contacts waited)",

@@ -26,9 +26,12 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.jboss.logging.Logger;
 
 /**
@@ -85,6 +88,7 @@ public class ChunkApplier {
             return plan(accountId, windowId, read)
                     .chain(chunk -> execute(new ChunkRun(traced, conn.listId(), conn.listName()), chunk.plan())
                             .call(run -> commit(lease, read, chunk, run.result, started))
+                            .invoke(() -> recordFreshness(read, chunk))
                             .invoke(run -> {
                                 BatchResult r = run.result;
                                 LogContext.account(accountId).window(windowId).run(() -> LOG.infof("Account %s, window %s: a chunk"
@@ -97,6 +101,23 @@ public class ChunkApplier {
                     .onTermination().invoke(() -> span.end())
                     .replaceWith(read.endsWindow());
         });
+    }
+
+    /**
+     * Each contact the committed chunk finished (not deferred to a later one): how long since sync-worker recorded its
+     * change ({@code gateway_contact_freshness_seconds}). A refused profile counts too: the system is done with it.
+     */
+    private void recordFreshness(Read read, ChunkPlanner.Chunk chunk) {
+        Set<ContactState> later = Collections.newSetFromMap(new IdentityHashMap<>());
+        chunk.remaining().values().forEach(later::addAll);
+        Instant now = Instant.now();
+        for (ChunkPlanner.Row row : read.rows()) {
+            for (ContactState c : row.batch().contacts()) {
+                if (c.pendingSince() != null && !later.contains(c)) {
+                    metrics.contactFreshness(c.pendingSince(), now);
+                }
+            }
+        }
     }
 
     /** The chunk's span: in the trace of its first batch that carried one, linked to the rest (a no-op when tracing is off). */

@@ -87,7 +87,7 @@ final class SecondGateway implements AutoCloseable {
 
     /** Klaviyo calls this replica made. */
     double calls() {
-        return registry.find("klaviyo.calls").counters().stream().mapToDouble(Counter::count).sum();
+        return registry.find("gateway.klaviyo.calls").counters().stream().mapToDouble(Counter::count).sum();
     }
 
     /** Renews its leases every 500 ms, as the application's scheduled job does. */

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.TimeGauge;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
@@ -13,6 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /** The service's Prometheus metrics (G13), named in one place. */
+@Startup
 @ApplicationScoped
 public class SegmentMetrics {
 
@@ -27,27 +29,48 @@ public class SegmentMetrics {
 
     public SegmentMetrics(MeterRegistry registry) {
         this.registry = registry;
-        Gauge.builder("outbox.pending", outboxPending, AtomicLong::get)
+        Gauge.builder("segment.outbox.pending", outboxPending, AtomicLong::get)
                 .description("Outbox rows waiting to be published (as last counted by the relay)").register(registry);
-        TimeGauge.builder("outbox.oldest.age", this, TimeUnit.MILLISECONDS, SegmentMetrics::oldestAgeMillis)
+        TimeGauge.builder("segment.outbox.oldest.age", this, TimeUnit.MILLISECONDS, SegmentMetrics::oldestAgeMillis)
                 .description("Age of the oldest outbox row waiting to be published; 0 when none waits").register(registry);
+        // The series the dashboard and the alerts read exist from the start (at 0), not from their first event.
+        for (Source source : Source.values()) {
+            for (Outcome outcome : Outcome.values()) {
+                eventCounter(source, outcome);
+            }
+        }
+        for (ChangeType type : ChangeType.values()) {
+            changeCounter(type);
+        }
+        publishedCounter();
+    }
+
+    private Counter eventCounter(Source source, Outcome outcome) {
+        return Counter.builder("segment.events").description("Segment events received, by source and outcome")
+                .tag("source", source.name().toLowerCase()).tag("outcome", outcome.name().toLowerCase()).register(registry);
+    }
+
+    private Counter changeCounter(ChangeType type) {
+        return Counter.builder("segment.membership.changes").description("Membership changes emitted (written to the outbox)")
+                .tag("type", type.name()).register(registry);
+    }
+
+    private Counter publishedCounter() {
+        return Counter.builder("segment.outbox.published").description("Outbox rows published and acknowledged").register(registry);
     }
 
     /** segment_events_total{source,outcome}: every event received, by what became of it. */
     public void event(Source source, Outcome outcome) {
-        Counter.builder("segment.events").description("Segment events received, by source and outcome")
-                .tag("source", source.name().toLowerCase()).tag("outcome", outcome.name().toLowerCase())
-                .register(registry).increment();
+        eventCounter(source, outcome).increment();
         if (outcome == Outcome.STALE) {
             Counter.builder("segment.events.stale").description("Events ignored as older than the stored state")
                     .register(registry).increment();
         }
     }
 
-    /** membership_changes_total{type}: changes written to the outbox. */
+    /** segment_membership_changes_total{type}: changes written to the outbox. */
     public void changes(ChangeType type, int count) {
-        Counter.builder("membership.changes").description("Membership changes emitted (written to the outbox)")
-                .tag("type", type.name()).register(registry).increment(count);
+        changeCounter(type).increment(count);
     }
 
     /**
@@ -68,20 +91,19 @@ public class SegmentMetrics {
         return c == null ? 0 : c.count();
     }
 
-    /** outbox_published_total: changes from the outbox acknowledged by the broker. */
+    /** segment_outbox_published_total: changes from the outbox acknowledged by the broker. */
     public void published(int count) {
-        Counter.builder("outbox.published").description("Outbox rows published and acknowledged")
-                .register(registry).increment(count);
+        publishedCounter().increment(count);
     }
 
     /**
-     * fanout_pages_total: fan-out pages committed; fanout_page_contacts: contacts per page (its max shows that
+     * segment_fanout_pages_total: fan-out pages committed; segment_fanout_page_contacts: contacts per page (its max shows that
      * no transaction held more than a page, whatever the segment's size).
      */
     public void fanoutPage(int contacts) {
-        Counter.builder("fanout.pages").description("Fan-out pages processed (one transaction each)")
+        Counter.builder("segment.fanout.pages").description("Fan-out pages processed (one transaction each)")
                 .register(registry).increment();
-        DistributionSummary.builder("fanout.page.contacts").description("Contacts locked and reconciled per fan-out page")
+        DistributionSummary.builder("segment.fanout.page.contacts").description("Contacts locked and reconciled per fan-out page")
                 .register(registry).record(contacts);
         largestPage.accumulateAndGet(contacts, Math::max);
     }
@@ -108,7 +130,7 @@ public class SegmentMetrics {
     }
 
     public double fanoutPages() {
-        Counter c = registry.find("fanout.pages").counter();
+        Counter c = registry.find("segment.fanout.pages").counter();
         return c == null ? 0 : c.count();
     }
 

@@ -75,8 +75,8 @@ class OutboxRelayTest {
         }
         assertThat(outbox.count().await().atMost(Duration.ofSeconds(10))).isGreaterThanOrEqualTo(emails.size() * rounds);
         // The lag gauges show the backlog while the relay is stopped (counted every few seconds).
-        await().atMost(Duration.ofSeconds(20)).until(() -> metric("outbox_pending") >= emails.size() * rounds
-                && metric("outbox_oldest_age_seconds") > 0);
+        await().atMost(Duration.ofSeconds(20)).until(() -> metric("segment_outbox_pending") >= emails.size() * rounds
+                && metric("segment_outbox_oldest_age_seconds") > 0);
         // While stopped nothing more leaves: the topic still holds only the first three changes.
         await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3))
                 .until(() -> Changes.forAccount(api.account).size() == 3);
@@ -91,7 +91,7 @@ class OutboxRelayTest {
             assertThat(versionsByContact.get(e)).as(e).hasSize(rounds + 1).isSorted().doesNotHaveDuplicates();
         }
         assertThat(all).extracting(MembershipChange::eventId).doesNotHaveDuplicates();
-        await().atMost(Duration.ofSeconds(20)).until(() -> metric("outbox_pending") == 0 && metric("outbox_oldest_age_seconds") == 0);
+        await().atMost(Duration.ofSeconds(20)).until(() -> metric("segment_outbox_pending") == 0 && metric("segment_outbox_oldest_age_seconds") == 0);
     }
 
     /** Prometheus' scrape address: the management interface. */

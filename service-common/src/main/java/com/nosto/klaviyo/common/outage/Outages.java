@@ -47,6 +47,7 @@ public class Outages implements HealthCheck {
 
     private final Map<String, Waiting> waiting = new ConcurrentHashMap<>();
     private final Map<String, Counter> retries = new ConcurrentHashMap<>();
+    private final Map<String, Boolean> tracked = new ConcurrentHashMap<>();
     private final MeterRegistry registry;
     private final Duration initialBackoff;
     private final Duration maxBackoff;
@@ -74,11 +75,8 @@ public class Outages implements HealthCheck {
     public void failed(String work, Throwable failure) {
         retries.computeIfAbsent(work, w -> Counter.builder("nks.outage.retries").tag("work", w)
                 .description("Failed attempts of work that is retried until it succeeds").register(registry)).increment();
-        Waiting w = waiting.computeIfAbsent(work, k -> {
-            Gauge.builder("nks.outage.waiting", waiting, m -> m.containsKey(k) ? 1 : 0).tag("work", k)
-                    .description("1 while the work waits for a dependency to come back").register(registry);
-            return new Waiting();
-        });
+        track(work);
+        Waiting w = waiting.computeIfAbsent(work, k -> new Waiting());
         w.attempts++;
         w.cause = Failures.describe(failure);
         if (w.attempts == 1) {
@@ -91,8 +89,21 @@ public class Outages implements HealthCheck {
         }
     }
 
+    /**
+     * {@code nks_outage_waiting{work}}, registered the first time the work is seen (failed or done), so it reads 0 from
+     * the work's first run rather than appearing only with the first outage.
+     */
+    private void track(String work) {
+        tracked.computeIfAbsent(work, k -> {
+            Gauge.builder("nks.outage.waiting", waiting, m -> m.containsKey(k) ? 1 : 0).tag("work", k)
+                    .description("1 while the work waits for a dependency to come back").register(registry);
+            return Boolean.TRUE;
+        });
+    }
+
     /** {@code work} succeeded: it no longer waits. */
     public void recovered(String work) {
+        track(work);
         Waiting w = waiting.remove(work);
         if (w != null) {
             LOG.infof("%s recovered after %d s and %d failed attempts", work,

@@ -52,6 +52,13 @@ public interface SyncWorkerConfig {
         @WithDefault("60s")
         Duration gaugeRefresh();
 
+        /**
+         * A window still unreleased this long after its due time counts as overdue
+         * ({@code sync_worker_windows_overdue}): a release normally follows within a tick, a busy one within minutes.
+         */
+        @WithDefault("5m")
+        Duration overdueAfter();
+
         /** Switch off the background loops: release, outbox relay and purge, pending gauges (e.g. for a read-only replica). */
         @WithDefault("true")
         boolean enabled();

@@ -40,7 +40,7 @@ public final class ReleaseRules {
             change = Optional.of(desired.inList() ? ChangeType.ADDED : leaving(desired));
         }
         return change.map(c -> new ContactState(email, desired.inList(), desired.nostoSegment(), desired.nostoSegments(),
-                desired.version(), c, ledger.restate()));
+                desired.version(), c, ledger.restate(), ledger.pendingSince()));
     }
 
     private static ChangeType leaving(MembershipState desired) {

@@ -39,6 +39,24 @@ public class ScheduleRepository implements PanacheRepositoryBase<WindowScheduleE
                 + " order by key.accountId, key.sourcePartition", partitions, now).page(Page.ofSize(limit)).list();
     }
 
+    /** Windows due before the cutoff and not released yet: how many (account, partition) rows, and the earliest due time. */
+    public record Overdue(long windows, long accounts, Instant earliestDue) {
+    }
+
+    public Uni<Overdue> overdue(Instant cutoff) {
+        return Panache.getSession().chain(s -> s.createSelectionQuery(
+                        "select count(*), count(distinct e.key.accountId),"
+                                + " min(case when e.regularDueAt <= ?1 then e.regularDueAt end),"
+                                + " min(case when e.firstEnableDueAt <= ?1 then e.firstEnableDueAt end)"
+                                + " from WindowScheduleEntity e where e.regularDueAt <= ?1 or e.firstEnableDueAt <= ?1", Object[].class)
+                .setParameter(1, cutoff).getSingleResult())
+                .map(r -> new Overdue(((Number) r[0]).longValue(), ((Number) r[1]).longValue(), earlier((Instant) r[2], (Instant) r[3])));
+    }
+
+    private static Instant earlier(Instant a, Instant b) {
+        return a == null ? b : b == null || a.isBefore(b) ? a : b;
+    }
+
     public Uni<List<WindowScheduleEntity>> listByAccount(String accountId) {
         return list("key.accountId", accountId);
     }

@@ -1,10 +1,14 @@
 package com.nosto.klaviyo.worker.service;
 
 import com.nosto.klaviyo.common.reactive.Reactive;
+import com.nosto.klaviyo.worker.config.SyncWorkerConfig;
 import com.nosto.klaviyo.worker.repository.LedgerRepository;
+import com.nosto.klaviyo.worker.repository.ScheduleRepository;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.time.Instant;
 
 /**
  * The release loop: every tick, release the due windows of the source partitions this instance's consumer holds.
@@ -27,9 +31,13 @@ public class ReleaseScheduler {
     private final LedgerRepository ledger;
     private final WorkerMetrics metrics;
     private final Loops loops;
+    private final ScheduleRepository schedule;
+    private final Duration overdueAfter;
 
     public ReleaseScheduler(ReleaseService releases, PartitionOwnership ownership, LedgerRepository ledger,
-            WorkerMetrics metrics, Loops loops) {
+            WorkerMetrics metrics, Loops loops, ScheduleRepository schedule, SyncWorkerConfig config) {
+        this.schedule = schedule;
+        this.overdueAfter = config.release().overdueAfter();
         this.releases = releases;
         this.ownership = ownership;
         this.ledger = ledger;
@@ -43,7 +51,8 @@ public class ReleaseScheduler {
     }
 
     /**
-     * Recounts the pending gauges (every replica exports the same account-wide count: read it with max(), not sum()).
+     * Recounts the pending and overdue gauges (every replica exports the same account-wide counts: read them with max(),
+     * not sum()).
      * Not every tick: a count walks the ledger's pending index, which at millions of pending contacts keeps PostgreSQL busy.
      */
     @Scheduled(identity = GAUGES, every = "${sync-worker.release.gauge-refresh}",
@@ -53,6 +62,9 @@ public class ReleaseScheduler {
             long[] counts = Reactive.await(() -> Panache.withSession(() -> ledger.countAllRegularPending()
                     .chain(regular -> ledger.countAllFirstEnablePending().map(fe -> new long[] {regular, fe}))));
             metrics.pending(counts[0], counts[1]);
+            Instant now = Instant.now();
+            ScheduleRepository.Overdue overdue = Reactive.await(() -> Panache.withSession(() -> schedule.overdue(now.minus(overdueAfter))));
+            metrics.overdue(overdue.windows(), overdue.accounts(), overdue.earliestDue(), now);
         });
     }
 }

@@ -58,7 +58,9 @@ class ReleaseRulesTest {
     void aPendingContactIsReleasedWithItsDesiredStateAndNetChange() {
         ContactState state = ReleaseRules.release("x@e.com", pending(in("A", "A"), in("B", "A", "B"), false)).orElseThrow();
 
-        assertThat(state).isEqualTo(new ContactState("x@e.com", true, "B", List.of("A", "B"), 1, ChangeType.MOVED, false));
+        // pendingSince: when the contact became pending, carried for the gateway's freshness histogram.
+        assertThat(state).isEqualTo(new ContactState("x@e.com", true, "B", List.of("A", "B"), 1, ChangeType.MOVED, false,
+                Instant.EPOCH));
     }
 
     @Test
