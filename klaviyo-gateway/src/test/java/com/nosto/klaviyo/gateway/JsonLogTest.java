@@ -8,9 +8,4 @@ import io.quarkus.test.junit.TestProfile;
 @QuarkusTest
 @TestProfile(JsonLogContract.JsonLogs.class)
 class JsonLogTest extends JsonLogContract {
-
-    @Override
-    protected String serviceName() {
-        return "klaviyo-gateway";
-    }
 }

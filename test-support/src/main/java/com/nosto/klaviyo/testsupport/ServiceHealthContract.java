@@ -10,18 +10,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.vertx.mutiny.sqlclient.Pool;
 import java.net.URL;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.awaitility.Awaitility;
@@ -143,36 +137,13 @@ public abstract class ServiceHealthContract {
     @Test
     void anEmailLoggedInClearReachesTheConsoleAsItsPseudonym() throws Exception {
         String category = getClass().getName() + ".redaction";
-        List<String> printed = new CopyOnWriteArrayList<>();
-        PatternFormatter console = new PatternFormatter("%s%e");
-        Handler capture = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                if (category.equals(record.getLoggerName())) {
-                    printed.add(console.format(record));
-                }
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
-        root.addHandler(capture);
-        try {
+        List<String> printed = ConsoleCapture.of(category, new PatternFormatter("%s%e"), () -> {
             Logger log = Logger.getLogger(category);
             log.warnf("Contact %s of %s could not be applied", "Jane.Doe@Example.com", "acme");
             log.error("Apply failed", new IllegalStateException("profile jane.doe@example.com rejected"));
-        } finally {
-            root.removeHandler(capture);
-        }
+        });
 
-        String token = "email:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                .digest("jane.doe@example.com".getBytes(StandardCharsets.UTF_8)), 0, 6);
+        String token = ConsoleCapture.pseudonym("jane.doe@example.com");
         assertThat(printed).hasSize(2);
         assertThat(printed.get(0)).isEqualTo("Contact " + token + " of acme could not be applied");
         assertThat(printed.get(1)).contains("java.lang.IllegalStateException: profile " + token + " rejected")
