@@ -178,7 +178,39 @@
     }
     showProblem('klaviyo-problem', []);
     state.connection = r.body;
+    // The newest audit among the recent history entries (audits are recorded beside the windows).
+    const h = await api('gateway', 'GET', '/sync-runs?limit=20');
+    state.lastAudit = h.ok ? h.body.find(isAudit) || null : null;
     renderKlaviyo();
+  }
+
+  // "Check the list in Klaviyo": the merchant's dry-run audit. It reads the whole list and writes nothing; a few an
+  // hour per account. What it finds is repaired by support (an audit with repair), or by the next release for a member.
+  async function auditCheck() {
+    const out = $('audit-check-result');
+    $('audit-check').disabled = true;
+    out.hidden = false;
+    out.className = 'result pending';
+    out.textContent = 'Reading the list in Klaviyo… (a large list takes minutes: Klaviyo lets it be read 100 profiles at a time)';
+    const r = await api('gateway', 'POST', '/audit/check');
+    $('audit-check').disabled = false;
+    if (r.ok) {
+      const found = Object.entries(r.body.drift || {}).filter(([, n]) => n > 0);
+      out.className = found.length ? 'result error' : 'result ok';
+      out.textContent = found.length
+        ? 'Klaviyo differs from what was synchronized: ' + driftText(r.body.drift) + '. A repair would make '
+          + r.body.minimumWrites + ' write call' + (r.body.minimumWrites === 1 ? '' : 's') + '; ask support to repair it.'
+        : 'The list in Klaviyo matches what was synchronized.';
+      state.lastAudit = { windowKind: 'AUDIT', drift: r.body.drift, finishedAt: r.body.finishedAt };
+      renderKlaviyo();
+    } else if (r.status === 429) {
+      const mins = Math.max(1, Math.ceil(Number(r.retryAfter || 60) / 60));
+      out.className = 'result error';
+      out.textContent = 'The list can be checked a few times an hour; try again in ' + mins + ' minute' + (mins === 1 ? '' : 's') + '.';
+    } else {
+      out.className = 'result error';
+      out.textContent = explain(r);
+    }
   }
 
   function renderKlaviyo() {
@@ -200,6 +232,9 @@
     $('klaviyo-last-sync').textContent = when(c.lastSyncAt);
     $('klaviyo-parked').textContent = String(c.parkedBatches ?? 0);
     $('disconnect').hidden = c.status === 'NOT_CONNECTED';
+    $('audit-check').hidden = c.status !== 'CONNECTED';
+    const a = state.lastAudit;
+    $('klaviyo-last-audit').textContent = a ? when(a.finishedAt || a.startedAt) + ' · ' + driftText(a.drift) : 'never';
     $('connect-title').textContent = c.status === 'CONNECTED' ? 'Replace the key' : 'Connect your Klaviyo account';
   }
 
@@ -555,6 +590,7 @@
     $('settings-form').addEventListener('submit', saveSettings);
     $('refresh').addEventListener('click', refresh);
     $('sync-now').addEventListener('click', syncNow);
+    $('audit-check').addEventListener('click', auditCheck);
     $('sync-preview-confirm').addEventListener('click', () => confirmPreview(true));
     $('sync-preview-cancel').addEventListener('click', () => confirmPreview(false));
     $('history-more').addEventListener('click', () => { state.historyLimit = Math.min(500, state.historyLimit + HISTORY_PAGE); refresh(); });

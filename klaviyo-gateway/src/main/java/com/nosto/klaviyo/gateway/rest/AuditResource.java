@@ -1,5 +1,7 @@
 package com.nosto.klaviyo.gateway.rest;
 
+import com.nosto.klaviyo.common.ratelimit.RateLimited;
+import com.nosto.klaviyo.common.rest.OpenApiProblems;
 import com.nosto.klaviyo.common.rest.Problem;
 import com.nosto.klaviyo.common.security.AccountAccess;
 import com.nosto.klaviyo.gateway.client.KeyRejectedException;
@@ -22,12 +24,13 @@ import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
-import com.nosto.klaviyo.common.rest.OpenApiProblems;
 
 /**
  * {@code POST /api/accounts/{accountId}/audit?repair=false|true} (operators only, G14): compares what Klaviyo holds with
  * what the gateway applied and answers the drift per class with a few emails each and the write calls a repair makes;
  * {@code repair=true} also makes them. A dry run (the default) writes nothing to Klaviyo. Both are sync history entries.
+ * {@code POST …/audit/check} is the merchant's dry run (the admin page's "Check Klaviyo"), a few an hour per account
+ * ({@code rate-limit.audit-check}): an audit reads the whole list, within the account's Klaviyo read limits.
  */
 @Path("/api/accounts/{accountId}/audit")
 @Authenticated
@@ -56,7 +59,26 @@ public class AuditResource {
         if (!repair.equals("true") && !repair.equals("false")) {
             throw new IllegalArgumentException("repair must be true or false");
         }
-        return audits.audit(accountId, Boolean.parseBoolean(repair)).map(r -> Response.ok(r).build())
+        return answer(audits.audit(accountId, Boolean.parseBoolean(repair)));
+    }
+
+    @POST
+    @Path("check")
+    @RateLimited("audit-check")
+    @Operation(summary = "Check the account's Klaviyo list for drift (a dry run; merchant or sre)",
+            description = "The audit without repair: what differs between the list and what the sync applied, per class with a"
+                    + " few pseudonymised emails, and the writes a repair would make. Writes nothing to Klaviyo. A few an hour"
+                    + " per account (rate-limit.audit-check). Recorded in the sync history.")
+    @APIResponse(responseCode = "200", description = "The drift per class and the write calls a repair would make.")
+    @APIResponse(responseCode = "409", ref = OpenApiProblems.CONFLICT)
+    @APIResponse(responseCode = "429", ref = OpenApiProblems.TOO_MANY_REQUESTS)
+    @APIResponse(responseCode = "502", ref = OpenApiProblems.BAD_GATEWAY)
+    public Uni<Response> check(@PathParam("accountId") String accountId) {
+        return answer(audits.audit(accountId, false));
+    }
+
+    private static Uni<Response> answer(Uni<?> audit) {
+        return audit.map(r -> Response.ok(r).build())
                 .onFailure(AuditService.NotConnectedException.class).recoverWithItem(e -> Problem.response(Response.Status.CONFLICT,
                         "Account not connected", e.getMessage()))
                 .onFailure(KeyRejectedException.class).recoverWithItem(e -> Problem.response(Response.Status.CONFLICT,

@@ -2,6 +2,7 @@ package com.nosto.klaviyo.gateway.it;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.notNullValue;
 
 import com.nosto.klaviyo.emulator.Profile;
 import com.nosto.klaviyo.testsupport.Tokens;
@@ -233,6 +234,31 @@ class AuditTest extends GatewayTestBase {
         connect();
         given().auth().oauth2(Tokens.sre()).queryParam("repair", "maybe").when().post("/api/accounts/{a}/audit", accountId)
                 .then().statusCode(400).contentType("application/problem+json");
+    }
+
+    /** The admin page's "Check Klaviyo": the merchant's own dry run, which writes nothing, a few an hour (3 in tests). */
+    @Test
+    void aMerchantChecksTheirListWithADryRunThatWritesNothingAFewTimesAnHour() {
+        String list = synced();
+        klaviyo().removeMembers(list, List.of(id("b")));
+        long writesBefore = writeCalls();
+
+        JsonPath check = given().auth().oauth2(token()).when().post("/api/accounts/{a}/audit/check", accountId)
+                .then().statusCode(200).contentType(ContentType.JSON).extract().jsonPath();
+
+        assertThat(check.getInt("drift.MISSING")).isEqualTo(1);
+        assertThat(writeCalls()).as("write calls of a merchant's check").isEqualTo(writesBefore);
+        assertThat(members()).containsExactlyInAnyOrder(email("a"), email("c"));
+        assertThat(syncRuns().getList("windowKind", String.class)).startsWith("AUDIT");
+        given().auth().oauth2(token()).queryParam("repair", "true").when().post("/api/accounts/{a}/audit", accountId)
+                .then().statusCode(403);
+        given().auth().oauth2(Tokens.forAccounts("someone-else")).when().post("/api/accounts/{a}/audit/check", accountId)
+                .then().statusCode(403);
+        for (int i = 1; i < 3; i++) {
+            given().auth().oauth2(token()).when().post("/api/accounts/{a}/audit/check", accountId).then().statusCode(200);
+        }
+        given().auth().oauth2(token()).when().post("/api/accounts/{a}/audit/check", accountId)
+                .then().statusCode(429).contentType("application/problem+json").header("Retry-After", notNullValue());
     }
 
     @Test

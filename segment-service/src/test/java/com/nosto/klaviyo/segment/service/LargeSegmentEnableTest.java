@@ -28,7 +28,10 @@ import org.junit.jupiter.api.Test;
  * {@code segment-service.fanout.page-size} contacts (one transaction each), never the whole segment at
  * once. Shown two ways: no page holds more than the page size, and the live heap during the fan-out does
  * not grow with the segment (a 5,000-member and a large segment, compared). The large size is
- * {@code -Dsegment.large.members}, default 1,000,000 (2.5 to 4 minutes here, see docs/segment-service.md).
+ * {@code -Dsegment.large.members}, default 200,000 (about a minute here): loaded at once, 200,000 members would add
+ * some 140 MB to the peak, far beyond the slack, so the check still fails for an unpaged fan-out. The 1,000,000 run
+ * ({@code -Dsegment.large.members=1000000}, 2.5 to 4 minutes) is reported in docs/segment-service.md, and the
+ * benchmark's figure 8 measures a million-member first enable through the whole pipeline.
  * The published records are counted, not kept: a test that held them all would itself not be bounded.
  */
 @QuarkusTest
@@ -36,7 +39,7 @@ class LargeSegmentEnableTest {
 
     private static final Logger LOG = Logger.getLogger(LargeSegmentEnableTest.class);
     static final int SMALL = 5_000;
-    static final int LARGE = Integer.getInteger("segment.large.members", 1_000_000);
+    static final int LARGE = Integer.getInteger("segment.large.members", 200_000);
     /**
      * How much higher the large fan-out's live heap peak may be than the small one's. Paged, they differ by a
      * few MB at 1M; with the whole segment in one page, 40k members added 28 MB (1M would not fit the heap).
