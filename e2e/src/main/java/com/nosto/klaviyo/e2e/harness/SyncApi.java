@@ -92,6 +92,25 @@ public final class SyncApi {
         return send("POST", segmentService + "/api/accounts/" + account + "/resync", Map.of(), Tokens.sre());
     }
 
+    /** SRE: "where is this contact?" in segment-service: memberships and version (the email in the body, never in the URL). */
+    public Answer segmentServiceContactState(String account, String email) {
+        return contactState(segmentService, account, email);
+    }
+
+    /** SRE: "where is this contact?" in sync-worker: the pending change, its next release, what was released last. */
+    public Answer syncWorkerContactState(String account, String email) {
+        return contactState(syncWorker, account, email);
+    }
+
+    /** SRE: "where is this contact?" in klaviyo-gateway: the applied version, profile id, last run and outcome, the inbox. */
+    public Answer gatewayContactState(String account, String email) {
+        return contactState(gateway, account, email);
+    }
+
+    private Answer contactState(String service, String account, String email) {
+        return send("POST", service + "/api/accounts/" + account + "/contacts/state", Map.of("email", email), Tokens.sre());
+    }
+
     private static String merchant(String account) {
         return Tokens.forAccounts(account);
     }

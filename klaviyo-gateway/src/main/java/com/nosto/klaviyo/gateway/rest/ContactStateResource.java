@@ -20,7 +20,8 @@ import com.nosto.klaviyo.common.rest.OpenApiProblems;
 
 /**
  * "Where is this contact?" for operators (deploy/ops/where-is): the gateway's view of one contact: the last version applied
- * to Klaviyo, its Klaviyo profile id, the sync run that last touched it. The email travels in the body, never in the URL.
+ * to Klaviyo, its Klaviyo profile id, the sync run that last touched it, its newest row outcome, and a released change
+ * still waiting in the inbox (and why). The email travels in the body, never in the URL.
  */
 @Path("/api/accounts/{accountId}/contacts/state")
 @Authenticated
@@ -42,7 +43,8 @@ public class ContactStateResource {
     @POST
     @RolesAllowed(AccountAccess.SRE_ROLE)
     @Operation(summary = "Where is this contact? (sre)",
-            description = "One contact's state here: the gateway's applied version, Klaviyo profile id and last run. The email goes in the body, never in the URL.")
+            description = "One contact's state here: the gateway's applied version, Klaviyo profile id and last run, its newest row"
+                    + " outcome, and a released change still waiting in the inbox (and why). The email goes in the body, never in the URL.")
     @APIResponse(responseCode = "200", description = "The contact's state, its email pseudonymised.")
     @APIResponse(responseCode = "400", ref = OpenApiProblems.BAD_REQUEST)
     public Uni<ContactStateView> state(@RestPath String accountId, ContactQuery query) {

@@ -1,6 +1,8 @@
 package com.nosto.klaviyo.ops.whereis;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -86,21 +88,38 @@ public final class ContactReport {
             return new String[] {a.service(), "-", "no answer", a.error()};
         }
         JsonNode s = a.body().path("klaviyoGateway");
-        if (!s.path("known").asBoolean()) {
-            return new String[] {a.service(), "-", "never applied", ""};
-        }
         List<String> detail = new ArrayList<>();
-        detail.add("profile " + s.path("profileId").asText("(not known)"));
+        JsonNode in = s.path("inbox");
+        if (in.isObject()) {
+            detail.add("in inbox v" + in.path("version").asText() + " of " + in.path("windowId").asText() + " since "
+                    + in.path("receivedAt").asText() + (in.hasNonNull("waitingReason") ? " (" + in.path("waitingReason").asText() + ")" : ""));
+        }
+        if (s.path("known").asBoolean()) {
+            detail.add("profile " + s.path("profileId").asText("(not known)"));
+        }
         JsonNode run = s.path("lastRun");
         if (run.isObject()) {
             detail.add("last run " + run.path("windowId").asText() + " finished " + run.path("finishedAt").asText());
         }
         JsonNode o = s.path("lastOutcome");
         if (o.isObject()) {
-            detail.add("last outcome " + o.path("outcome").asText() + " at " + o.path("at").asText() + ": " + o.path("detail").asText());
+            detail.add("last outcome " + o.path("outcome").asText() + " in " + o.path("windowId").asText() + " at "
+                    + o.path("at").asText() + ": " + o.path("detail").asText());
+        }
+        if (!s.path("known").asBoolean()) {
+            return new String[] {a.service(), "-", "never applied", String.join("; ", detail)};
         }
         return new String[] {a.service(), "v" + s.path("appliedVersion").asText(), (s.path("inList").asBoolean() ? "in list" : "not in list")
                 + ", applied " + s.path("updatedAt").asText(), String.join("; ", detail)};
+    }
+
+    /** True when both are times and {@code a} is before {@code b}: an outcome older than the release is not about it. */
+    private static boolean before(JsonNode a, JsonNode b) {
+        try {
+            return a.isTextual() && b.isTextual() && Instant.parse(a.asText()).isBefore(Instant.parse(b.asText()));
+        } catch (DateTimeParseException e) {
+            return false;
+        }
     }
 
     /** Where the newest change stands, from the versions each service holds. */
@@ -125,6 +144,16 @@ public final class ContactReport {
             return "v" + desired + " waits in sync-worker for its window (" + w.path("nextReleaseAt").asText("?") + ")";
         }
         if (released > applied) {
+            JsonNode in = g.path("inbox");
+            if (in.isObject()) {
+                return "v" + released + " released, waits in the gateway's inbox (" + in.path("windowId").asText()
+                        + (in.hasNonNull("waitingReason") ? "; " + in.path("waitingReason").asText() : "") + ")";
+            }
+            JsonNode o = g.path("lastOutcome");
+            if ("FAILED".equals(o.path("outcome").asText()) && !before(o.path("at"), w.path("releasedAt"))) {
+                return "v" + released + " released, refused by Klaviyo (FAILED in " + o.path("windowId").asText() + ": "
+                        + o.path("detail").asText() + "); its next released change tries again";
+            }
             return "v" + released + " released, not yet applied by the gateway (in its inbox: see GET …/klaviyo waitingReason)";
         }
         return "in step: v" + applied + " applied to Klaviyo";

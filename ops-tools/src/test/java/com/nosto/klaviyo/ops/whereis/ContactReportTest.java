@@ -70,6 +70,38 @@ class ContactReportTest {
         assertThat(ContactReport.verdict(segments(8), worker(8, true, null), gateway(null))).startsWith("v8 waits in sync-worker");
     }
 
+    private static ContactReport.Answer gatewayNotApplied(String inbox, String lastOutcome) {
+        return answer("klaviyo-gateway", """
+                {"accountId":"acme","contact":"email:8c87b489ce35","klaviyoGateway":{"known":false,"lastRun":null,
+                 "lastOutcome":%s,"inbox":%s}}""".formatted(lastOutcome, inbox));
+    }
+
+    private static ContactReport.Answer releasedAt(String at) {
+        return answer("sync-worker", worker(8, false, 8L).body().toString().replace("\"releasedAt\":null", "\"releasedAt\":\"" + at + "\""));
+    }
+
+    @Test
+    void aReleasedChangeWaitingInTheGatewaysInboxOrRefusedByKlaviyoIsNamed() {
+        String inbox = """
+                {"windowId":"acme/REGULAR/2026-11-29T12:00:00Z","windowKind":"REGULAR","version":8,"inList":true,
+                 "receivedAt":"2026-11-29T12:00:01Z","waitingReason":"NOT_CONNECTED: no Klaviyo connection yet","retryAt":null}""";
+        String waiting = ContactReport.render("acme", segments(8), worker(8, false, 8L), gatewayNotApplied(inbox, "null"));
+        assertThat(waiting).contains("never applied").contains("in inbox v8 of acme/REGULAR/2026-11-29T12:00:00Z since 2026-11-29T12:00:01Z")
+                .endsWith("=> v8 released, waits in the gateway's inbox (acme/REGULAR/2026-11-29T12:00:00Z; NOT_CONNECTED: no Klaviyo"
+                        + " connection yet)\n");
+
+        String failed = """
+                {"windowId":"acme/REGULAR/2026-11-29T12:00:00Z","outcome":"FAILED","detail":"HTTP 400 Invalid email address",
+                 "at":"2026-11-29T12:00:03Z"}""";
+        assertThat(ContactReport.render("acme", segments(8), releasedAt("2026-11-29T12:00:00.5Z"), gatewayNotApplied("null", failed)))
+                .contains("last outcome FAILED in acme/REGULAR/2026-11-29T12:00:00Z")
+                .endsWith("=> v8 released, refused by Klaviyo (FAILED in acme/REGULAR/2026-11-29T12:00:00Z: HTTP 400 Invalid email"
+                        + " address); its next released change tries again\n");
+        // A failure older than the release is about an earlier change: the newest one is on its way.
+        assertThat(ContactReport.verdict(segments(8), releasedAt("2026-11-29T13:00:00Z"), gatewayNotApplied("null", failed)))
+                .startsWith("v8 released, not yet applied");
+    }
+
     @Test
     void aServiceThatDidNotAnswerIsShownAndTheExitStatusSaysSo() {
         ContactReport.Answer down = new ContactReport.Answer("sync-worker", null, "ConnectException 127.0.0.1:1");

@@ -27,7 +27,7 @@ class ContactStateResourceTest {
     }
 
     @Test
-    void aPendingChangeShowsItsDesiredStateAndTheWindowThatReleasesIt() {
+    void aPendingChangeShowsItsDesiredStateAndTheWindowThatReleasesItThenWhatWasReleased() {
         String account = Kafka.unique("where");
         Kafka.produce(added(account, "jane@example.com", 3, "VIP"));
         await().atMost(Duration.ofSeconds(60)).until(() -> Db.contacts(account) == 1);
@@ -45,6 +45,17 @@ class ContactStateResourceTest {
         assertThat(s.getString("syncWorker.released")).isNull();
         assertThat(Instant.parse(s.getString("syncWorker.nextReleaseAt")))
                 .isEqualTo(Instant.parse(windows.getString("regular.nextReleaseAt")));
+
+        // Flushed: released, nothing pending, no next release for it; told apart from an unknown contact.
+        given().auth().oauth2(Tokens.sre()).when().post("/api/accounts/{a}/windows/flush", account).then().statusCode(202);
+        await().atMost(Duration.ofSeconds(60)).until(() -> !state(account, "jane@example.com").getBoolean("syncWorker.pending"));
+        JsonPath r = state(account, "jane@example.com");
+        assertThat(r.getBoolean("syncWorker.known")).isTrue();
+        assertThat(r.getLong("syncWorker.released.version")).isEqualTo(3);
+        assertThat(r.getBoolean("syncWorker.released.inList")).isTrue();
+        assertThat(r.getString("syncWorker.releasedAt")).isNotNull();
+        assertThat(r.getString("syncWorker.nextReleaseAt")).isNull();
+        assertThat(r.getLong("syncWorker.desired.version")).isEqualTo(3);
     }
 
     @Test
