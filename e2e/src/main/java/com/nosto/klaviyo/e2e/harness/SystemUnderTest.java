@@ -277,6 +277,18 @@ public final class SystemUnderTest implements AutoCloseable {
         all().forEach(s -> s.awaitReady(readyTimeout));
     }
 
+    /**
+     * Stops every instance of {@code module} (SIGTERM: a Deployment scaled to 0) while the other services run on, runs
+     * {@code whileStopped}, starts them again and waits for readiness.
+     */
+    public void stopAndRestart(String module, Runnable whileStopped) {
+        List<ServiceProcess> list = services.get(module);
+        list.forEach(ServiceProcess::close);
+        whileStopped.run();
+        list.forEach(ServiceProcess::start);
+        list.forEach(s -> s.awaitReady(readyTimeout));
+    }
+
     /** The proxy between the services and PostgreSQL ({@link Options#withFailureDrills} only). */
     public TcpProxy databaseProxy() {
         return drill(databaseProxy);
