@@ -18,14 +18,21 @@ import java.util.UUID;
 /**
  * One benchmark run: starts the whole system once (broker, database, emulator, the three services as processes)
  * and measures the figures, each against a limit measured or computed in the same run. Order: the Klaviyo window
- * first ({@link WindowFigures}: figures 2, 3, 6, on a quiet system), then throughput ({@link ThroughputFigure}: 1),
- * memory ({@link MemoryFigure}: 4) and finally the replay of every topic ({@link ReplayFigure}: 5), which re-reads
- * all of the above.
+ * first ({@link WindowFigures}: figures 2, 3, 6, on a quiet system), then many accounts at once
+ * ({@link AccountsFigure}: 7) and a large first enable ({@link FirstEnableFigure}: 8), also on a quiet system, then
+ * throughput ({@link ThroughputFigure}: 1), memory ({@link MemoryFigure}: 4) and finally the replay of every topic
+ * ({@link ReplayFigure}: 5), which re-reads all of the above.
  */
 public final class Benchmark {
 
     /** The parts of a run, in the order they run; replay needs the window's account. */
-    public enum Part { WINDOW, THROUGHPUT, MEMORY, REPLAY }
+    public enum Part { WINDOW, ACCOUNTS, FIRST_ENABLE, THROUGHPUT, MEMORY, REPLAY;
+
+        /** {@code --only} names: the constant's name in lower case, {@code first-enable} or {@code first_enable}. */
+        public static Part named(String name) {
+            return valueOf(name.trim().toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
+        }
+    }
 
     /**
      * The gateway's JVM: the harness's default heap, named here because the window reports the gateway's heap
@@ -78,6 +85,12 @@ public final class Benchmark {
                 figures.put("timeToApply", window.get("timeToApply"));
                 figures.put("freshness", window.get("freshness"));
                 figures.put("gatewayHeap", window.get("gatewayHeap"));
+            }
+            if (parts.contains(Part.ACCOUNTS)) {
+                figures.put("accounts", new AccountsFigure(bench).run());
+            }
+            if (parts.contains(Part.FIRST_ENABLE)) {
+                figures.put("firstEnable", new FirstEnableFigure(bench).run());
             }
             if (parts.contains(Part.THROUGHPUT)) {
                 figures.put("throughput", new ThroughputFigure(bench).run());

@@ -14,8 +14,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * {@code benchmarks/run [--scale full|small|tiny] [--events N] [--memory SMALL,LARGE] [--rate-scale X]
- * [--timeout-minutes M] [--out FILE] [--only window,throughput,memory,replay] [--memory-feed events|changes]}:
+ * {@code benchmarks/run [--scale full|small|tiny] [--events N] [--memory SMALL,LARGE] [--accounts N,CONTACTS,LARGE]
+ * [--first-enable MEMBERS] [--rate-scale X]
+ * [--timeout-minutes M] [--out FILE] [--only window,accounts,first-enable,throughput,memory,replay]
+ * [--memory-feed events|changes]}:
  * runs the benchmark (all parts unless {@code --only}), prints the report and writes it as JSON (default
  * benchmarks/target/report.json).
  */
@@ -41,21 +43,27 @@ public final class BenchmarkMain {
                     sizes = sizes.withMemory(Integer.parseInt(p[0]), Integer.parseInt(p[1]));
                     i++;
                 }
+                case "--accounts" -> {
+                    String[] p = v.split(",");
+                    sizes = sizes.withAccounts(Integer.parseInt(p[0]), Integer.parseInt(p[1]), Integer.parseInt(p[2]));
+                    i++;
+                }
+                case "--first-enable" -> { sizes = sizes.withFirstEnable(Integer.parseInt(v)); i++; }
                 case "--rate-scale" -> { sizes = sizes.withRateScale(Double.parseDouble(v)); i++; }
                 case "--timeout-minutes" -> { timeout = Duration.ofMinutes(Long.parseLong(v)); i++; }
                 case "--out" -> { out = Path.of(v); i++; }
                 case "--only" -> {
                     parts = EnumSet.noneOf(Benchmark.Part.class);
                     for (String p : v.split(",")) {
-                        parts.add(Benchmark.Part.valueOf(p.trim().toUpperCase(Locale.ROOT)));
+                        parts.add(Benchmark.Part.named(p));
                     }
                     i++;
                 }
                 case "--memory-feed" -> { feed = Benchmark.MemoryFeed.valueOf(v.toUpperCase(Locale.ROOT)); i++; }
                 case "-h", "--help" -> {
                     System.out.println("benchmarks/run [--scale full|small|tiny] [--events N] [--memory SMALL,LARGE] "
-                            + "[--rate-scale X] [--timeout-minutes M] [--out FILE]\n"
-                            + "    [--only window,throughput,memory,replay] [--memory-feed events|changes]");
+                            + "[--accounts N,CONTACTS,LARGE] [--first-enable MEMBERS]\n    [--rate-scale X] [--timeout-minutes M] [--out FILE]\n"
+                            + "    [--only window,accounts,first-enable,throughput,memory,replay] [--memory-feed events|changes]");
                     return;
                 }
                 default -> throw new IllegalArgumentException("unknown argument " + a);
@@ -98,6 +106,23 @@ public final class BenchmarkMain {
             if (f.containsKey("kafkaOnlyPipelinePerSecond")) {
                 b.append(String.format("%-16s two Kafka hops, no work: %s/s (ratio to the bare consumer %s); the pipeline reaches %s of it%n",
                         "", f.get("kafkaOnlyPipelinePerSecond"), f.get("kafkaOnlyPipelineRatio"), f.get("ratioToKafkaOnlyPipeline")));
+            }
+            if ("accounts".equals(name)) {
+                b.append(String.format("%-16s fig. 7, %s small accounts x %s contacts + one of %s: freshness p50 %s s alone, %s s with"
+                                + " the large one (ratio %s); p99 %s s alone, %s s with it (ratio %s, target <= 1.2, met=%s);"
+                                + " %s accounts applied/min; gateway CPU %s ms/contact; %s of %s small accounts converged%n",
+                        "", f.get("smallAccounts"), f.get("contactsPerSmallAccount"), f.get("largeAccountContacts"),
+                        f.get("p50Alone"), f.get("p50WithLarge"), f.get("p50Ratio"), f.get("p99Alone"), f.get("p99WithLarge"),
+                        f.get("ratio"), f.get("met"), f.get("accountsAppliedPerMinute"), f.get("gatewayCpuMsPerContact"),
+                        f.get("smallAccountsConverged"), f.get("smallAccounts")));
+            }
+            if ("firstEnable".equals(name)) {
+                b.append(String.format("%-16s fig. 8, %s members: pipeline %s s (held %s s + release %s s) vs Klaviyo's limit %s s"
+                                + " (ratio %s, target <= 0.5, met=%s); Klaviyo part %s s (%s x the limit); total %s s;"
+                                + " %s members in Klaviyo; peak heap MB %s%n",
+                        "", f.get("members"), f.get("value"), f.get("heldSeconds"), f.get("releaseSeconds"), f.get("limit"),
+                        f.get("ratio"), f.get("met"), f.get("klaviyoSeconds"), f.get("klaviyoRatioToLimit"), f.get("totalSeconds"),
+                        f.get("membersInKlaviyo"), f.get("peakHeapMb")));
             }
         });
         return b.toString();

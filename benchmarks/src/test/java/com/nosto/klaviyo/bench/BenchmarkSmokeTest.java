@@ -12,7 +12,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * The benchmark at a tiny size, so it cannot rot: the whole system runs, every figure is produced and sane.
+ * The benchmark at a tiny size, so it cannot rot: the whole system runs, every figure is produced and sane (figures 7
+ * and 8 at 5 accounts of 5 contacts beside one of 1,000, and a 500-member first enable).
  * Sizes are far too small for the ratios to mean anything about performance (docs/performance.md has the real run).
  */
 class BenchmarkSmokeTest {
@@ -27,7 +28,8 @@ class BenchmarkSmokeTest {
 
         JsonNode figures = EventJson.mapper().readTree(Files.readString(out)).path("figures");
         assertThat(figures.fieldNames()).toIterable()
-                .containsExactly("writeEfficiency", "timeToApply", "freshness", "gatewayHeap", "throughput", "memory", "replay");
+                .containsExactly("writeEfficiency", "timeToApply", "freshness", "gatewayHeap", "accounts", "firstEnable", "throughput",
+                        "memory", "replay");
         assertThat(figures.path("replay").path("value").asLong()).as("Klaviyo writes caused by a replay").isZero();
         assertThat(figures.path("writeEfficiency").path("limit").asLong()).isEqualTo(
                 Limits.minimumWrites(tiny.entering(), tiny.moving(), tiny.leaving(), tiny.deleted(), new Limits.Caps(100, 10, 1)));
@@ -74,5 +76,39 @@ class BenchmarkSmokeTest {
         assertThat(gatewayHeap.path("idleLiveHeapBytes").asLong()).isPositive();
         assertThat(gatewayHeap.path("peakHeapBytes").asLong()).isGreaterThanOrEqualTo(gatewayHeap.path("idleLiveHeapBytes").asLong());
         assertThat(gatewayHeap.path("jvm").asText()).isEqualTo(String.join(" ", Benchmark.GATEWAY_JVM));
+
+        // Figure 7, the machinery only: every small account and the large one converged in the emulator (a warm-up
+        // contact, then a window alone and one with the large account), and the ratios are computed and finite.
+        JsonNode accounts = figures.path("accounts");
+        int per = tiny.accountContacts();
+        assertThat(accounts.path("smallAccountsConverged").asInt()).isEqualTo(tiny.accounts());
+        assertThat(accounts.path("contactsInKlaviyo").asLong()).as("small accounts' list members")
+                .isEqualTo((long) tiny.accounts() * (1 + 2 * per));
+        assertThat(accounts.path("alone").path("accountsConverged").asInt()).isEqualTo(tiny.accounts());
+        assertThat(accounts.path("withLarge").path("largeAccountListMembers").asInt()).isEqualTo(1 + tiny.largeAccount());
+        assertThat(accounts.path("withLarge").path("contacts").asLong()).isEqualTo((long) tiny.accounts() * per + tiny.largeAccount());
+        for (String field : java.util.List.of("ratio", "p50Ratio", "p99Alone", "p99WithLarge", "accountsAppliedPerMinute")) {
+            assertThat(accounts.path(field).isNumber()).as(field).isTrue();
+            assertThat(accounts.path(field).asDouble()).as(field).isPositive().isFinite();
+        }
+        assertThat(accounts.path("gatewayCpuMsPerContact").asDouble()).as("the gateway's CPU per contact").isPositive().isFinite();
+        assertThat(accounts.path("met").isBoolean()).isTrue();
+
+        // Figure 8, the machinery only: every member reached Klaviyo through one released first-enable window, the
+        // pipeline's and Klaviyo's parts and the limit were measured, and each service's peak heap was sampled.
+        JsonNode firstEnable = figures.path("firstEnable");
+        assertThat(firstEnable.path("members").asInt()).isEqualTo(tiny.firstEnable());
+        assertThat(firstEnable.path("pendingContactsReleased").asLong()).isEqualTo(tiny.firstEnable());
+        assertThat(firstEnable.path("membersInKlaviyo").asInt()).isEqualTo(tiny.firstEnable());
+        assertThat(firstEnable.path("syncBatches").asLong()).isPositive();
+        assertThat(firstEnable.path("limit").asDouble()).isPositive();
+        assertThat(firstEnable.path("value").asDouble()).isPositive();
+        assertThat(firstEnable.path("ratio").asDouble()).isPositive().isFinite();
+        assertThat(firstEnable.path("klaviyoSeconds").asDouble()).isNotNegative().isFinite();
+        assertThat(firstEnable.path("klaviyoRatioToLimit").asDouble()).isNotNegative().isFinite();
+        assertThat(firstEnable.path("unanswered429").asLong()).isZero();
+        assertThat(firstEnable.path("peakHeapBytes").fieldNames()).toIterable()
+                .containsExactlyInAnyOrder("segment-service", "sync-worker", "klaviyo-gateway");
+        firstEnable.path("peakHeapBytes").forEach(peak -> assertThat(peak.asLong()).isPositive());
     }
 }

@@ -22,7 +22,9 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -86,7 +88,7 @@ public class ReleaseService {
         static final Page BUSY = new Page(null, List.of());
     }
 
-    private enum Outcome { DONE, BUSY, OUT_OF_BUDGET }
+    private enum Outcome { DONE, MORE, BUSY, OUT_OF_BUDGET }
 
     private static final class Tally {
         int windows;
@@ -118,11 +120,17 @@ public class ReleaseService {
             return tally.report(true);
         }
         Instant now = clock.instant();
+        int limit = config.release().dueWindowsPerTick();
         List<DueWindow> due = Reactive.await(() -> Panache.withSession(() -> schedules
-                .findDue(partitions, now, config.release().dueWindowsPerTick())
-                .map(list -> list.stream().map(DueWindow::of).toList())));
+                .findDue(partitions, now, limit).map(list -> list.stream().map(DueWindow::of).toList())));
+        // Round robin, one page per turn: every due (account, partition) gets a page before any gets a second one, so
+        // the small windows due at the same tick as a large one (an account with 100,000 contacts, a first enable of a
+        // large segment) are released, and ended, without waiting for all its pages (benchmark figure 7). When more
+        // windows are due than a tick reads, each gets one page this tick and continues at the next (a window released
+        // half-way resumes), so the windows the next tick reads do not wait for the large one either.
+        boolean othersWait = due.size() >= limit;
+        Deque<Turn> turns = new ArrayDeque<>();
         for (DueWindow w : due) {
-            List<WindowEnds.Window> released = new ArrayList<>(2);
             // A regular window carries every pending contact, first-enable ones included. A first-enable window the
             // regular one emptied is still released: other partitions counted this one in its partition count.
             List<WindowEnds.Window> dueNow = new ArrayList<>(2);
@@ -132,62 +140,100 @@ public class ReleaseService {
             if (w.firstEnableDueAt() != null && !w.firstEnableDueAt().isAfter(now)) {
                 dueNow.add(new WindowEnds.Window(WindowKind.FIRST_ENABLE, w.firstEnableDueAt()));
             }
-            Outcome outcome = Outcome.DONE;
-            for (WindowEnds.Window window : dueNow) {
-                outcome = releaseWindow(w.accountId(), w.partition(), window, tally);
-                if (outcome != Outcome.DONE) {
-                    break;
-                }
-                released.add(window);
-            }
+            turns.add(new Turn(w, dueNow));
+        }
+        while (!turns.isEmpty()) {
+            Turn turn = turns.poll();
+            Outcome outcome = turn.done() ? Outcome.DONE : releaseNextPage(turn, tally);
             if (outcome == Outcome.OUT_OF_BUDGET) {
                 return tally.report(false);
             }
-            if (outcome == Outcome.DONE) {
+            if (outcome == Outcome.MORE) {
+                if (!othersWait || turn.pagesThisTick == 0) {
+                    turns.add(turn);
+                }
+            } else if (outcome == Outcome.DONE) {
+                DueWindow w = turn.due;
                 tally.markers += Reactive.await(() -> Panache.withTransaction(() -> ends.finish(w.accountId(), w.partition(),
-                        released)));
+                        turn.released)));
             }
+            // BUSY: another instance holds the (account, partition) release lock; the window is left to it.
         }
         return tally.report(true);
     }
 
-    private Outcome releaseWindow(String accountId, int partition, WindowEnds.Window window, Tally tally) {
-        String windowId = WindowRules.windowId(accountId, window.kind(), window.end());
-        try (LogContext ignored = LogContext.account(accountId).window(windowId)) {
-            return releaseWindow(accountId, partition, window, windowId, tally);
+    /** One due (account, partition) in the round robin: its due windows in order, the one being released, its tally. */
+    private static final class Turn {
+        final DueWindow due;
+        final List<WindowEnds.Window> windows;
+        final List<WindowEnds.Window> released = new ArrayList<>(2);
+        int current;
+        int pagesThisTick;
+        int batches;
+        int contacts;
+        boolean counted;
+
+        Turn(DueWindow due, List<WindowEnds.Window> windows) {
+            this.due = due;
+            this.windows = windows;
+        }
+
+        boolean done() {
+            return current >= windows.size();
+        }
+    }
+
+    /**
+     * One page of the turn's current window: MORE when a page was released (or the window ended and another kind is
+     * due), DONE when its last window had no page left.
+     */
+    private Outcome releaseNextPage(Turn turn, Tally tally) {
+        WindowEnds.Window window = turn.windows.get(turn.current);
+        String windowId = WindowRules.windowId(turn.due.accountId(), window.kind(), window.end());
+        try (LogContext ignored = LogContext.account(turn.due.accountId()).window(windowId)) {
+            return releaseNextPage(turn, window, windowId, tally);
         }
     }
 
     /** On this (worker) thread throughout, so the log context holds for every line it logs. */
-    private Outcome releaseWindow(String accountId, int partition, WindowEnds.Window window, String windowId, Tally tally) {
-        tally.windows++;
-        int batches = 0;
-        int contacts = 0;
-        while (true) {
-            if (tally.pagesLeft <= 0) {
-                return Outcome.OUT_OF_BUDGET;
-            }
-            Page page = Reactive.await(() -> Panache.withTransaction(() -> releasePage(accountId, partition, window, windowId)));
-            if (page.rows() == null) {
-                LOG.debugf("Window %s partition %s is being released by another instance", windowId, partition);
-                return Outcome.BUSY;
-            }
-            if (page.rows() == 0) {
-                if (batches > 0) {
-                    LOG.infof("Window %s partition %d released: %d batch(es), %d contact(s)", windowId, partition, batches, contacts);
-                }
-                return Outcome.DONE;
-            }
-            tally.pagesLeft--;
-            if (!page.released().isEmpty()) {
-                batches++;
-                contacts += page.released().size();
-                tally.batches++;
-                tally.contacts += page.released().size();
-                metrics.batchReleased();
-                page.released().forEach(c -> metrics.released(c.change()));
-            }
+    private Outcome releaseNextPage(Turn turn, WindowEnds.Window window, String windowId, Tally tally) {
+        String accountId = turn.due.accountId();
+        int partition = turn.due.partition();
+        if (!turn.counted) {
+            tally.windows++;
+            turn.counted = true;
         }
+        if (tally.pagesLeft <= 0) {
+            return Outcome.OUT_OF_BUDGET;
+        }
+        Page page = Reactive.await(() -> Panache.withTransaction(() -> releasePage(accountId, partition, window, windowId)));
+        if (page.rows() == null) {
+            LOG.debugf("Window %s partition %s is being released by another instance", windowId, partition);
+            return Outcome.BUSY;
+        }
+        if (page.rows() == 0) {
+            if (turn.batches > 0) {
+                LOG.infof("Window %s partition %d released: %d batch(es), %d contact(s)", windowId, partition, turn.batches,
+                        turn.contacts);
+            }
+            turn.released.add(window);
+            turn.current++;
+            turn.batches = 0;
+            turn.contacts = 0;
+            turn.counted = false;
+            return turn.done() ? Outcome.DONE : Outcome.MORE;
+        }
+        tally.pagesLeft--;
+        turn.pagesThisTick++;
+        if (!page.released().isEmpty()) {
+            turn.batches++;
+            turn.contacts += page.released().size();
+            tally.batches++;
+            tally.contacts += page.released().size();
+            metrics.batchReleased();
+            page.released().forEach(c -> metrics.released(c.change()));
+        }
+        return Outcome.MORE;
     }
 
     /**
