@@ -21,12 +21,13 @@ import java.util.UUID;
  * first ({@link WindowFigures}: figures 2, 3, 6, on a quiet system), then many accounts at once
  * ({@link AccountsFigure}: 7) and a large first enable ({@link FirstEnableFigure}: 8), also on a quiet system, then
  * throughput ({@link ThroughputFigure}: 1), memory ({@link MemoryFigure}: 4) and finally the replay of every topic
- * ({@link ReplayFigure}: 5), which re-reads all of the above.
+ * ({@link ReplayFigure}: 5), which re-reads all of the above, and last the audit of the window's account
+ * ({@link AuditFigure}: A), whose drift and repair change what Klaviyo holds for it.
  */
 public final class Benchmark {
 
-    /** The parts of a run, in the order they run; replay needs the window's account. */
-    public enum Part { WINDOW, ACCOUNTS, FIRST_ENABLE, THROUGHPUT, MEMORY, REPLAY;
+    /** The parts of a run, in the order they run; replay and audit need the window's account. */
+    public enum Part { WINDOW, ACCOUNTS, FIRST_ENABLE, THROUGHPUT, MEMORY, REPLAY, AUDIT;
 
         /** {@code --only} names: the constant's name in lower case, {@code first-enable} or {@code first_enable}. */
         public static Part named(String name) {
@@ -59,6 +60,9 @@ public final class Benchmark {
     public Benchmark(Sizes sizes, Duration phaseTimeout, Set<Part> parts, MemoryFeed memoryFeed) {
         if (parts.contains(Part.REPLAY) && !parts.contains(Part.WINDOW)) {
             throw new IllegalArgumentException("replay needs the window part (it flushes the window's account)");
+        }
+        if (parts.contains(Part.AUDIT) && !parts.contains(Part.WINDOW)) {
+            throw new IllegalArgumentException("audit needs the window part (it audits the account the window populated)");
         }
         this.sizes = sizes;
         this.parts = EnumSet.copyOf(parts);
@@ -100,6 +104,11 @@ public final class Benchmark {
             }
             if (parts.contains(Part.REPLAY)) {
                 figures.put("replay", new ReplayFigure(bench).run((String) window.get("apiKey"), (String) window.get("account")));
+            }
+            if (parts.contains(Part.AUDIT)) {
+                Map<String, Object> audit = new AuditFigure(bench).run((String) window.get("apiKey"), (String) window.get("account"));
+                figures.put("auditTime", audit.get("auditTime"));
+                figures.put("auditRepairWrites", audit.get("auditRepairWrites"));
             }
         } finally {
             bench.kafka.close();

@@ -16,9 +16,9 @@ import java.util.Set;
 /**
  * {@code benchmarks/run [--scale full|small|tiny] [--events N] [--memory SMALL,LARGE] [--accounts N,CONTACTS,LARGE]
  * [--first-enable MEMBERS] [--rate-scale X]
- * [--timeout-minutes M] [--out FILE] [--only window,accounts,first-enable,throughput,memory,replay]
+ * [--timeout-minutes M] [--out FILE] [--only window,accounts,first-enable,throughput,memory,replay,audit]
  * [--memory-feed events|changes]}:
- * runs the benchmark (all parts unless {@code --only}), prints the report and writes it as JSON (default
+ * runs the benchmark (all parts unless {@code --only}; replay and audit need window), prints the report and writes it as JSON (default
  * benchmarks/target/report.json).
  */
 public final class BenchmarkMain {
@@ -63,7 +63,9 @@ public final class BenchmarkMain {
                 case "-h", "--help" -> {
                     System.out.println("benchmarks/run [--scale full|small|tiny] [--events N] [--memory SMALL,LARGE] "
                             + "[--accounts N,CONTACTS,LARGE] [--first-enable MEMBERS]\n    [--rate-scale X] [--timeout-minutes M] [--out FILE]\n"
-                            + "    [--only window,accounts,first-enable,throughput,memory,replay] [--memory-feed events|changes]");
+                            + "    [--only window,accounts,first-enable,throughput,memory,replay,audit] [--memory-feed events|changes]\n"
+                            + "  replay and audit need window (audit: the window's account audited clean, ~1 % drift made, dry run,"
+                            + " repair, audit again)");
                     return;
                 }
                 default -> throw new IllegalArgumentException("unknown argument " + a);
@@ -115,6 +117,13 @@ public final class BenchmarkMain {
                         f.get("p50Alone"), f.get("p50WithLarge"), f.get("p50Ratio"), f.get("p99Alone"), f.get("p99WithLarge"),
                         f.get("ratio"), f.get("met"), f.get("accountsAppliedPerMinute"), f.get("gatewayCpuMsPerContact"),
                         f.get("smallAccountsConverged"), f.get("smallAccounts")));
+            }
+            if ("auditRepairWrites".equals(name)) {
+                Map<String, Object> converged = (Map<String, Object>) f.get("converged");
+                b.append(String.format("%-16s fig. A, drift injected %s: dry run reported it exactly=%s with %s write calls; repair %s"
+                                + " writes / minimum %s; second audit clean and without writes=%s; converged=%s%n",
+                        "", f.get("injected"), f.get("dryRunReportedExactly"), f.get("dryRunWriteCalls"), f.get("value"),
+                        f.get("limit"), f.get("secondAuditFoundNoDriftAndWroteNothing"), converged == null ? "-" : converged.get("ok")));
             }
             if ("firstEnable".equals(name)) {
                 b.append(String.format("%-16s fig. 8, %s members: pipeline %s s (held %s s + release %s s) vs Klaviyo's limit %s s"

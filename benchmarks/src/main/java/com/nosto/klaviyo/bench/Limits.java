@@ -110,6 +110,64 @@ public final class Limits {
         return anyJob ? max.plus(bulkJobDelay) : max;
     }
 
+    /** Members per page of {@code get_profiles_for_list}, Klaviyo's largest page (not scaled: the gateway asks for 100). */
+    public static final int MEMBERS_PAGE = 100;
+
+    /**
+     * The fewest reads of an audit of a list of {@code listed} members: the stored list ({@code get_list}), the lists
+     * carrying its name ({@code get_lists}), the members with their properties, {@link #MEMBERS_PAGE} a page (an empty
+     * list still answers one page), and the ledger members that are not listed ({@code notListed}) looked up by
+     * email, {@code lookupChunk} a call.
+     */
+    public static Map<String, Long> auditReads(long listed, long notListed, Caps caps) {
+        Map<String, Long> calls = new LinkedHashMap<>();
+        calls.put("get_list", 1L);
+        calls.put("get_lists", 1L);
+        calls.put("get_profiles_for_list", Math.max(1, ceil(listed, MEMBERS_PAGE)));
+        if (notListed > 0) {
+            calls.put("get_profiles", ceil(notListed, caps.lookupChunk()));
+        }
+        return calls;
+    }
+
+    /** The drift a repair writes: contacts per class, the foreign members carrying a Nosto property, the list renamed. */
+    public record RepairDrift(long missing, long properties, long foreign, long foreignCarryingNosto, long profileGone,
+            boolean listRenamed) {
+    }
+
+    /**
+     * The fewest calls of a repair, by operation: missing and wrong-property members upserted together by bulk jobs
+     * with the list attached, foreign members removed by profile id {@code listChunk} a call and those carrying a
+     * Nosto property unset by bulk jobs (a job attaching the list cannot unset), the list renamed back once; each job
+     * polled once. A gone profile costs no write (the ledger is corrected, nothing re-created).
+     */
+    public static Map<String, Long> minimumRepairCalls(RepairDrift d, Caps caps) {
+        long jobs = ceil(d.missing() + d.properties(), caps.bulkMaxProfiles()) + ceil(d.foreignCarryingNosto(), caps.bulkMaxProfiles());
+        Map<String, Long> calls = new LinkedHashMap<>();
+        calls.put("bulk_import_profiles", jobs);
+        calls.put("remove_profiles_from_list", ceil(d.foreign(), caps.listChunk()));
+        calls.put("update_list", d.listRenamed() ? 1L : 0L);
+        calls.put("get_bulk_import_profiles_job", jobs);
+        return calls;
+    }
+
+    /** The fewest write calls of a repair (every call of {@link #minimumRepairCalls} but the job polls, which are GETs). */
+    public static long minimumRepairWrites(RepairDrift d, Caps caps) {
+        Map<String, Long> calls = minimumRepairCalls(d, caps);
+        return calls.get("bulk_import_profiles") + calls.get("remove_profiles_from_list") + calls.get("update_list");
+    }
+
+    /**
+     * The fewest calls of an audit and its repair together: the audit's reads with the drift's lookups (missing and
+     * gone members are not listed), then the repair's writes and polls.
+     */
+    public static Map<String, Long> minimumAuditAndRepairCalls(long listed, RepairDrift d, Caps caps) {
+        Map<String, Long> calls = new LinkedHashMap<>(auditReads(listed, d.missing() + d.profileGone(), caps));
+        minimumRepairCalls(d, caps).forEach((op, n) -> calls.merge(op, n, Long::sum));
+        calls.values().removeIf(n -> n == 0);
+        return calls;
+    }
+
     /** Klaviyo's rounding of a scaled limit, as the emulator does it: nearest integer, at least 1. */
     public static int scale(int limit, double scale) {
         return (int) Math.max(1, Math.round(limit * scale));

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The benchmark at a tiny size, so it cannot rot: the whole system runs, every figure is produced and sane (figures 7
- * and 8 at 5 accounts of 5 contacts beside one of 1,000, and a 500-member first enable).
+ * and 8 at 5 accounts of 5 contacts beside one of 1,000, a 500-member first enable, and the audit figure's drift
+ * of 1 % of the window's 1,200 listed members).
  * Sizes are far too small for the ratios to mean anything about performance (docs/performance.md has the real run).
  */
 class BenchmarkSmokeTest {
@@ -29,7 +30,7 @@ class BenchmarkSmokeTest {
         JsonNode figures = EventJson.mapper().readTree(Files.readString(out)).path("figures");
         assertThat(figures.fieldNames()).toIterable()
                 .containsExactly("writeEfficiency", "timeToApply", "freshness", "gatewayHeap", "accounts", "firstEnable", "throughput",
-                        "memory", "replay");
+                        "memory", "replay", "auditTime", "auditRepairWrites");
         assertThat(figures.path("replay").path("value").asLong()).as("Klaviyo writes caused by a replay").isZero();
         assertThat(figures.path("writeEfficiency").path("limit").asLong()).isEqualTo(
                 Limits.minimumWrites(tiny.entering(), tiny.moving(), tiny.leaving(), tiny.deleted(), new Limits.Caps(100, 10, 1)));
@@ -76,6 +77,25 @@ class BenchmarkSmokeTest {
         assertThat(gatewayHeap.path("idleLiveHeapBytes").asLong()).isPositive();
         assertThat(gatewayHeap.path("peakHeapBytes").asLong()).isGreaterThanOrEqualTo(gatewayHeap.path("idleLiveHeapBytes").asLong());
         assertThat(gatewayHeap.path("jvm").asText()).isEqualTo(String.join(" ", Benchmark.GATEWAY_JVM));
+
+        // Figure A, the machinery only: the window's 1,200 listed members audited clean without a write; the drift made
+        // in the emulator reported exactly by a dry run that writes nothing; the repair within 1.1 x the minimum writes
+        // and Klaviyo converged; a second audit clean and without a write.
+        JsonNode audit = figures.path("auditTime");
+        assertThat(audit.path("listedMembers").asInt()).isEqualTo(tiny.entering() + tiny.moving());
+        assertThat(audit.path("cleanAuditFoundNoDriftAndWroteNothing").asBoolean()).isTrue();
+        assertThat(audit.path("value").asDouble()).isPositive();
+        assertThat(audit.path("limit").isNumber()).isTrue();
+        JsonNode repair = figures.path("auditRepairWrites");
+        AuditFigure.Injection injected = AuditFigure.Injection.onePercentOf(tiny.entering() + tiny.moving());
+        assertThat(repair.path("dryRun").path("drift").path("MISSING").asInt()).isEqualTo(injected.missing());
+        assertThat(repair.path("dryRunReportedExactly").asBoolean()).as("dry run: %s", repair.path("dryRun").path("drift")).isTrue();
+        assertThat(repair.path("dryRunWriteCalls").asLong()).isZero();
+        assertThat(repair.path("limit").asLong()).isEqualTo(Limits.minimumRepairWrites(injected.repairDrift(), tiny.caps()));
+        assertThat(repair.path("ratio").asDouble()).as("repair writes / minimum").isPositive().isLessThanOrEqualTo(1.1);
+        assertThat(repair.path("converged").path("ok").asBoolean()).as("converged: %s", repair.path("converged")).isTrue();
+        assertThat(repair.path("secondAuditFoundNoDriftAndWroteNothing").asBoolean()).isTrue();
+        assertThat(repair.path("met").asBoolean()).isTrue();
 
         // Figure 7, the machinery only: every small account and the large one converged in the emulator (a warm-up
         // contact, then a window alone and one with the large account), and the ratios are computed and finite.

@@ -95,4 +95,51 @@ class LimitsTest {
         assertThat(Limits.scale(150, 0.1)).isEqualTo(15);
         assertThat(Limits.scale(3, 0.1)).isEqualTo(1);
     }
+
+    @Test
+    void anAuditOfAHundredThousandMembersReadsAThousandPagesWhichTheMembersLimitPaces() {
+        // 1,000 pages of 100 and the two list reads; at Klaviyo's 75/s, 750/m the pages need the start of the second
+        // minute (the list reads have quotas of their own); with 600 members not listed, 6 lookups beside them.
+        Map<String, Long> reads = Limits.auditReads(100_000, 0, KLAVIYO);
+        assertThat(reads).containsExactly(Map.entry("get_list", 1L), Map.entry("get_lists", 1L),
+                Map.entry("get_profiles_for_list", 1_000L));
+        assertThat(Limits.auditReads(100_000, 600, KLAVIYO)).containsEntry("get_profiles", 6L);
+        assertThat(Limits.auditReads(0, 0, KLAVIYO)).containsEntry("get_profiles_for_list", 1L);
+        Map<String, Limits.Rate> rates = Map.of("get_list", new Limits.Rate(75, 750), "get_lists", new Limits.Rate(75, 750),
+                "get_profiles_for_list", new Limits.Rate(75, 750), "get_profiles", new Limits.Rate(75, 750));
+        assertThat(Limits.imposedTime(reads, rates, Duration.ofMillis(200))).isEqualTo(Duration.ofSeconds(60));
+        // The full run's limits x0.5 (38/s, 375/m): 120,000 members, 1,200 pages, the start of the fourth minute.
+        Limits.Rate half = new Limits.Rate(Limits.scale(75, 0.5), Limits.scale(750, 0.5));
+        assertThat(Limits.timeForCalls(Limits.auditReads(120_000, 0, KLAVIYO).get("get_profiles_for_list"), half))
+                .isEqualTo(Duration.ofMinutes(3));
+    }
+
+    @Test
+    void aRepairOfOnePercentDriftNeedsFourWrites() {
+        // 120,000 members, 1 %: 360 missing and 240 wrong properties share one bulk job; 360 foreign members are
+        // removed in one call and the 180 carrying a Nosto property unset in one more job; the list renamed back once;
+        // 240 gone profiles cost nothing.
+        Limits.RepairDrift drift = new Limits.RepairDrift(360, 240, 360, 180, 240, true);
+        assertThat(Limits.minimumRepairCalls(drift, KLAVIYO)).containsEntry("bulk_import_profiles", 2L)
+                .containsEntry("remove_profiles_from_list", 1L).containsEntry("update_list", 1L)
+                .containsEntry("get_bulk_import_profiles_job", 2L);
+        assertThat(Limits.minimumRepairWrites(drift, KLAVIYO)).isEqualTo(4);
+        // No drift, no write; 12,000 missing take two jobs; 1,001 foreign members two removals.
+        assertThat(Limits.minimumRepairWrites(new Limits.RepairDrift(0, 0, 0, 0, 0, false), KLAVIYO)).isZero();
+        assertThat(Limits.minimumRepairWrites(new Limits.RepairDrift(12_000, 0, 1_001, 0, 5, false), KLAVIYO)).isEqualTo(4);
+        assertThat(Limits.minimumRepairWrites(new Limits.RepairDrift(0, 0, 0, 0, 240, false), KLAVIYO)).isZero();
+    }
+
+    @Test
+    void anAuditAndItsRepairTogetherLookUpTheMembersNotListed() {
+        // The drifted list holds 120,000 - 360 missing - 240 gone + 360 foreign = 119,760 members: 1,198 pages; the 600
+        // ledger members not listed are looked up, 100 a call.
+        Limits.RepairDrift drift = new Limits.RepairDrift(360, 240, 360, 180, 240, true);
+        Map<String, Long> total = Limits.minimumAuditAndRepairCalls(119_760, drift, KLAVIYO);
+        assertThat(total).containsEntry("get_profiles_for_list", 1_198L).containsEntry("get_profiles", 6L)
+                .containsEntry("bulk_import_profiles", 2L).containsEntry("update_list", 1L);
+        // Nothing to repair: only the reads, no zero entries.
+        assertThat(Limits.minimumAuditAndRepairCalls(120_000, new Limits.RepairDrift(0, 0, 0, 0, 0, false), KLAVIYO))
+                .containsOnlyKeys("get_list", "get_lists", "get_profiles_for_list");
+    }
 }
