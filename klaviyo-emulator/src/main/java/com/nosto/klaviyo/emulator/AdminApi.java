@@ -149,7 +149,7 @@ final class AdminApi {
         Faults f = emulator.faults();
         for (JsonNode e : body.path("errors")) {
             if (e.has("times")) {
-                f.failNext(e.path("target").asText("*"), e.path("status").asInt(503), e.path("times").asInt());
+                f.failAfter(e.path("target").asText("*"), e.path("status").asInt(503), e.path("passing").asInt(0), e.path("times").asInt());
             } else {
                 f.failRate(e.path("target").asText("*"), e.path("status").asInt(503), e.path("rate").asDouble(1.0));
             }

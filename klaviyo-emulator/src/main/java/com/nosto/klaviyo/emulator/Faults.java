@@ -19,7 +19,8 @@ public final class Faults {
     /** What an unknown profile id in a list add/remove does; Klaviyo's behaviour is undocumented (API-NOTES §3). */
     public enum UnknownProfileIds { SKIP, REJECT }
 
-    record ErrorRule(String target, int status, double rate, int remaining) {
+    /** {@code passing}: matching calls still answered normally before the rule starts failing them. */
+    record ErrorRule(String target, int status, double rate, int remaining, int passing) {
     }
 
     record ResetRule(String target, double rate) {
@@ -38,13 +39,21 @@ public final class Faults {
 
     /** Answers {@code rate} (0..1) of the calls to {@code target} with {@code status} (429, 500, 503, ...). */
     public synchronized Faults failRate(String target, int status, double rate) {
-        errors.add(new ErrorRule(target, status, rate, -1));
+        errors.add(new ErrorRule(target, status, rate, -1, 0));
         return this;
     }
 
     /** Answers the next {@code times} calls to {@code target} with {@code status}; deterministic, for tests. */
     public synchronized Faults failNext(String target, int status, int times) {
-        errors.add(new ErrorRule(target, status, 1.0, times));
+        return failAfter(target, status, 0, times);
+    }
+
+    /**
+     * Lets the next {@code passing} calls to {@code target} through, then answers the {@code times} after them with
+     * {@code status}: a failure in the middle of a paged read (the third page of a list's members), for tests.
+     */
+    public synchronized Faults failAfter(String target, int status, int passing, int times) {
+        errors.add(new ErrorRule(target, status, 1.0, times, passing));
         return this;
     }
 
@@ -100,12 +109,16 @@ public final class Faults {
     synchronized Optional<Integer> errorFor(String operationId, String path) {
         for (int i = 0; i < errors.size(); i++) {
             ErrorRule r = errors.get(i);
+            if (matches(r.target(), operationId, path) && r.passing() > 0) {
+                errors.set(i, new ErrorRule(r.target(), r.status(), r.rate(), r.remaining(), r.passing() - 1));
+                continue;
+            }
             if (matches(r.target(), operationId, path) && ThreadLocalRandom.current().nextDouble() < r.rate()) {
                 if (r.remaining() > 0) {
                     if (r.remaining() == 1) {
                         errors.remove(i);
                     } else {
-                        errors.set(i, new ErrorRule(r.target(), r.status(), r.rate(), r.remaining() - 1));
+                        errors.set(i, new ErrorRule(r.target(), r.status(), r.rate(), r.remaining() - 1, 0));
                     }
                 }
                 return Optional.of(r.status());
@@ -153,7 +166,7 @@ public final class Faults {
     synchronized java.util.Map<String, Object> describe() {
         java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
         m.put("errors", errors.stream().map(r -> java.util.Map.of("target", r.target(), "status", r.status(), "rate", r.rate(),
-                "remaining", r.remaining())).toList());
+                "remaining", r.remaining(), "passing", r.passing())).toList());
         m.put("resets", resets.stream().map(r -> java.util.Map.of("target", r.target(), "rate", r.rate())).toList());
         m.put("latencies", latencies.stream().map(r -> java.util.Map.of("target", r.target(), "millis", r.delay().toMillis())).toList());
         m.put("rejectEmails", List.copyOf(rejectedEmails));

@@ -26,6 +26,16 @@ class FaultsTest extends EmulatorTest {
     }
 
     @Test
+    void failAfterLetsTheFirstCallsThroughThenFailsTheNext() {
+        emulator.faults().failAfter("get_lists", 400, 2, 1);
+
+        List<Integer> statuses = java.util.stream.IntStream.range(0, 4).mapToObj(i -> klaviyo.get("/api/lists").status()).toList();
+
+        assertThat(statuses).containsExactly(200, 200, 400, 200);
+        assertThat(emulator.faults().describe().get("errors")).asList().isEmpty();
+    }
+
+    @Test
     void injected429CarriesRetryAfterAndTheThrottledBody() {
         emulator.faults().failRate("/api/profile-import", 429, 1.0);
 

@@ -165,8 +165,16 @@ public interface GatewayConfig {
         @WithDefault("false")
         boolean repair();
 
-        /** How often each replica looks for accounts whose audit is due. */
+        /** How often each replica looks for accounts whose audit is due, and for audits interrupted mid-read to resume. */
         @WithDefault("1m")
         Duration tick();
+
+        /**
+         * How long an audit interrupted mid-read (a restart, a Klaviyo outage, a lost lease) may resume from the pages it
+         * saved, counted from its last page; after that, and whenever a window changed the account's ledger since the read
+         * began, the next audit reads the list from its first page.
+         */
+        @WithDefault("1h")
+        Duration resumeWithin();
     }
 }

@@ -120,8 +120,10 @@ public class AuditRepository {
                 .setParameter("now", now.atOffset(ZoneOffset.UTC)).executeUpdate()).replaceWithVoid();
     }
 
+    /** The history entry; the audit's saved read of the list, if it kept one, goes with it (the audit is done). */
     private Uni<Void> insert(Run run) {
-        return ledger.getSession().chain(s -> s.createNativeQuery("""
+        return ledger.getSession().chain(s -> s.createNativeQuery("DELETE FROM {h-schema}audit_read WHERE account_id = :a")
+                .setParameter("a", run.accountId()).executeUpdate().chain(() -> s.createNativeQuery("""
                         INSERT INTO {h-schema}sync_run (account_id, window_id, window_kind, started_at, finished_at, added, removed,
                             failed, klaviyo_writes, drift)
                         VALUES (:a, :w, :k, :started, :finished, :added, :removed, :failed, :writes, :drift)""")
@@ -129,6 +131,6 @@ public class AuditRepository {
                 .setParameter("started", run.startedAt().atOffset(ZoneOffset.UTC))
                 .setParameter("finished", run.finishedAt().atOffset(ZoneOffset.UTC))
                 .setParameter("added", run.added()).setParameter("removed", run.removed()).setParameter("failed", run.failed())
-                .setParameter("writes", run.writes()).setParameter("drift", run.drift()).executeUpdate()).replaceWithVoid();
+                .setParameter("writes", run.writes()).setParameter("drift", run.drift()).executeUpdate())).replaceWithVoid();
     }
 }

@@ -26,7 +26,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * What an audit reads from Klaviyo, only reads, each paced for the account by the client: the list by its stored id and
  * the lists carrying its name, the list's members with their two properties (pages of 100, following {@code links.next},
- * whose cursor holds its place while members join or leave), and the profiles of given emails (100 per lookup).
+ * whose cursor holds its place while members join or leave; each page handed on as read, so the audit can save it and
+ * resume from the next), and the profiles of given emails (100 per lookup).
  */
 @ApplicationScoped
 public class AuditReader {
@@ -58,31 +59,47 @@ public class AuditReader {
         }));
     }
 
-    /** Every member of the list; none when there is no list. */
-    Uni<List<ListedMember>> members(KlaviyoCredentials cred, String listId) {
-        List<ListedMember> out = new ArrayList<>();
-        if (listId == null) {
-            return Uni.createFrom().item(out);
-        }
-        return page(cred, listId, klaviyo.getListMembers(cred, listId), out);
+    /** A page of the list's members read, and the cursor of the page after it (null: it was the last). */
+    @FunctionalInterface
+    interface PageSink {
+        Uni<Void> read(List<ListedMember> page, String nextLink);
     }
 
-    private Uni<List<ListedMember>> page(KlaviyoCredentials cred, String listId, Uni<KlaviyoResponse> call, List<ListedMember> out) {
-        return call.chain(r -> {
-            if (!r.ok()) {
-                throw new KlaviyoRejectedException(r.describe());
+    /**
+     * The list's members from the page {@code nextLink} points at (null: the first) to the last, added to {@code out}; each
+     * page is handed to {@code sink} (which saves it) before the next is asked for. A loop, not a chain of page Unis: a
+     * chain would keep every page's response alive until the last (a 100,000-member list held twice over).
+     */
+    Uni<List<ListedMember>> members(KlaviyoCredentials cred, String listId, String nextLink, List<ListedMember> out, PageSink sink) {
+        String[] cursor = {nextLink};
+        boolean[] first = {nextLink == null};
+        return Multi.createBy().repeating().uni(() -> {
+            Uni<KlaviyoResponse> call = first[0] ? klaviyo.getListMembers(cred, listId) : klaviyo.getListMembersPage(cred, listId, cursor[0]);
+            first[0] = false;
+            return call.chain(r -> {
+                List<ListedMember> page = read(r);
+                out.addAll(page);
+                cursor[0] = r.nextLink();
+                return sink.read(page, cursor[0]).replaceWith(cursor[0] != null);
+            });
+        }).whilst(more -> more).collect().last().replaceWith(out);
+    }
+
+    /** One page's members, with their two properties. */
+    private static List<ListedMember> read(KlaviyoResponse r) {
+        if (!r.ok()) {
+            throw new KlaviyoRejectedException(r.describe());
+        }
+        List<ListedMember> page = new ArrayList<>();
+        for (Object o : r.dataArray()) {
+            if (o instanceof JsonObject p && p.getString("id") != null) {
+                JsonObject a = attributes(p);
+                JsonObject props = a.getValue("properties") instanceof JsonObject j ? j : new JsonObject();
+                page.add(new ListedMember(p.getString("id"), ContactKey.normaliseEmail(a.getString("email")),
+                        plain(props.getValue(NostoProperties.NOSTO_SEGMENT)), plain(props.getValue(NostoProperties.NOSTO_SEGMENTS))));
             }
-            for (Object o : r.dataArray()) {
-                if (o instanceof JsonObject p && p.getString("id") != null) {
-                    JsonObject a = attributes(p);
-                    JsonObject props = a.getValue("properties") instanceof JsonObject j ? j : new JsonObject();
-                    out.add(new ListedMember(p.getString("id"), ContactKey.normaliseEmail(a.getString("email")),
-                            plain(props.getValue(NostoProperties.NOSTO_SEGMENT)), plain(props.getValue(NostoProperties.NOSTO_SEGMENTS))));
-                }
-            }
-            String next = r.nextLink();
-            return next == null ? Uni.createFrom().item(out) : page(cred, listId, klaviyo.getListMembersPage(cred, listId, next), out);
-        });
+        }
+        return page;
     }
 
     /** JSON arrays and objects as plain Java lists and maps, so they compare with the ledger's values. */
