@@ -173,9 +173,43 @@ final class AuditFigure {
         // 1. A clean dry run: the whole list read, nothing found; the gateway's heap sampled meanwhile.
         Bench.log("audit: clean dry run of " + listed + " listed members");
         String gateway = b.system.service("klaviyo-gateway").managementUrl();
+        long gatewayPid = b.system.service("klaviyo-gateway").pid();
+        Probe.fullGc(gatewayPid);
+        long idleLive = Probe.heapUsed(gateway);
         HeapSampler heap = HeapSampler.start(gateway);
+        // Live heap half-way through the member pages (a full GC, then the heap in use): what the audit keeps alive.
+        long[] liveMidAudit = {-1};
+        int callsBefore = b.system.klaviyo().calls().forKey(key).size();
+        long halfPages = Math.max(1, Limits.ceil(listed, Limits.MEMBERS_PAGE) / 2);
+        Thread midProbe = new Thread(() -> {
+            long deadline = System.nanoTime() + b.timeout.toNanos();
+            while (System.nanoTime() < deadline && !Thread.currentThread().isInterrupted()) {
+                List<Call> calls = b.system.klaviyo().calls().forKey(key);
+                long pages = calls.subList(Math.min(callsBefore, calls.size()), calls.size()).stream()
+                        .filter(c -> "get_profiles_for_list".equals(c.operationId())).count();
+                if (pages >= halfPages) {
+                    if (Probe.fullGc(gatewayPid)) {
+                        liveMidAudit[0] = Probe.heapUsed(gateway);
+                    }
+                    return;
+                }
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "audit-heap-probe");
+        midProbe.setDaemon(true);
+        midProbe.start();
         Audit clean = audit(key, account, false);
         long peakHeap = heap.stop();
+        midProbe.interrupt();
+        try {
+            midProbe.join(70_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         Map<String, Long> cleanReads = Limits.auditReads(listed, 0, caps);
         Duration bound = Limits.imposedTime(cleanReads, rates, Duration.ZERO);
         Duration boundBest = Limits.imposedTime(cleanReads, rates, Duration.ZERO, true);
@@ -194,6 +228,11 @@ final class AuditFigure {
         time.put("limitSecondsForCallsActuallyMade", seconds(boundActual));
         time.put("minimumReads", cleanReads);
         time.put("gatewayPeakHeapBytes", peakHeap);
+        time.put("gatewayIdleLiveHeapBytes", idleLive);
+        time.put("gatewayLiveHeapHalfwayBytes", liveMidAudit[0]);
+        // Per member read so far (half the pages); the ledger's rows the audit compares with are in it too.
+        time.put("gatewayLiveHeapHalfwayAboveIdleBytesPerMemberRead", liveMidAudit[0] < 0 || idleLive < 0 ? -1
+                : Figures.round((double) (liveMidAudit[0] - idleLive) / Math.min(listed, halfPages * Limits.MEMBERS_PAGE)));
         time.put("gatewayJvm", String.join(" ", Benchmark.GATEWAY_JVM));
         time.put("cleanAudit", clean.summary());
         time.put("rateLimitScale", b.sizes.rateScale());
