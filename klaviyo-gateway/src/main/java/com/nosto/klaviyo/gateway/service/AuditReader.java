@@ -67,22 +67,32 @@ public class AuditReader {
 
     /**
      * The list's members from the page {@code nextLink} points at (null: the first) to the last, added to {@code out}; each
-     * page is handed to {@code sink} (which saves it) before the next is asked for. A loop, not a chain of page Unis: a
-     * chain would keep every page's response alive until the last (a 100,000-member list held twice over).
+     * page is handed to {@code sink} (which saves it) while the next is fetched, and saved before the one after is asked
+     * for. A loop, not a chain of page Unis: a chain would keep every page's response alive until the last (a
+     * 100,000-member list held twice over).
      */
     Uni<List<ListedMember>> members(KlaviyoCredentials cred, String listId, String nextLink, List<ListedMember> out, PageSink sink) {
         String[] cursor = {nextLink};
         boolean[] first = {nextLink == null};
+        @SuppressWarnings("unchecked")
+        Uni<Void>[] saving = new Uni[] {Uni.createFrom().voidItem()};
         return Multi.createBy().repeating().uni(() -> {
             Uni<KlaviyoResponse> call = first[0] ? klaviyo.getListMembers(cred, listId) : klaviyo.getListMembersPage(cred, listId, cursor[0]);
             first[0] = false;
-            return call.chain(r -> {
+            // The fetch's failure is held until the previous page is saved, so what was read is kept for a resumption.
+            Uni<Object> fetched = call.onItemOrFailure().transform((r, e) -> e != null ? e : r);
+            return Uni.combine().all().unis(saving[0].replaceWith(Boolean.TRUE), fetched).asTuple().map(t -> {
+                if (t.getItem2() instanceof Throwable e) {
+                    throw e instanceof RuntimeException re ? re : new IllegalStateException(e);
+                }
+                KlaviyoResponse r = (KlaviyoResponse) t.getItem2();
                 List<ListedMember> page = read(r);
                 out.addAll(page);
                 cursor[0] = r.nextLink();
-                return sink.read(page, cursor[0]).replaceWith(cursor[0] != null);
+                saving[0] = sink.read(page, cursor[0]);
+                return cursor[0] != null;
             });
-        }).whilst(more -> more).collect().last().replaceWith(out);
+        }).whilst(more -> more).collect().last().chain(() -> saving[0]).replaceWith(out);
     }
 
     /** One page's members, with their two properties. */
