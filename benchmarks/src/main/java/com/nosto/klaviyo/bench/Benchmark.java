@@ -105,7 +105,7 @@ public final class Benchmark {
                 figures.put("replay", new ReplayFigure(bench).run((String) window.get("apiKey"), (String) window.get("account")));
             }
             if (parts.contains(Part.REPLICAS)) {
-                figures.put("replicas", new ReplicasFigure(bench).run());
+                figures.put("replicas", new ReplicasFigure(bench).run(figures));
             }
         } finally {
             bench.kafka.close();

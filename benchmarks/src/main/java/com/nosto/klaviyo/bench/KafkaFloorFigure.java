@@ -25,7 +25,7 @@ final class KafkaFloorFigure {
         double relay = ((Number) throughput.get("kafkaOnlyPipelinePerSecond")).doubleValue();
         Map<String, Object> f = figure("events/s from segment-events to released SyncBatches (figure 1)", pipeline,
                 "events/s of the same records relayed through two Kafka hops with no work, batched as the services batch"
-                        + " (same run)", relay, ">= " + TARGET);
+                        + " (same run)", relay, ">= 0.10");
         double r = ratio(pipeline, relay);
         f.put("met", r >= TARGET);
         f.put("events", throughput.get("events"));
