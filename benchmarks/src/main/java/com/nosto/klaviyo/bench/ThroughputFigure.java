@@ -29,14 +29,22 @@ final class ThroughputFigure {
     private final Bench b;
     /** Appended to the account id, so figure 10 can measure figure 1 more than once in a run on fresh accounts. */
     private final String tag;
+    /** Instances of segment-service to measure with: more than run now are added when it is started again. */
+    private final int segmentServiceInstances;
 
     ThroughputFigure(Bench b) {
-        this(b, "");
+        this(b, "", 0);
     }
 
-    ThroughputFigure(Bench b, String tag) {
+    /**
+     * @param segmentServiceInstances instances of segment-service to measure with; more than run now are started where
+     *                                it starts again after the events are written (figure 10 saves a start that way);
+     *                                0: as many as run now
+     */
+    ThroughputFigure(Bench b, String tag, int segmentServiceInstances) {
         this.b = b;
         this.tag = tag;
+        this.segmentServiceInstances = segmentServiceInstances;
     }
 
     Map<String, Object> run() {
@@ -80,7 +88,16 @@ final class ThroughputFigure {
         KafkaOnly kafkaOnly = kafkaOnlyPipeline(start, end, records, bareRate);
 
         segmentService.forEach(ServiceProcess::start);
+        java.util.concurrent.CompletableFuture<Void> added = java.util.concurrent.CompletableFuture.completedFuture(null);
+        if (segmentServiceInstances > segmentService.size()) {
+            added = java.util.concurrent.CompletableFuture.runAsync(() -> {
+                for (int i = segmentService.size(); i < segmentServiceInstances; i++) {
+                    b.system.addInstance("segment-service");
+                }
+            }, r -> new Thread(r, "add-segment-service").start());
+        }
         segmentService.forEach(s -> s.awaitReady(Duration.ofSeconds(180)));
+        added.join();
         Map<String, List<Long>> pids = b.pids();
         PostgresProfile.Sample pgStart = PostgresProfile.sample(b.system.database());
         CpuProfile.Sample cpuStart = CpuProfile.sampleInstances(pids);
