@@ -95,8 +95,9 @@ final class ReplicasFigure {
                     runs.add(one);
                     continue;
                 }
-                // segment-service's added instance starts inside figure 1, which stops and starts segment-service anyway.
-                scaleTo(order.get(i), List.of("segment-service"));
+                // Added instances start inside figure 1, beside segment-service's start there (it stops and starts
+                // segment-service anyway): one wait for all JVM starts instead of two.
+                scaleTo(order.get(i), SERVICES);
                 runs.add(measure(order.get(i), "-r" + (i + 1)));
             }
         } finally {
@@ -191,16 +192,19 @@ final class ReplicasFigure {
         r.put("throughputCorrect", throughputCorrect);
         r.put("accountsCorrect", accountsCorrect);
         r.put("correct", throughputCorrect && accountsCorrect);
-        // What each instance did: its counters' increase over the run (a restarted instance counts from 0), and its
+        // What each instance did: its counters' increase over the run (an instance restarted in the run, as figure 1
+        // restarts segment-service, counts from 0: its process id changed), and its
         // CPU in figure 1 and figure 7's measured windows (the profiles have <service>#<n> per instance when n > 1).
         Map<String, Object> perInstance = new TreeMap<>();
         boolean everyInstanceWorked = !after.isEmpty();
         for (Map.Entry<String, Map<String, Double>> e : after.entrySet()) {
             Map<String, Double> was = before.getOrDefault(e.getKey(), Map.of());
+            boolean restarted = !java.util.Objects.equals(was.get(PID), e.getValue().get(PID));
             Map<String, Double> did = new TreeMap<>();
             e.getValue().forEach((k, v) -> {
-                double w = was.getOrDefault(k, 0.0);
-                did.put(k, v >= w ? v - w : v);
+                if (!PID.equals(k)) {
+                    did.put(k, restarted ? v : v - was.getOrDefault(k, 0.0));
+                }
             });
             perInstance.put(e.getKey(), did);
             everyInstanceWorked &= did.values().stream().anyMatch(v -> v > 0);
@@ -215,11 +219,18 @@ final class ReplicasFigure {
         return r;
     }
 
-    /** Per running instance (by name), the {@link #WORK} counters now. */
+    /** The key of an instance's process id among its counters in {@link #work}. */
+    private static final String PID = "pid";
+
+    /** Per running instance (by name), the {@link #WORK} counters now, and its process id ({@link #PID}). */
     private Map<String, Map<String, Double>> work() {
         Map<String, Map<String, Double>> out = new TreeMap<>();
         for (String service : SERVICES) {
-            b.managementUrls(service).forEach((instance, url) -> out.put(instance, Probe.series(url, WORK.get(service))));
+            for (com.nosto.klaviyo.e2e.harness.ServiceProcess s : b.system.instances(service)) {
+                Map<String, Double> counters = new TreeMap<>(Probe.series(s.managementUrl(), WORK.get(service)));
+                counters.put(PID, (double) s.pid());
+                out.put(s.name(), counters);
+            }
         }
         return out;
     }

@@ -29,22 +29,23 @@ final class ThroughputFigure {
     private final Bench b;
     /** Appended to the account id, so figure 10 can measure figure 1 more than once in a run on fresh accounts. */
     private final String tag;
-    /** Instances of segment-service to measure with: more than run now are added when it is started again. */
-    private final int segmentServiceInstances;
+    /** Instances of each service to measure with: more than run now are added when segment-service starts again. */
+    private final int instances;
 
     ThroughputFigure(Bench b) {
         this(b, "", 0);
     }
 
     /**
-     * @param segmentServiceInstances instances of segment-service to measure with; more than run now are started where
-     *                                it starts again after the events are written (figure 10 saves a start that way);
-     *                                0: as many as run now
+     * @param instances instances of each service to measure with; more than run now are started side by side with
+     *                  segment-service's start after the events are written and the references measured (figure 10
+     *                  saves a scale-up's wait that way; sync-worker's group may still rebalance as ingest begins);
+     *                  0: as many as run now
      */
-    ThroughputFigure(Bench b, String tag, int segmentServiceInstances) {
+    ThroughputFigure(Bench b, String tag, int instances) {
         this.b = b;
         this.tag = tag;
-        this.segmentServiceInstances = segmentServiceInstances;
+        this.instances = instances;
     }
 
     Map<String, Object> run() {
@@ -88,16 +89,19 @@ final class ThroughputFigure {
         KafkaOnly kafkaOnly = kafkaOnlyPipeline(start, end, records, bareRate);
 
         segmentService.forEach(ServiceProcess::start);
-        java.util.concurrent.CompletableFuture<Void> added = java.util.concurrent.CompletableFuture.completedFuture(null);
-        if (segmentServiceInstances > segmentService.size()) {
-            added = java.util.concurrent.CompletableFuture.runAsync(() -> {
-                for (int i = segmentService.size(); i < segmentServiceInstances; i++) {
-                    b.system.addInstance("segment-service");
-                }
-            }, r -> new Thread(r, "add-segment-service").start());
+        List<java.util.concurrent.CompletableFuture<Void>> added = new java.util.ArrayList<>();
+        for (String service : Bench.GROUPS.keySet()) {
+            int now = b.system.instances(service).size();
+            if (instances > now) {
+                added.add(java.util.concurrent.CompletableFuture.runAsync(() -> {
+                    for (int i = now; i < instances; i++) {
+                        b.system.addInstance(service);
+                    }
+                }, r -> new Thread(r, "add-" + service).start()));
+            }
         }
         segmentService.forEach(s -> s.awaitReady(Duration.ofSeconds(180)));
-        added.join();
+        added.forEach(java.util.concurrent.CompletableFuture::join);
         Map<String, List<Long>> pids = b.pids();
         PostgresProfile.Sample pgStart = PostgresProfile.sample(b.system.database());
         CpuProfile.Sample cpuStart = CpuProfile.sampleInstances(pids);
