@@ -19,7 +19,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -40,9 +39,16 @@ final class AccountsFigure {
     private static final int CALLERS = 8;
 
     private final Bench b;
+    /** Appended to the accounts' ids and keys, so figure 10 can measure figure 7 more than once in a run. */
+    private final String tag;
 
     AccountsFigure(Bench b) {
+        this(b, "");
+    }
+
+    AccountsFigure(Bench b, String tag) {
         this.b = b;
+        this.tag = tag;
     }
 
     /** One account of the figure: its Nosto id, its Klaviyo key and how many list members it should have. */
@@ -55,11 +61,11 @@ final class AccountsFigure {
         int largeSize = b.sizes.largeAccount();
         List<Account> small = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            small.add(new Account("bench-acc-" + b.run + "-s" + i, "pk_bench_" + b.run + "a" + i));
+            small.add(new Account("bench-acc-" + b.run + tag + "-s" + i, "pk_bench_" + b.run + tag + "a" + i));
         }
         // The large account's id sorts before every small one's: the worst case wherever accounts are served in id
         // order (sync-worker reads due windows ordered by account), and it is flushed first too.
-        Account large = new Account("bench-acc-" + b.run + "-L", "pk_bench_" + b.run + "big");
+        Account large = new Account("bench-acc-" + b.run + tag + "-L", "pk_bench_" + b.run + tag + "big");
         List<Account> all = new ArrayList<>();
         all.add(large);
         all.addAll(small);
@@ -123,11 +129,8 @@ final class AccountsFigure {
         Map<String, EmulatedAccount> klaviyo = new HashMap<>();
         sizes.keySet().forEach(a -> klaviyo.put(a.key(), b.system.klaviyo().account(a.key())));
         int callsBefore = b.system.klaviyo().calls().all().size();
-        Map<String, Long> pids = new TreeMap<>();
-        for (String service : Bench.GROUPS.keySet()) {
-            pids.put(service, b.system.service(service).pid());
-        }
-        CpuProfile.Sample cpuStart = CpuProfile.sample(pids);
+        Map<String, List<Long>> pids = b.pids();
+        CpuProfile.Sample cpuStart = CpuProfile.sampleInstances(pids);
         // The windows end together: every account's flush is sent at once (the large account's first), and each
         // account's freshness counts from this one instant, so the spread of the flushes is inside the figure.
         Instant windowEnd = Instant.now();
@@ -139,7 +142,7 @@ final class AccountsFigure {
             return waiting.isEmpty();
         });
         awaitQuiet();
-        CpuProfile.Sample cpuEnd = CpuProfile.sample(pids);
+        CpuProfile.Sample cpuEnd = CpuProfile.sampleInstances(pids);
 
         List<Call> calls = b.system.klaviyo().calls().all();
         Map<String, Instant> lastCall = new HashMap<>();

@@ -205,6 +205,25 @@ final class Bench {
         return rates;
     }
 
+    /**
+     * Every running instance's pid, by service, first instance first (figure 10 runs two of each; the CPU profile
+     * sums them, see {@link CpuProfile#sampleInstances}).
+     */
+    Map<String, List<Long>> pids() {
+        Map<String, List<Long>> pids = new TreeMap<>();
+        for (String service : GROUPS.keySet()) {
+            pids.put(service, system.instances(service).stream().map(s -> s.pid()).toList());
+        }
+        return pids;
+    }
+
+    /** Each running instance's base URL for /q/metrics, by instance name (e.g. sync-worker, sync-worker-2). */
+    Map<String, String> managementUrls(String service) {
+        Map<String, String> urls = new java.util.LinkedHashMap<>();
+        system.instances(service).forEach(s -> urls.put(s.name(), s.managementUrl()));
+        return urls;
+    }
+
     static void log(String message) {
         System.out.println("[bench " + Instant.now() + "] " + message);
     }

@@ -20,14 +20,15 @@ import java.util.UUID;
  * and measures the figures, each against a limit measured or computed in the same run. Order: the Klaviyo window
  * first ({@link WindowFigures}: figures 2, 3, 6, on a quiet system), then many accounts at once
  * ({@link AccountsFigure}: 7) and a large first enable ({@link FirstEnableFigure}: 8), also on a quiet system, then
- * throughput ({@link ThroughputFigure}: 1), memory ({@link MemoryFigure}: 4) and finally the replay of every topic
- * ({@link ReplayFigure}: 5), which re-reads all of the above, and last the audit of the window's account
- * ({@link AuditFigure}: A), whose drift and repair change what Klaviyo holds for it.
+ * throughput ({@link ThroughputFigure}: 1, and {@link KafkaFloorFigure}: 9, figure 1 against the Kafka-only relay),
+ * memory ({@link MemoryFigure}: 4), the replay of every topic ({@link ReplayFigure}: 5), which re-reads all of the
+ * above, figures 1 and 7 again with one and with two instances of every service ({@link ReplicasFigure}: 10), and last
+ * the audit of the window's account ({@link AuditFigure}: A), whose drift and repair change what Klaviyo holds for it.
  */
 public final class Benchmark {
 
     /** The parts of a run, in the order they run; replay and audit need the window's account. */
-    public enum Part { WINDOW, ACCOUNTS, FIRST_ENABLE, THROUGHPUT, MEMORY, REPLAY, AUDIT;
+    public enum Part { WINDOW, ACCOUNTS, FIRST_ENABLE, THROUGHPUT, MEMORY, REPLAY, REPLICAS, AUDIT;
 
         /** {@code --only} names: the constant's name in lower case, {@code first-enable} or {@code first_enable}. */
         public static Part named(String name) {
@@ -97,13 +98,18 @@ public final class Benchmark {
                 figures.put("firstEnable", new FirstEnableFigure(bench).run());
             }
             if (parts.contains(Part.THROUGHPUT)) {
-                figures.put("throughput", new ThroughputFigure(bench).run());
+                Map<String, Object> throughput = new ThroughputFigure(bench).run();
+                figures.put("throughput", throughput);
+                figures.put("throughputVsKafkaOnly", KafkaFloorFigure.of(throughput));
             }
             if (parts.contains(Part.MEMORY)) {
                 figures.put("memory", new MemoryFigure(bench, memoryFeed).run());
             }
             if (parts.contains(Part.REPLAY)) {
                 figures.put("replay", new ReplayFigure(bench).run((String) window.get("apiKey"), (String) window.get("account")));
+            }
+            if (parts.contains(Part.REPLICAS)) {
+                figures.put("replicas", new ReplicasFigure(bench).run(figures));
             }
             if (parts.contains(Part.AUDIT)) {
                 Map<String, Object> audit = new AuditFigure(bench).run((String) window.get("apiKey"), (String) window.get("account"));

@@ -16,10 +16,12 @@ import java.util.Set;
 /**
  * {@code benchmarks/run [--scale full|small|tiny] [--events N] [--memory SMALL,LARGE] [--accounts N,CONTACTS,LARGE]
  * [--first-enable MEMBERS] [--rate-scale X]
- * [--timeout-minutes M] [--out FILE] [--only window,accounts,first-enable,throughput,memory,replay,audit]
- * [--memory-feed events|changes]}:
- * runs the benchmark (all parts unless {@code --only}; replay and audit need window), prints the report and writes it as JSON (default
- * benchmarks/target/report.json).
+ * [--timeout-minutes M] [--out FILE] [--only window,accounts,first-enable,throughput,memory,replay,replicas,audit]
+ * [--memory-feed events|changes] [--replicas-order 1,2,2,1]}:
+ * runs the benchmark (all parts unless {@code --only}; replay and audit need window), prints the report and writes it as
+ * JSON (default benchmarks/target/report.json). {@code throughput} reports figures 1 and 9; {@code replicas} is figure 10
+ * (figures 1 and 7 with one and with two instances of every service, in the order {@code --replicas-order}, default
+ * {@code 1,2}); {@code audit} is figure A.
  */
 public final class BenchmarkMain {
 
@@ -60,10 +62,15 @@ public final class BenchmarkMain {
                     i++;
                 }
                 case "--memory-feed" -> { feed = Benchmark.MemoryFeed.valueOf(v.toUpperCase(Locale.ROOT)); i++; }
+                case "--replicas-order" -> { System.setProperty(ReplicasFigure.ORDER_PROPERTY, v); ReplicasFigure.order(); i++; }
                 case "-h", "--help" -> {
                     System.out.println("benchmarks/run [--scale full|small|tiny] [--events N] [--memory SMALL,LARGE] "
                             + "[--accounts N,CONTACTS,LARGE] [--first-enable MEMBERS]\n    [--rate-scale X] [--timeout-minutes M] [--out FILE]\n"
-                            + "    [--only window,accounts,first-enable,throughput,memory,replay,audit] [--memory-feed events|changes]\n"
+                            + "    [--only window,accounts,first-enable,throughput,memory,replay,replicas,audit] [--memory-feed events|changes]\n"
+                            + "    [--replicas-order 1,2,2,1]\n"
+                            + "  throughput: figures 1 and 9 (figure 1 against the Kafka-only two-hop relay, target >= 0.10)\n"
+                            + "  replicas:   figure 10, figures 1 and 7 with 1 and with 2 instances of every service, runs in the order\n"
+                            + "              of --replicas-order (default 1,2; 1,2,2,1 evens out the warm-machine bias); target >= 0.9\n"
                             + "  replay and audit need window (audit: the window's account audited clean, ~1 % drift made, dry run,"
                             + " repair, audit again)");
                     return;
@@ -108,6 +115,20 @@ public final class BenchmarkMain {
             if (f.containsKey("kafkaOnlyPipelinePerSecond")) {
                 b.append(String.format("%-16s two Kafka hops, no work: %s/s (ratio to the bare consumer %s); the pipeline reaches %s of it%n",
                         "", f.get("kafkaOnlyPipelinePerSecond"), f.get("kafkaOnlyPipelineRatio"), f.get("ratioToKafkaOnlyPipeline")));
+            }
+            if ("throughputVsKafkaOnly".equals(name)) {
+                b.append(String.format("%-16s fig. 9, figure 1 / the Kafka-only two-hop relay (same run): %s (target >= 0.10, met=%s);"
+                                + " CPU ms/event by part %s%n",
+                        "", f.get("ratio"), f.get("met"), f.get("cpuMsPerEventByPart")));
+            }
+            if ("replicas".equals(name)) {
+                b.append(String.format("%-16s fig. 10, runs %s: figure 1 %s -> %s events/s (ratio %s, %s relative to the Kafka-only relay);"
+                                + " figure 7 %s -> %s accounts/min (ratio %s; p99 inverted %s); target >= 0.9 each;"
+                                + " correct %s, same end state %s, every second instance worked %s%n",
+                        "", f.get("order"), f.get("limit"), f.get("value"), f.get("throughputRatio"),
+                        f.get("throughputRatioRelativeToKafkaOnly"), f.get("accountsAppliedPerMinuteOne"),
+                        f.get("accountsAppliedPerMinuteTwo"), f.get("accountsRatio"), f.get("accountsP99InvertedRatio"),
+                        f.get("allRunsCorrect"), f.get("throughputEndStateEqual"), f.get("everySecondInstanceWorked")));
             }
             if ("accounts".equals(name)) {
                 b.append(String.format("%-16s fig. 7, %s small accounts x %s contacts + one of %s: freshness p50 %s s alone, %s s with"

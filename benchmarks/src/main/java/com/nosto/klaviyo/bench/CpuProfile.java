@@ -44,6 +44,38 @@ final class CpuProfile {
     }
 
     /**
+     * Like {@link #sample} for services running as several processes: each service's CPU is the sum over its
+     * instances; with more than one instance, each instance's own CPU is there too, as {@code <service>#<n>}
+     * ({@code n} from 1), so a profile shows that every instance did work.
+     *
+     * @param services component name -> pids of its instances
+     */
+    static Sample sampleInstances(Map<String, List<Long>> services) {
+        Map<String, Long> ticks = new TreeMap<>();
+        services.forEach((name, pids) -> {
+            long sum = 0;
+            for (int i = 0; i < pids.size(); i++) {
+                long t = ticks(pids.get(i));
+                sum += t;
+                if (pids.size() > 1) {
+                    ticks.put(instanceName(name, i), t);
+                }
+            }
+            ticks.put(name, sum);
+        });
+        ticks.put(BROKER, brokerTicks());
+        ticks.put(POSTGRES, postgresTicks());
+        ticks.put(SELF, ticks(ProcessHandle.current().pid()));
+        long[] machine = machine();
+        return new Sample(ticks, machine[0], machine[1], System.nanoTime());
+    }
+
+    /** The key of instance {@code index} (from 0) of a service in {@link #sampleInstances}. */
+    static String instanceName(String service, int index) {
+        return service + "#" + (index + 1);
+    }
+
+    /**
      * The profile between two samples: CPU seconds and milliseconds per unit of work ({@code units}, e.g. events) of
      * each component, the machine's busy share, and the ceiling the measured CPU cost puts on the rate with
      * {@code cores} processors: cores / (CPU per unit of the components in {@code pipeline}).

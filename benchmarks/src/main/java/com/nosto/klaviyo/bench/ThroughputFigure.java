@@ -4,6 +4,7 @@ import static com.nosto.klaviyo.bench.Figures.figure;
 import static com.nosto.klaviyo.bench.Figures.round;
 import static com.nosto.klaviyo.bench.Figures.seconds;
 
+import com.nosto.klaviyo.e2e.harness.ServiceProcess;
 import com.nosto.klaviyo.events.SegmentEvent;
 import com.nosto.klaviyo.events.Topics;
 import java.time.Duration;
@@ -26,20 +27,38 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 final class ThroughputFigure {
 
     private final Bench b;
+    /** Appended to the account id, so figure 10 can measure figure 1 more than once in a run on fresh accounts. */
+    private final String tag;
+    /** Instances of each service to measure with: more than run now are added when segment-service starts again. */
+    private final int instances;
 
     ThroughputFigure(Bench b) {
+        this(b, "", 0);
+    }
+
+    /**
+     * @param instances instances of each service to measure with; more than run now are started side by side with
+     *                  segment-service's start after the events are written and the references measured (figure 10
+     *                  saves a scale-up's wait that way; sync-worker's group may still rebalance as ingest begins);
+     *                  0: as many as run now
+     */
+    ThroughputFigure(Bench b, String tag, int instances) {
         this.b = b;
+        this.tag = tag;
+        this.instances = instances;
     }
 
     Map<String, Object> run() {
-        String account = "bench-tp-" + b.run;
+        String account = "bench-tp-" + b.run + tag;
         b.segments(account, "s1", "s2", "s3", "s4", "s5");
         int n = b.sizes.events();
         int contacts = Math.max(1, n / 4);
         Map<TopicPartition, Long> start = b.endOffsets(Topics.SEGMENT_EVENTS);
         long batchesBefore = Bench.total(b.endOffsets(Topics.SYNC_BATCHES));
-        // segment-service stopped while the events are written, so pipeline and bare consumer read the same data at rest.
-        b.system.service("segment-service").close();
+        // segment-service stopped while the events are written, so pipeline and bare consumer read the same data at rest
+        // (every instance of it: figure 10 runs two).
+        List<ServiceProcess> segmentService = b.system.instances("segment-service");
+        segmentService.forEach(ServiceProcess::close);
         Bench.log("throughput: publishing " + n + " events for " + contacts + " contacts");
         for (int i = 0; i < n; i++) {
             int c = i % contacts;
@@ -69,20 +88,30 @@ final class ThroughputFigure {
         // The second reference, also on the data at rest: the same records through two Kafka hops with no work.
         KafkaOnly kafkaOnly = kafkaOnlyPipeline(start, end, records, bareRate);
 
-        b.system.service("segment-service").start().awaitReady(Duration.ofSeconds(180));
-        Map<String, Long> pids = new TreeMap<>();
+        segmentService.forEach(ServiceProcess::start);
+        List<java.util.concurrent.CompletableFuture<Void>> added = new java.util.ArrayList<>();
         for (String service : Bench.GROUPS.keySet()) {
-            pids.put(service, b.system.service(service).pid());
+            int now = b.system.instances(service).size();
+            if (instances > now) {
+                added.add(java.util.concurrent.CompletableFuture.runAsync(() -> {
+                    for (int i = now; i < instances; i++) {
+                        b.system.addInstance(service);
+                    }
+                }, r -> new Thread(r, "add-" + service).start()));
+            }
         }
+        segmentService.forEach(s -> s.awaitReady(Duration.ofSeconds(180)));
+        added.forEach(java.util.concurrent.CompletableFuture::join);
+        Map<String, List<Long>> pids = b.pids();
         PostgresProfile.Sample pgStart = PostgresProfile.sample(b.system.database());
-        CpuProfile.Sample cpuStart = CpuProfile.sample(pids);
+        CpuProfile.Sample cpuStart = CpuProfile.sampleInstances(pids);
         Instant t0 = Instant.now();
         Instant caughtUp = b.awaitCaughtUp(List.of("segment-service", "sync-worker"));
         long pendingBeforeFlush = b.pending(account);
         Instant flushAt = Instant.now();
         b.api.flush(account).expect(200, 202, 204);
         Instant released = b.awaitReleased(account);
-        CpuProfile.Sample cpuEnd = CpuProfile.sample(pids);
+        CpuProfile.Sample cpuEnd = CpuProfile.sampleInstances(pids);
         PostgresProfile.Sample pgEnd = PostgresProfile.sample(b.system.database());
         Duration pipeline = Duration.between(t0, caughtUp).plus(Duration.between(flushAt, released));
         double pipelineRate = records / Math.max(1e-3, pipeline.toNanos() / 1e9);
@@ -102,14 +131,29 @@ final class ThroughputFigure {
         f.put("syncBatchesReleased", Bench.total(b.endOffsets(Topics.SYNC_BATCHES)) - batchesBefore);
         f.put("pendingContactsBeforeFlush", pendingBeforeFlush);
         // Where the records went, by the services' own counters (cumulative since their start).
+        // With several instances (figure 10) each service's counters are summed, and each instance's are given too.
         Map<String, Object> counters = new TreeMap<>();
-        counters.put("segment-service", Probe.series(b.system.service("segment-service").managementUrl(),
-                List.of("segment_events_total", "segment_membership_changes_total", "segment_outbox_published_total")));
-        counters.put("sync-worker", Probe.series(b.system.service("sync-worker").managementUrl(),
-                List.of("sync_worker_changes_in_total", "sync_worker_contacts_released_total",
+        Map<String, Object> byInstance = new TreeMap<>();
+        Map<String, List<String>> series = Map.of(
+                "segment-service", List.of("segment_events_total", "segment_membership_changes_total", "segment_outbox_published_total"),
+                "sync-worker", List.of("sync_worker_changes_in_total", "sync_worker_contacts_released_total",
                         "sync_worker_batches_released_total", "sync_worker_batches_published_total",
-                        "sync_worker_dead_letters_total")));
+                        "sync_worker_dead_letters_total"));
+        series.forEach((service, names) -> {
+            Map<String, Double> sum = new TreeMap<>();
+            b.managementUrls(service).forEach((instance, url) -> {
+                Map<String, Double> one = Probe.series(url, names);
+                one.forEach((k, v) -> sum.merge(k, v, Double::sum));
+                byInstance.put(instance, one);
+            });
+            counters.put(service, sum);
+        });
         f.put("serviceCounters", counters);
+        if (byInstance.size() > counters.size()) {
+            f.put("instanceCounters", byInstance);
+        }
+        // The end state, independent of the account's id and of how many instances did the work (figure 10 compares it).
+        f.put("ledger", LedgerDigest.of(b.system.database(), account));
         // Where the time goes: CPU per event of each part, and the rate that CPU cost allows on this machine's cores.
         int cores = Runtime.getRuntime().availableProcessors();
         Map<String, Object> profile = CpuProfile.between(cpuStart, cpuEnd, records,

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The benchmark at a tiny size, so it cannot rot: the whole system runs, every figure is produced and sane (figures 7
  * and 8 at 5 accounts of 5 contacts beside one of 1,000, a 500-member first enable, and the audit figure's drift
- * of 1 % of the window's 1,200 listed members).
+ * of 1 % of the window's 1,200 listed members; figure 10 runs figures 1 and 7 once with one and once with two instances
+ * of every service).
  * Sizes are far too small for the ratios to mean anything about performance (docs/performance.md has the real run).
  */
 class BenchmarkSmokeTest {
@@ -30,7 +31,7 @@ class BenchmarkSmokeTest {
         JsonNode figures = EventJson.mapper().readTree(Files.readString(out)).path("figures");
         assertThat(figures.fieldNames()).toIterable()
                 .containsExactly("writeEfficiency", "timeToApply", "freshness", "gatewayHeap", "accounts", "firstEnable", "throughput",
-                        "memory", "replay", "auditTime", "auditRepairWrites");
+                        "throughputVsKafkaOnly", "memory", "replay", "replicas", "auditTime", "auditRepairWrites");
         assertThat(figures.path("replay").path("value").asLong()).as("Klaviyo writes caused by a replay").isZero();
         assertThat(figures.path("writeEfficiency").path("limit").asLong()).isEqualTo(
                 Limits.minimumWrites(tiny.entering(), tiny.moving(), tiny.leaving(), tiny.deleted(), new Limits.Caps(100, 10, 1)));
@@ -58,6 +59,16 @@ class BenchmarkSmokeTest {
                     .containsExactly(CpuProfile.SELF, CpuProfile.BROKER);
             assertThat(relay.path("cpuProfile").path("cpuSeconds").path(CpuProfile.SELF).asDouble()).as("the relay's CPU").isPositive();
         }
+        // Figure 9: figure 1 over the Kafka-only relay of the same run, a figure of its own with figure 1's CPU by part.
+        JsonNode floor = figures.path("throughputVsKafkaOnly");
+        assertThat(floor.path("ratio").isNumber()).as("figure 9's ratio").isTrue();
+        assertThat(floor.path("ratio").asDouble()).as("figure 9's ratio").isPositive().isFinite();
+        assertThat(floor.path("value").asDouble()).isEqualTo(throughput.path("value").asDouble());
+        assertThat(floor.path("limit").asDouble()).isEqualTo(throughput.path("kafkaOnlyPipelinePerSecond").asDouble());
+        assertThat(floor.path("target").asText()).isEqualTo(">= 0.10");
+        assertThat(floor.path("met").isBoolean()).isTrue();
+        assertThat(floor.path("cpuMsPerEventByPart").path("segment-service").asDouble()).isPositive();
+        assertThat(floor.path("pipelineCpuMsPerEvent").asDouble()).isPositive();
         // ... and PostgreSQL's side of it: the services' tables were written, in commits that wrote WAL.
         JsonNode pg = figures.path("throughput").path("postgresProfile");
         assertThat(pg.path("rowsWrittenPerUnit").asDouble()).as("rows written per event").isPositive();
@@ -130,5 +141,53 @@ class BenchmarkSmokeTest {
         assertThat(firstEnable.path("peakHeapBytes").fieldNames()).toIterable()
                 .containsExactlyInAnyOrder("segment-service", "sync-worker", "klaviyo-gateway");
         firstEnable.path("peakHeapBytes").forEach(peak -> assertThat(peak.asLong()).isPositive());
+
+        // Figure 10, the machinery only: figures 1 and 7 ran with one and then with two instances of every service, every
+        // run was correct (figure 1: every event processed, nothing pending, the same end state in sync-worker's ledger;
+        // figure 7: every account converged in the emulator), and the second instances worked: segment-service's and
+        // sync-worker's counted records, and every second instance (the gateway's too) spent CPU in the measured phases.
+        JsonNode replicas = figures.path("replicas");
+        assertThat(replicas.path("order")).extracting(JsonNode::asInt).containsExactly(1, 2);
+        assertThat(replicas.path("allRunsCorrect").asBoolean()).isTrue();
+        assertThat(replicas.path("throughputEndStateEqual").asBoolean()).as("same ledger digest with 1 and 2 instances").isTrue();
+        for (String field : java.util.List.of("ratio", "throughputRatio", "throughputRatioRelativeToKafkaOnly", "accountsRatio",
+                "accountsP99InvertedRatio")) {
+            assertThat(replicas.path(field).isNumber()).as(field).isTrue();
+            assertThat(replicas.path(field).asDouble()).as(field).isPositive().isFinite();
+        }
+        assertThat(replicas.path("met").isBoolean()).isTrue();
+        for (JsonNode run : replicas.path("runs")) {
+            assertThat(run.path("correct").asBoolean()).as("run with %s instance(s)", run.path("instances").asInt()).isTrue();
+            assertThat(run.path("smallAccountsConverged").asInt()).isEqualTo(tiny.accounts());
+            assertThat(run.path("largeAccountListMembers").asInt()).isEqualTo(1 + tiny.largeAccount());
+            assertThat(run.path("throughputLedger").path("contacts").asLong()).isPositive();
+            assertThat(run.path("throughputLedger").path("pending").asLong()).isZero();
+        }
+        JsonNode two = replicas.path("runs").path(1);
+        assertThat(two.path("instances").asInt()).isEqualTo(2);
+        assertThat(two.path("instanceWork").fieldNames()).toIterable().containsExactlyInAnyOrder("segment-service",
+                "segment-service-2", "sync-worker", "sync-worker-2", "klaviyo-gateway", "klaviyo-gateway-2");
+        for (String instance : java.util.List.of("segment-service", "segment-service-2")) {
+            assertThat(sum(two.path("instanceWork").path(instance), "segment_events_total")).as(instance + " events").isPositive();
+        }
+        for (String instance : java.util.List.of("sync-worker", "sync-worker-2")) {
+            assertThat(sum(two.path("instanceWork").path(instance), "sync_worker_changes_in_total")).as(instance + " changes").isPositive();
+        }
+        for (String instance : java.util.List.of("segment-service#1", "segment-service#2", "sync-worker#1", "sync-worker#2")) {
+            assertThat(two.path("throughputCpuProfile").path(instance).asDouble()).as(instance + " CPU in figure 1").isPositive();
+        }
+        for (String instance : java.util.List.of("klaviyo-gateway#1", "klaviyo-gateway#2")) {
+            assertThat(two.path("accountsCpuSeconds").path(instance).asDouble()).as(instance + " CPU in figure 7").isPositive();
+        }
+    }
+
+    /** The sum of an instance's counters whose series name starts with {@code prefix}. */
+    private static double sum(JsonNode counters, String prefix) {
+        double sum = 0;
+        for (java.util.Iterator<Map.Entry<String, JsonNode>> it = counters.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            sum += e.getKey().startsWith(prefix) ? e.getValue().asDouble() : 0;
+        }
+        return sum;
     }
 }
