@@ -9,7 +9,6 @@ import com.nosto.klaviyo.e2e.harness.SystemUnderTest;
 import com.nosto.klaviyo.emulator.Call;
 import com.nosto.klaviyo.emulator.EmulatedAccount;
 import com.nosto.klaviyo.emulator.KlaviyoList;
-import com.nosto.klaviyo.emulator.Profile;
 import com.nosto.klaviyo.events.EventJson;
 import com.nosto.klaviyo.testsupport.Tokens;
 import java.io.IOException;
@@ -19,8 +18,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,86 +30,16 @@ import java.util.stream.Collectors;
  * run is timed against the time Klaviyo's read limits impose on its reads (pages of 100 members); then about 1 % drift is
  * made in the emulator as a merchant's hand edits would make it (members removed, profiles added to the list, properties
  * edited, profiles deleted, the list renamed); a dry run must report exactly that drift and write nothing; the repair's
- * write calls are compared with the fewest that drift allows; a second audit must find nothing and write nothing.
+ * write calls are compared with the fewest that drift allows; a second audit must find nothing and write nothing. The
+ * drift, and what Klaviyo must hold after the repair, are {@link AuditDrift}.
  */
 final class AuditFigure {
-
-    /** The drift classes the gateway reports, in its order. */
-    static final List<String> CLASSES = List.of("MISSING", "FOREIGN", "PROPERTIES", "PROFILE_GONE", "LIST_MISSING",
-            "LIST_RENAMED", "LIST_DUPLICATE");
 
     /** The operations an audit and its repair use (the rates reported). */
     private static final Set<String> OPERATIONS = Set.of("get_list", "get_lists", "get_profiles_for_list", "get_profiles",
             "bulk_import_profiles", "get_bulk_import_profiles_job", "remove_profiles_from_list", "update_list");
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-
-    /**
-     * The drift made in a list of {@code listed} members, 1 % of them in all (at least one of each): 0.3 % removed from
-     * the list (MISSING), 0.3 % profiles added by hand (FOREIGN; half of them carrying a Nosto property, which the
-     * repair unsets), 0.2 % with properties edited (PROPERTIES), 0.2 % profiles deleted (PROFILE_GONE), and the list
-     * renamed.
-     */
-    record Injection(int missing, int foreign, int foreignCarryingNosto, int properties, int profileGone) {
-
-        static Injection onePercentOf(int listed) {
-            int foreign = Math.max(1, listed * 3 / 1000);
-            return new Injection(Math.max(1, listed * 3 / 1000), foreign, (foreign + 1) / 2, Math.max(1, listed * 2 / 1000),
-                    Math.max(1, listed * 2 / 1000));
-        }
-
-        int contacts() {
-            return missing + foreign + properties + profileGone;
-        }
-
-        /** Members still listed after the drift: the missing and the deleted ones left the list, the foreign ones joined. */
-        int listedAfter(int listed) {
-            return listed - missing - profileGone + foreign;
-        }
-
-        /** What the dry run must report, every class. */
-        Map<String, Integer> expectedDrift() {
-            Map<String, Integer> m = new LinkedHashMap<>();
-            CLASSES.forEach(c -> m.put(c, 0));
-            m.put("MISSING", missing);
-            m.put("FOREIGN", foreign);
-            m.put("PROPERTIES", properties);
-            m.put("PROFILE_GONE", profileGone);
-            m.put("LIST_RENAMED", 1);
-            return m;
-        }
-
-        Limits.RepairDrift repairDrift() {
-            return new Limits.RepairDrift(missing, properties, foreign, foreignCarryingNosto, profileGone, true);
-        }
-    }
-
-    /** {@code count} distinct indices spread evenly over {@code 0..size-1}, ascending. */
-    static int[] spread(int size, int count) {
-        if (count > size) {
-            throw new IllegalArgumentException(count + " picks from " + size);
-        }
-        int[] out = new int[count];
-        for (int k = 0; k < count; k++) {
-            out[k] = (int) ((long) k * size / count);
-        }
-        return out;
-    }
-
-    /** Every class reported (absent = 0) equal to the expected count. */
-    static boolean driftMatches(Map<String, Integer> expected, JsonNode reported) {
-        for (String c : CLASSES) {
-            if (reported.path(c).asInt(0) != expected.getOrDefault(c, 0)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** Every class reported 0. */
-    static boolean noDrift(JsonNode reported) {
-        return driftMatches(Map.of(), reported);
-    }
 
     private final Bench b;
 
@@ -216,7 +143,7 @@ final class AuditFigure {
         Map<String, Object> time = figure("seconds of a clean dry-run audit (the SRE request, answered) of " + listed + " listed members",
                 seconds(clean.took()), "seconds Klaviyo's read limits impose on its reads (" + cleanReads.get("get_profiles_for_list")
                         + " pages of " + Limits.MEMBERS_PAGE + " members, get_list, get_lists)", seconds(bound), "<= 1.2");
-        boolean cleanOk = noDrift(clean.report().path("drift")) && clean.writes() == 0;
+        boolean cleanOk = AuditDrift.noDrift(clean.report().path("drift")) && clean.writes() == 0;
         time.put("met", ratio(seconds(clean.took()), seconds(bound)) <= 1.2 && cleanOk);
         time.put("listedMembers", listed);
         time.put("cleanAuditFoundNoDriftAndWroteNothing", cleanOk);
@@ -240,15 +167,15 @@ final class AuditFigure {
                 .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue))));
 
         // 2. About 1 % drift, made as a merchant's hand edits (the emulator's account edits: no Klaviyo API call).
-        Injection drift = Injection.onePercentOf(listed);
+        AuditDrift drift = AuditDrift.onePercentOf(listed);
         Bench.log("audit: drift " + drift + " and the list renamed");
-        Set<String> foreignEmails = inject(klaviyo, listId, drift);
+        Set<String> foreignEmails = drift.inject(klaviyo, listId, b.run);
         int listedDrifted = klaviyo.listMemberIds(listId).size();
 
         // 3. The dry run reports exactly that drift and writes nothing.
         Audit dry = audit(key, account, false);
         Map<String, Integer> expected = drift.expectedDrift();
-        boolean dryExact = driftMatches(expected, dry.report().path("drift"));
+        boolean dryExact = AuditDrift.driftMatches(expected, dry.report().path("drift"));
         Map<String, Long> dryReads = Limits.auditReads(listedDrifted, drift.missing() + drift.profileGone(), caps);
 
         // 4. The repair: its write calls against the fewest the drift allows.
@@ -259,8 +186,8 @@ final class AuditFigure {
 
         // 5. A second audit finds nothing and writes nothing.
         Audit after = audit(key, account, false);
-        boolean afterClean = noDrift(after.report().path("drift")) && after.writes() == 0;
-        Map<String, Object> converged = converged(klaviyo, listId, listed, drift, foreignEmails);
+        boolean afterClean = AuditDrift.noDrift(after.report().path("drift")) && after.writes() == 0;
+        Map<String, Object> converged = drift.converged(klaviyo, listId, listed, foreignEmails);
 
         Map<String, Object> repairFigure = figure("write calls to Klaviyo of the repair of " + drift.contacts() + " drifted contacts ("
                         + ratioText(drift.contacts(), listed) + " of " + listed + ") and a renamed list (429s excluded)", writes,
@@ -293,67 +220,6 @@ final class AuditFigure {
 
     private static String ratioText(int part, int whole) {
         return String.format(java.util.Locale.ROOT, "%.2f %%", 100.0 * part / whole);
-    }
-
-    /**
-     * The drift, through the emulator's account edits (the same methods its admin API's routes call): members spread
-     * over the list removed, edited or deleted (disjoint), new profiles added to the list, the list renamed. Returns
-     * the foreign members' emails.
-     */
-    private Set<String> inject(EmulatedAccount klaviyo, String listId, Injection d) {
-        List<String> members = klaviyo.listMemberIds(listId);
-        int[] picks = spread(members.size(), d.missing() + d.properties() + d.profileGone());
-        List<String> missing = new ArrayList<>();
-        int k = 0;
-        for (; k < d.missing(); k++) {
-            missing.add(members.get(picks[k]));
-        }
-        klaviyo.removeMembers(listId, missing);
-        for (int p = 0; k < d.missing() + d.properties(); k++, p++) {
-            String id = members.get(picks[k]);
-            switch (p % 3) {
-                case 0 -> klaviyo.editProperties(id, Map.of("nosto_segment", "Hand-made"), List.of());
-                case 1 -> klaviyo.editProperties(id, Map.of(), List.of("nosto_segments"));
-                default -> klaviyo.editProperties(id, Map.of("nosto_segments", "Segment a"), List.of());
-            }
-        }
-        for (; k < picks.length; k++) {
-            klaviyo.deleteProfile(members.get(picks[k]));
-        }
-        Set<String> foreignEmails = new HashSet<>();
-        List<String> foreign = new ArrayList<>();
-        for (int f = 0; f < d.foreign(); f++) {
-            String email = "foreign" + f + "-" + b.run + "@bench.example.com";
-            Map<String, Object> props = f < d.foreignCarryingNosto()
-                    ? Map.of("loyalty", "gold", "nosto_segment", "Segment a", "nosto_segments", List.of("Segment a"))
-                    : Map.of("loyalty", "gold");
-            foreign.add(klaviyo.seedProfile(email, props).id());
-            foreignEmails.add(email);
-        }
-        klaviyo.addMembers(listId, foreign);
-        klaviyo.renameList(listId, "Our shoppers (renamed by hand)");
-        return foreignEmails;
-    }
-
-    /** Klaviyo after the repair: the list named back, every ledger member but the deleted ones listed, no foreign one. */
-    private Map<String, Object> converged(EmulatedAccount klaviyo, String listId, int listed, Injection d, Set<String> foreignEmails) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        String name = klaviyo.list(listId).map(KlaviyoList::name).orElse(null);
-        List<String> emails = klaviyo.listMemberEmails(listId);
-        long foreignListed = emails.stream().filter(foreignEmails::contains).count();
-        long foreignStillCarrying = foreignEmails.stream().map(klaviyo::profileByEmail).flatMap(java.util.Optional::stream)
-                .map(Profile::properties).filter(p -> p.containsKey("nosto_segment") || p.containsKey("nosto_segments")).count();
-        long foreignLostLoyalty = foreignEmails.stream().map(klaviyo::profileByEmail).flatMap(java.util.Optional::stream)
-                .map(Profile::properties).filter(p -> !"gold".equals(p.get("loyalty"))).count();
-        m.put("listName", name);
-        m.put("listMembers", emails.size());
-        m.put("expectedListMembers", listed - d.profileGone());
-        m.put("foreignStillListed", foreignListed);
-        m.put("foreignStillCarryingNosto", foreignStillCarrying);
-        m.put("foreignOtherPropertiesLost", foreignLostLoyalty);
-        m.put("ok", SystemUnderTest.LIST_NAME.equals(name) && emails.size() == listed - d.profileGone() && foreignListed == 0
-                && foreignStillCarrying == 0 && foreignLostLoyalty == 0);
-        return m;
     }
 
     /** {@code POST /api/accounts/{a}/audit?repair=…} as an SRE, timed; the Klaviyo calls made meanwhile from the call log. */

@@ -98,7 +98,7 @@ class BenchmarkSmokeTest {
         assertThat(audit.path("value").asDouble()).isPositive();
         assertThat(audit.path("limit").isNumber()).isTrue();
         JsonNode repair = figures.path("auditRepairWrites");
-        AuditFigure.Injection injected = AuditFigure.Injection.onePercentOf(tiny.entering() + tiny.moving());
+        AuditDrift injected = AuditDrift.onePercentOf(tiny.entering() + tiny.moving());
         assertThat(repair.path("dryRun").path("drift").path("MISSING").asInt()).isEqualTo(injected.missing());
         assertThat(repair.path("dryRunReportedExactly").asBoolean()).as("dry run: %s", repair.path("dryRun").path("drift")).isTrue();
         assertThat(repair.path("dryRunWriteCalls").asLong()).isZero();
