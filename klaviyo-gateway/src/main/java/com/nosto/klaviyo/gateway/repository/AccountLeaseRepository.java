@@ -132,7 +132,7 @@ public class AccountLeaseRepository implements PanacheRepositoryBase<AccountLeas
                         FROM {h-schema}account_lease WHERE account_id = :a AND waiting_kind IS NOT NULL""", Object[].class)
                 .setParameter("a", accountId).getResultList())).map(rows -> rows.isEmpty() ? Optional.<Waiting>empty()
                         : Optional.of(new Waiting((String) rows.get(0)[0], (String) rows.get(0)[1],
-                                rows.get(0)[2] == null ? null : InboxRepository.instant(rows.get(0)[2]))));
+                                rows.get(0)[2] == null ? null : Columns.instant(rows.get(0)[2]))));
     }
 
     private static double seconds(Duration d) {

@@ -1,5 +1,8 @@
 package com.nosto.klaviyo.gateway.repository;
 
+import static com.nosto.klaviyo.gateway.repository.Columns.instant;
+import static com.nosto.klaviyo.gateway.repository.Columns.utc;
+
 import com.nosto.klaviyo.gateway.domain.AuditProgress;
 import com.nosto.klaviyo.gateway.domain.ListedMember;
 import io.smallrye.mutiny.Uni;
@@ -8,8 +11,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -44,7 +45,7 @@ public class AuditReadRepository {
     /** Drops the saved reads not moved on since {@code before} (too old to resume); how many. */
     public Uni<Integer> dropStale(Instant before) {
         return tx.inTransaction(() -> ledger.getSession().chain(s -> s.createNativeQuery(
-                "DELETE FROM {h-schema}audit_read WHERE updated_at < :t").setParameter("t", odt(before)).executeUpdate()));
+                "DELETE FROM {h-schema}audit_read WHERE updated_at < :t").setParameter("t", utc(before)).executeUpdate()));
     }
 
     /** The account's saved read, if an audit left one. */
@@ -79,7 +80,7 @@ public class AuditReadRepository {
                                 VALUES (:a, :l, :r, :n, :p, :s, :u)""")
                         .setParameter("a", progress.accountId()).setParameter("l", progress.listId())
                         .setParameter("r", progress.repair()).setParameter("n", progress.nextLink()).setParameter("p", progress.pages())
-                        .setParameter("s", odt(progress.startedAt())).setParameter("u", odt(progress.updatedAt())).executeUpdate())))
+                        .setParameter("s", utc(progress.startedAt())).setParameter("u", utc(progress.updatedAt())).executeUpdate())))
                 .replaceWithVoid();
     }
 
@@ -105,7 +106,7 @@ public class AuditReadRepository {
                 .chain(() -> s.createNativeQuery("""
                                 UPDATE {h-schema}audit_read SET next_link = :n, pages = :p, updated_at = :u WHERE account_id = :a""")
                         .setParameter("a", progress.accountId()).setParameter("n", progress.nextLink())
-                        .setParameter("p", progress.pages()).setParameter("u", odt(progress.updatedAt())).executeUpdate()))
+                        .setParameter("p", progress.pages()).setParameter("u", utc(progress.updatedAt())).executeUpdate()))
                 .replaceWith(true)));
     }
 
@@ -119,7 +120,7 @@ public class AuditReadRepository {
     public Uni<Boolean> ledgerChangedSince(String accountId, Instant since) {
         return tx.inSession(() -> ledger.getSession().chain(s -> s.createNativeQuery("""
                         SELECT EXISTS (SELECT 1 FROM {h-schema}contact_ledger WHERE account_id = :a AND updated_at > :t)""", Boolean.class)
-                .setParameter("a", accountId).setParameter("t", odt(since)).getSingleResult()));
+                .setParameter("a", accountId).setParameter("t", utc(since)).getSingleResult()));
     }
 
     private static String toJson(Object value) {
@@ -136,16 +137,5 @@ public class AuditReadRepository {
             return a.getList();
         }
         return v instanceof JsonObject o ? o.getMap() : v;
-    }
-
-    private static OffsetDateTime odt(Instant t) {
-        return t.atOffset(ZoneOffset.UTC);
-    }
-
-    private static Instant instant(Object v) {
-        if (v instanceof OffsetDateTime o) {
-            return o.toInstant();
-        }
-        return v instanceof java.sql.Timestamp t ? t.toInstant() : (Instant) v;
     }
 }

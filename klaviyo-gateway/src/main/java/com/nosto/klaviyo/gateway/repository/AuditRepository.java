@@ -1,5 +1,7 @@
 package com.nosto.klaviyo.gateway.repository;
 
+import static com.nosto.klaviyo.gateway.repository.Columns.instant;
+
 import com.nosto.klaviyo.gateway.domain.ModelContact;
 import com.nosto.klaviyo.gateway.domain.RepairPlan;
 import io.smallrye.mutiny.Uni;
@@ -59,19 +61,6 @@ public class AuditRepository {
                         SELECT max(started_at) FROM {h-schema}sync_run WHERE account_id = :a AND window_kind IN ('AUDIT', 'REPAIR')""",
                         Object.class).setParameter("a", accountId).getResultList())
                 .map(rows -> rows.isEmpty() ? java.util.Optional.<Instant>empty() : java.util.Optional.ofNullable(instant(rows.get(0)))));
-    }
-
-    private static Instant instant(Object v) {
-        if (v == null) {
-            return null;
-        }
-        if (v instanceof java.time.OffsetDateTime o) {
-            return o.toInstant();
-        }
-        if (v instanceof java.sql.Timestamp t) {
-            return t.toInstant();
-        }
-        return (Instant) v;
     }
 
     /** The contacts the ledger says are in the list, with the properties applied to them. */

@@ -1,5 +1,7 @@
 package com.nosto.klaviyo.gateway.repository;
 
+import static com.nosto.klaviyo.gateway.repository.Columns.instant;
+
 import com.nosto.klaviyo.events.SyncBatch;
 import com.nosto.klaviyo.gateway.repository.entity.InboxBatchEntity;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
@@ -8,7 +10,6 @@ import io.quarkus.panache.common.Sort;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -154,21 +155,5 @@ public class InboxRepository implements PanacheRepositoryBase<InboxBatchEntity, 
                         SELECT count(*), coalesce(sum(contacts), 0) FROM gone""", Object[].class)
                 .setParameter("a", accountId).setParameter("cutoff", cutoff.atOffset(ZoneOffset.UTC)).getSingleResult())
                 .map(r -> new long[] {((Number) r[0]).longValue(), ((Number) r[1]).longValue()});
-    }
-
-    static Instant instant(Object value) {
-        if (value instanceof Instant i) {
-            return i;
-        }
-        if (value instanceof OffsetDateTime o) {
-            return o.toInstant();
-        }
-        if (value instanceof java.sql.Timestamp t) {
-            return t.toInstant();
-        }
-        if (value instanceof java.time.LocalDateTime l) {
-            return l.toInstant(ZoneOffset.UTC);
-        }
-        throw new IllegalArgumentException("not a time: " + value);
     }
 }
