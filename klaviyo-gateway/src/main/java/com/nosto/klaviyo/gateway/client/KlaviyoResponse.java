@@ -56,6 +56,16 @@ public record KlaviyoResponse(KlaviyoOperation operation, Outcome outcome, int s
         return outcome == Outcome.GONE;
     }
 
+    /**
+     * The list a request names does not exist: a 404, or a 400 whose {@code not_found} error points into
+     * {@code relationships.lists} (how a bulk import job naming a deleted list is refused; Klaviyo does not document
+     * which of the two it answers, so both count).
+     */
+    public boolean listGone() {
+        return gone() || outcome == Outcome.INVALID && errors().stream()
+                .anyMatch(e -> "not_found".equals(e.code()) && e.pointer() != null && e.pointer().startsWith("/data/relationships/lists"));
+    }
+
     /** A JSON:API resource's {@code attributes}; empty when the resource or its attributes are absent. */
     public static JsonObject attributes(JsonObject resource) {
         if (resource == null) {

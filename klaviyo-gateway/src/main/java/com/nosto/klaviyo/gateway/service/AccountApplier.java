@@ -165,7 +165,7 @@ public class AccountApplier {
             return keyUnreadable(lease, window, e.getMessage());
         }
         KlaviyoCredentials cred = new KlaviyoCredentials(conn.accountId(), key, lease);
-        return chunks.apply(lease, cred, conn, window.windowId())
+        return chunks.apply(lease, cred, conn, window.windowId(), !window.begun())
                 .map(ended -> {
                     if (ended) {
                         finished(lease, window);

@@ -43,7 +43,7 @@ public class BulkImport {
             if (r.ok() && r.dataId() != null) {
                 return jobs.follow(run.cred, r.dataId(), emails);
             }
-            if (r.gone() && withList && run.mayRecreate(listId)) {
+            if (withList && r.listGone() && run.mayRecreate(listId)) {
                 return lists.recreate(run, listId).chain(() -> run(run, profiles, emails, mayResubmit, true));
             }
             Map<String, String> rejected = new LinkedHashMap<>();

@@ -36,7 +36,7 @@ import org.jboss.logging.Logger;
 
 /**
  * One chunk of one window ({@link ChunkPlanner}): its batches read from the inbox a page at a time until the chunk is
- * full, planned against the ledger, applied to Klaviyo (the list checked once, upserts and leaves side by side), and
+ * full, planned against the ledger, applied to Klaviyo (the list checked at the window's first chunk, upserts and leaves side by side), and
  * committed in one transaction fenced by the lease: the ledger moves forward for its contacts, batches done leave the
  * inbox for applied_batch, batches applied in part keep only what is left, and the window's sync run adds the counts.
  * A restart or a lost lease therefore resumes after the last committed chunk; the heap holds one chunk at a time.
@@ -78,15 +78,19 @@ public class ChunkApplier {
     private record Read(List<InboxBatchEntity> entities, List<ChunkPlanner.Row> rows, boolean endsWindow) {
     }
 
-    /** Applies one chunk of the window; true when it was the window's last. */
-    Uni<Boolean> apply(AccountLease lease, KlaviyoCredentials cred, Connection conn, String windowId) {
+    /**
+     * Applies one chunk of the window; true when it was the window's last. {@code firstChunk}: no part of the window
+     * was applied yet, so the list is checked before its calls (one get_list per window; a later chunk that finds the
+     * list gone re-creates it from the call that failed).
+     */
+    Uni<Boolean> apply(AccountLease lease, KlaviyoCredentials cred, Connection conn, String windowId, boolean firstChunk) {
         Instant started = Instant.now();
         String accountId = conn.accountId();
         return read(accountId, windowId, new Read(new ArrayList<>(), new ArrayList<>(), false), 0L).chain(read -> {
             Span span = span(accountId, windowId, read);
             KlaviyoCredentials traced = span.getSpanContext().isValid() ? cred.tracedIn(Context.root().with(span)) : cred;
             return plan(accountId, windowId, read)
-                    .chain(chunk -> execute(new ChunkRun(traced, conn.listId(), conn.listName()), chunk.plan())
+                    .chain(chunk -> execute(new ChunkRun(traced, conn.listId(), conn.listName()), chunk.plan(), firstChunk)
                             .call(run -> commit(lease, read, chunk, run.result, started))
                             .invoke(() -> recordFreshness(read, chunk))
                             .invoke(run -> {
@@ -182,15 +186,16 @@ public class ChunkApplier {
         });
     }
 
-    /** The chunk's Klaviyo calls: the list checked once, then entering/staying and leaving contacts side by side. */
-    private Uni<ChunkRun> execute(ChunkRun run, SyncPlan plan) {
+    /** The chunk's Klaviyo calls: the list checked (first chunk), then entering/staying and leaving contacts side by side. */
+    private Uni<ChunkRun> execute(ChunkRun run, SyncPlan plan, boolean checkList) {
         plan.skipped().forEach(s -> run.result.skipped++);
         plan.invalid().forEach(e -> run.result.failed(e.email(), e.reason()));
         boolean work = plan.upsertCount() > 0 || !plan.leaving().isEmpty();
         // Entering/staying and leaving contacts are disjoint (one state per email), and Klaviyo paces each operation
         // separately, so both steps run side by side.
+        Uni<Void> list = checkList || run.listId() == null ? lists.ensure(run) : Uni.createFrom().voidItem();
         Uni<Void> calls = work
-                ? lists.ensure(run).chain(() -> Uni.combine().all().unis(upserts.apply(run, plan), leaves.apply(run, plan)).discardItems())
+                ? list.chain(() -> Uni.combine().all().unis(upserts.apply(run, plan), leaves.apply(run, plan)).discardItems())
                 : Uni.createFrom().voidItem();
         return calls.replaceWith(run);
     }

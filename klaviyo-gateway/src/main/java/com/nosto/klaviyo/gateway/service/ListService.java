@@ -12,8 +12,9 @@ import org.jboss.logging.Logger;
 
 /**
  * G1: one "Nosto Customers" list per account, found by name first and created only when none exists (at connect,
- * under the account's lease, so two connects never create two), checked once per chunk, and re-created once when it
- * was deleted in Klaviyo.
+ * under the account's lease, so two connects never create two), checked at a window's first chunk, and re-created
+ * once per chunk when it was deleted in Klaviyo (found by that check, or by a later chunk's call that names it: 404, or
+ * a bulk import's 400 {@code not_found} on its list).
  */
 @ApplicationScoped
 public class ListService {
@@ -52,7 +53,7 @@ public class ListService {
         });
     }
 
-    /** The chunk's list exists (one get_list), else it is found by name or created again. */
+    /** The list exists (one get_list), else it is found by name or created again. */
     Uni<Void> ensure(ChunkRun run) {
         String listId = run.listId();
         if (listId == null) {
