@@ -86,6 +86,7 @@ class CallBudgetTest extends GatewayTestBase {
         assertThat(writes).containsEntry("bulk_import_profiles", 4L).containsEntry("remove_profiles_from_list", 3L);
         assertThat(writeCount).isEqualTo(minimum);
         assertThat(reads.get("get_profiles")).isEqualTo(LEAVING / 100);
+        assertThat(reads.get("get_list")).as("the list checked once for the window, not per chunk").isEqualTo(1L);
         assertThat(klaviyo().listMemberIds(list)).hasSize(ENTERING);
         assertThat(propertiesOf("l7@" + accountId + ".io")).doesNotContainKeys("nosto_segment", "nosto_segments");
         assertThat(propertiesOf(email("entering7"))).containsEntry("nosto_segment", "Category affinity: Whole_Bean");
