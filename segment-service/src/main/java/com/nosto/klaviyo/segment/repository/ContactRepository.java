@@ -78,8 +78,15 @@ public class ContactRepository {
         }).toList());
     }
 
-    /** Writes back version and synced view of page contacts changed by a fan-out, in one statement. */
-    public Uni<Void> updateVersions(String accountId, List<Contact> changed) {
+    /**
+     * Writes back version and synced view of page contacts changed by a fan-out, in one statement. {@code first} and
+     * {@code last} are the page's first and last email ({@link #lockPage}'s order): they bound the statement to the
+     * page's key range, so its cost stays that of a page whatever plan PostgreSQL picks. Without them, on a table it
+     * had no statistics for (never analyzed: autovacuum off, or a segment loaded faster than autovacuum analyzes), it
+     * hash-joined the page against all the account's contacts: 0.8 s a page at 1,000,000 contacts, the fan-out
+     * quadratic in the account's size.
+     */
+    public Uni<Void> updateVersions(String accountId, List<Contact> changed, String first, String last) {
         if (changed.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
@@ -89,8 +96,8 @@ public class ContactRepository {
         return Panache.getSession().chain(s -> s.createNativeQuery("update {h-schema}contact c"
                         + " set version = v.version, synced_view = v.view, updated_at = now()"
                         + " from unnest(cast(:emails as text[]), cast(:versions as bigint[]), cast(:views as text[])) as v(email, version, view)"
-                        + " where c.account_id = :a and c.email = v.email")
-                .setParameter("a", accountId).setParameter("emails", emails).setParameter("versions", versions)
+                        + " where c.account_id = :a and c.email >= :first and c.email <= :last and c.email = v.email")
+                .setParameter("a", accountId).setParameter("first", first).setParameter("last", last).setParameter("emails", emails).setParameter("versions", versions)
                 .setParameter("views", views).executeUpdate()).replaceWithVoid();
     }
 }

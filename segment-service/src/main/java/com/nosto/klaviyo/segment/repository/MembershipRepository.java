@@ -31,11 +31,20 @@ public class MembershipRepository {
                         ((Number) r[3]).longValue(), Rows.instant(r[4]))).toList());
     }
 
-    /** Membership entries of a page of contacts by email, read as plain rows (no managed entities to flush). */
-    public Uni<Map<String, List<SyncedView.Entry>>> entriesOf(String accountId, Collection<String> emails) {
+    /**
+     * Membership entries of a page of contacts by email, read as plain rows (no managed entities to flush). The page
+     * is in the database's email order; its first and last email bound the read to the page's key range (see
+     * {@link ContactRepository#updateVersions}).
+     */
+    public Uni<Map<String, List<SyncedView.Entry>>> entriesOf(String accountId, List<String> page) {
+        if (page.isEmpty()) {
+            return Uni.createFrom().item(Map.of());
+        }
         return Panache.getSession().chain(s -> s.createNativeQuery("select email, segment_id, entry_seq from {h-schema}membership"
-                        + " where account_id = :a and email = any(cast(:emails as text[]))", Object[].class)
-                .setParameter("a", accountId).setParameter("emails", emails.toArray(String[]::new)).getResultList())
+                        + " where account_id = :a and email >= :first and email <= :last and email = any(cast(:emails as text[]))",
+                        Object[].class)
+                .setParameter("a", accountId).setParameter("first", page.get(0)).setParameter("last", page.get(page.size() - 1))
+                .setParameter("emails", page.toArray(String[]::new)).getResultList())
                 .map(rows -> rows.stream().collect(Collectors.groupingBy(r -> (String) r[0],
                         Collectors.mapping(r -> new SyncedView.Entry((String) r[1], ((Number) r[2]).longValue()), Collectors.toList()))));
     }

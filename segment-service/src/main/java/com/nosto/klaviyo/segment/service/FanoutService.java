@@ -113,7 +113,7 @@ public class FanoutService {
         return memberships.entriesOf(job.accountId, emails)
                 .chain(entries -> segments.definitions(job.accountId)
                         .map(definitions -> FanoutPage.reconcile(page, entries, definitions, job.changeCause(), now)))
-                .chain(result -> contacts.updateVersions(job.accountId, result.changed())
+                .chain(result -> contacts.updateVersions(job.accountId, result.changed(), emails.get(0), emails.get(emails.size() - 1))
                         .chain(() -> outbox.append(result.changes()))
                         .invoke(() -> result.changes().stream().collect(Collectors.groupingBy(MembershipChange::type,
                                 Collectors.counting())).forEach((type, n) -> metrics.changes(type, n.intValue())))
