@@ -84,6 +84,12 @@ public final class EmulatedAccount {
         return l == null ? List.of() : List.copyOf(l.members.ids());
     }
 
+    /** How many profiles the list holds (0 if it does not exist), without copying them: cheap to poll at 1,000,000. */
+    public synchronized int listMemberCount(String listId) {
+        ListState l = lists.get(listId);
+        return l == null ? 0 : l.members.size();
+    }
+
     /** Member emails in join order (profiles without an email are left out). */
     public synchronized List<String> listMemberEmails(String listId) {
         return listMemberIds(listId).stream().map(profiles::get).filter(p -> p != null && p.email() != null).map(ProfileState::email).toList();
