@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.nosto.klaviyo.events.EventJson;
@@ -29,6 +30,7 @@ public final class EventReader {
     }
 
     private static final ObjectMapper MAPPER = EventJson.mapper();
+    private static final ObjectReader EVENT = MAPPER.readerFor(SegmentEvent.class);
 
     private EventReader() {
     }
@@ -36,6 +38,16 @@ public final class EventReader {
     public static Read fromText(String text) {
         if (text == null || text.isBlank()) {
             return new Read(null, Failure.MALFORMED_JSON, "", "empty record value");
+        }
+        // The common case, a well-formed event, in one pass. Anything else is read again as a tree, which tells a
+        // non-object from malformed JSON and gives the pointer and reason exactly as for a REST array item.
+        try {
+            SegmentEvent event = EVENT.readValue(text);
+            if (event != null) {
+                return new Read(event, null, null, null);
+            }
+        } catch (JsonProcessingException e) {
+            // read again below
         }
         JsonNode tree;
         try {

@@ -32,7 +32,8 @@ public final class IngestBatch {
     /** One contact: what was stored when the transaction began and what the events so far have made of it. */
     private static final class State {
         final Contact.Key key;
-        final String hash;
+        /** Of account|email, computed when a tombstone is first written (SHA-256: not for every event). */
+        private String hash;
         /** As read: null when none was stored. */
         final Contact storedContact;
         final List<Membership> storedMemberships;
@@ -47,13 +48,19 @@ public final class IngestBatch {
 
         State(Contact.Key key, Contact contact, List<Membership> memberships, Tombstone tombstone) {
             this.key = key;
-            this.hash = Tombstone.hash(key.accountId(), key.email());
             this.storedContact = contact;
             this.storedMemberships = memberships;
             this.storedTombstone = tombstone;
             this.contact = contact;
             this.memberships = new ArrayList<>(memberships);
             this.tombstone = tombstone;
+        }
+
+        String hash() {
+            if (hash == null) {
+                hash = storedTombstone != null ? storedTombstone.keyHash : Tombstone.hash(key.accountId(), key.email());
+            }
+            return hash;
         }
     }
 
@@ -80,8 +87,10 @@ public final class IngestBatch {
         Map<String, Tombstone> deleted = new HashMap<>();
         tombstones.forEach(t -> deleted.put(t.keyHash, t));
         for (Contact.Key key : keys) {
-            states.put(key, new State(key, stored.get(key), held.getOrDefault(key, List.of()),
-                    deleted.get(Tombstone.hash(key.accountId(), key.email()))));
+            Contact contact = stored.get(key);
+            // A stored contact has no tombstone: only the others' are looked up (hashing each key is not free).
+            states.put(key, new State(key, contact, held.getOrDefault(key, List.of()),
+                    contact != null || deleted.isEmpty() ? null : deleted.get(Tombstone.hash(key.accountId(), key.email()))));
         }
     }
 
@@ -124,7 +133,7 @@ public final class IngestBatch {
         }
         if (e.form() == SegmentEvent.Form.DELETION) {
             // Unknown (or already deleted) contact: record the deletion so an older late event stays out.
-            s.tombstone = Tombstone.of(s.hash, e.accountId(), stored(e.observedAt()), tombstone == null ? 0 : tombstone.version);
+            s.tombstone = Tombstone.of(s.hash(), e.accountId(), stored(e.observedAt()), tombstone == null ? 0 : tombstone.version);
             s.tombstoneChanged = true;
             return Result.APPLIED;
         }
@@ -147,7 +156,7 @@ public final class IngestBatch {
             // Privacy: no membership row and no email survive a deletion, only the tombstone.
             s.memberships = new ArrayList<>();
             s.contact = null;
-            s.tombstone = Tombstone.of(s.hash, accountId, contact.observedAt, contact.version);
+            s.tombstone = Tombstone.of(s.hash(), accountId, contact.observedAt, contact.version);
             s.tombstoneChanged = true;
             return;
         }

@@ -12,9 +12,12 @@ import com.nosto.klaviyo.segment.support.Api;
 import com.nosto.klaviyo.segment.support.Changes;
 import com.nosto.klaviyo.segment.support.Kafka;
 import io.quarkus.test.junit.QuarkusTest;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -52,6 +55,27 @@ class SegmentEventConsumerTest {
         api.syncedSegment("vip", "VIP");
         send("k1@example.com", event("K1@Example.com", "\"segments\":[\"vip\"],\"observedAt\":\"2026-11-29T08:00:00Z\""));
         assertThat(awaitChanges("k1@example.com").get(0).type()).isEqualTo(ChangeType.ADDED);
+    }
+
+    /**
+     * Tracing is off by default, and then the Kafka connector's instrumentation is off too
+     * ({@code KafkaTracingConfigSourceFactory}): no per-record span work, and no header written, even for an event
+     * that arrived with a trace context. (TracingTest shows the header with tracing on.)
+     */
+    @Test
+    void withTracingOffAChangeIsPublishedWithoutATraceHeader() {
+        assertThat(ConfigProvider.getConfig().getValue("mp.messaging.connector.smallrye-kafka.tracing-enabled", Boolean.class))
+                .isFalse();
+        api.syncedSegment("vip", "VIP");
+        String email = "untraced@example.com";
+        ProducerRecord<String, String> record = new ProducerRecord<>(Topics.SEGMENT_EVENTS, api.account + "|" + email,
+                event(email, "\"segments\":[\"vip\"],\"observedAt\":\"2026-11-29T08:00:00Z\""));
+        record.headers().add("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01".getBytes(StandardCharsets.US_ASCII));
+        Kafka.send(record);
+        String key = api.account + "|" + email;
+        ConsumerRecord<String, String> published = await().atMost(Duration.ofSeconds(30))
+                .until(() -> Kafka.records(Topics.MEMBERSHIP_CHANGES, r -> key.equals(r.key())), l -> !l.isEmpty()).get(0);
+        assertThat(published.headers().lastHeader("traceparent")).isNull();
     }
 
     @Test

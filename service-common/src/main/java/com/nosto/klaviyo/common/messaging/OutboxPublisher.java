@@ -43,7 +43,7 @@ public final class OutboxPublisher {
             return Uni.createFrom().item(0);
         }
         return Uni.createFrom().deferred(() -> {
-            List<CompletableFuture<Boolean>> acks = new ArrayList<>(rows.size());
+            List<CompletableFuture<Void>> acks = new ArrayList<>(rows.size());
             for (T row : rows) {
                 Message<String> message = Message.of(payload.apply(row))
                         .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(key.apply(row)).build());
@@ -51,21 +51,22 @@ public final class OutboxPublisher {
                 if (parent != null) {
                     message = message.addMetadata(TracingMetadata.withCurrent(parent));
                 }
-                // Subscribing sends: in row order.
-                acks.add(emitter.sendMessage(message)
-                        .ifNoItem().after(timeout).fail()
-                        .map(x -> true)
-                        .onFailure().recoverWithItem(false)
-                        .subscribeAsCompletionStage());
+                // Subscribing sends: in row order. One timer for the round (below), not one per row.
+                acks.add(emitter.sendMessage(message).subscribeAsCompletionStage());
             }
             return Uni.createFrom().completionStage(CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)))
-                    .map(x -> {
-                        int acknowledged = 0;
-                        while (acknowledged < acks.size() && acks.get(acknowledged).join()) {
-                            acknowledged++;
-                        }
-                        return acknowledged;
-                    });
+                    .onFailure().recoverWithNull()
+                    .ifNoItem().after(timeout).recoverWithItem((Void) null)
+                    .map(x -> acknowledgedPrefix(acks));
         });
+    }
+
+    /** Rows from the first whose send the broker acknowledged, up to the first failed or still unanswered one. */
+    private static int acknowledgedPrefix(List<CompletableFuture<Void>> acks) {
+        int acknowledged = 0;
+        while (acknowledged < acks.size() && acks.get(acknowledged).isDone() && !acks.get(acknowledged).isCompletedExceptionally()) {
+            acknowledged++;
+        }
+        return acknowledged;
     }
 }
