@@ -9,6 +9,9 @@ import com.networknt.schema.SchemaValidatorsConfig;
 import com.networknt.schema.SpecVersion;
 import java.io.InputStream;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.time.format.DateTimeFormatter;
+import java.time.OffsetDateTime;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -88,5 +91,42 @@ class EventJsonTest {
                 ChangeCause.firstEnable("vip", Instant.parse("2026-11-29T08:00:00.5Z")), Instant.now());
         assertThat(EventJson.mapper().readValue(EventJson.mapper().writeValueAsString(change), MembershipChange.class))
                 .isEqualTo(change);
+    }
+
+    /** The hand-read common form agrees with the pattern and DateTimeFormatter path on every form it takes, and leaves the rest to it. */
+    @Test
+    void theFastPathReadsWhatTheCarefulPathReads() {
+        java.util.Random random = new java.util.Random(42);
+        for (int n = 0; n < 20_000; n++) {
+            StringBuilder b = new StringBuilder(String.format("%04d-%02d-%02d%s%02d:%02d:%02d", 1 + random.nextInt(9999),
+                    1 + random.nextInt(12), 1 + random.nextInt(31), random.nextBoolean() ? "T" : "t", random.nextInt(24),
+                    random.nextInt(60), random.nextInt(60)));
+            int fraction = random.nextInt(11) - 1;
+            if (fraction > 0) {
+                b.append('.');
+                for (int i = 0; i < fraction; i++) {
+                    b.append(random.nextInt(10));
+                }
+            }
+            int zone = random.nextInt(3);
+            b.append(zone == 0 ? "Z" : zone == 1 ? "z" : String.format("%s%02d:%02d", random.nextBoolean() ? "+" : "-",
+                    random.nextInt(20), random.nextInt(60)));
+            String text = b.toString();
+            Instant careful;
+            try {
+                careful = OffsetDateTime.parse(text.toUpperCase(), DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
+            } catch (DateTimeParseException e) {
+                careful = null;
+            }
+            assertThat(EventJson.StrictInstantDeserializer.parseCommon(text)).as(text).isEqualTo(careful);
+        }
+        for (String other : List.of("2026-11-29T08:00:00", "2026-11-29T08:00:00.Z", "2026-11-29T08:00:00.1234567890Z",
+                "2026-11-29T08:00:00+0200", "2026-11-29T08:00:00+02", "2026-11-29T08:00:00ZZ", "2026-11-29 08:00:00Z",
+                "2026-11-29T08:00:60Z", "2026-11-29T24:00:00Z", "2026-02-29T08:00:00Z", "2026-11-29T08:00:00+18:01",
+                "2026-1a-29T08:00:00Z", "+2026-11-29T08:00:00Z", "2026-11-29T08:00:00١Z")) {
+            assertThat(EventJson.StrictInstantDeserializer.parseCommon(other)).as(other).isNull();
+        }
+        assertThat(EventJson.StrictInstantDeserializer.parseCommon("2024-02-29T23:30:00.5-01:30"))
+                .isEqualTo(Instant.parse("2024-03-01T01:00:00.5Z"));
     }
 }
