@@ -118,8 +118,9 @@ public final class BenchmarkMain {
             }
             if ("throughputVsKafkaOnly".equals(name)) {
                 b.append(String.format("%-16s fig. 9, figure 1 / the Kafka-only two-hop relay (same run): %s (target >= 0.10, met=%s);"
-                                + " CPU ms/event by part %s%n",
-                        "", f.get("ratio"), f.get("met"), f.get("cpuMsPerEventByPart")));
+                                + " CPU ms/event by part %s; pipeline %s ms/event, of which the services' JIT compilers %s%n",
+                        "", f.get("ratio"), f.get("met"), f.get("cpuMsPerEventByPart"), f.get("pipelineCpuMsPerEvent"),
+                        f.get("pipelineJitCpuMsPerEvent")));
             }
             if ("replicas".equals(name)) {
                 b.append(String.format("%-16s fig. 10, runs %s: figure 1 %s -> %s events/s (ratio %s, %s relative to the Kafka-only relay);"

@@ -22,6 +22,8 @@ final class CpuProfile {
     static final String BROKER = "kafka broker";
     static final String POSTGRES = "postgresql";
     static final String SELF = "benchmark JVM";
+    /** Appended to a service's name: the part of its CPU its JIT compiler threads spent (C1/C2), from its threads' stat. */
+    static final String JIT = " JIT compiler";
 
     /** CPU ticks per component, and the machine's busy and total ticks (all cores), at one instant. */
     record Sample(Map<String, Long> ticks, long machineBusy, long machineTotal, long nanos) {
@@ -54,14 +56,17 @@ final class CpuProfile {
         Map<String, Long> ticks = new TreeMap<>();
         services.forEach((name, pids) -> {
             long sum = 0;
+            long jit = 0;
             for (int i = 0; i < pids.size(); i++) {
                 long t = ticks(pids.get(i));
                 sum += t;
+                jit += compilerTicks(pids.get(i));
                 if (pids.size() > 1) {
                     ticks.put(instanceName(name, i), t);
                 }
             }
             ticks.put(name, sum);
+            ticks.put(name + JIT, jit);
         });
         ticks.put(BROKER, brokerTicks());
         ticks.put(POSTGRES, postgresTicks());
@@ -104,6 +109,17 @@ final class CpuProfile {
         out.put("pipelineCpuMsPerUnit", Figures.round(pipelineMsPerUnit));
         out.put("cores", cores);
         out.put("cpuBoundCeilingPerSecond", pipelineMsPerUnit == 0 ? null : Figures.round(cores * 1000.0 / pipelineMsPerUnit));
+        // A freshly started service spends much of a phase compiling (warm-up, not work per unit): the same without it.
+        double jitMsPerUnit = 0;
+        for (String name : pipeline) {
+            jitMsPerUnit += perUnit.getOrDefault(name + JIT, 0.0);
+        }
+        if (jitMsPerUnit > 0) {
+            double warm = pipelineMsPerUnit - jitMsPerUnit;
+            out.put("pipelineJitCpuMsPerUnit", Figures.round(jitMsPerUnit));
+            out.put("pipelineCpuMsPerUnitWithoutJit", Figures.round(warm));
+            out.put("cpuBoundCeilingWithoutJitPerSecond", warm <= 0 ? null : Figures.round(cores * 1000.0 / warm));
+        }
         long total = b.machineTotal() - a.machineTotal();
         out.put("machineBusyShare", total <= 0 ? null : Figures.round((double) (b.machineBusy() - a.machineBusy()) / total));
         return out;
@@ -118,6 +134,22 @@ final class CpuProfile {
     static long ticks(long pid) {
         try {
             return parseStat(Files.readString(Path.of("/proc", Long.toString(pid), "stat")));
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
+    /** utime + stime of a JVM's JIT compiler threads ({@code C1 CompilerThre…}, {@code C2 CompilerThre…}), in ticks. */
+    static long compilerTicks(long pid) {
+        try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            return tasks.mapToLong(t -> {
+                try {
+                    String name = Files.readString(t.resolve("comm")).trim();
+                    return name.matches("C[12] CompilerThre.*") ? parseStat(Files.readString(t.resolve("stat"))) : 0;
+                } catch (IOException | RuntimeException e) {
+                    return 0;
+                }
+            }).sum();
         } catch (IOException | RuntimeException e) {
             return 0;
         }

@@ -34,6 +34,9 @@ final class KafkaFloorFigure {
         f.put("cpuMsPerEventByPart", cpu.get("cpuMsPerUnit"));
         f.put("pipelineCpuMsPerEvent", cpu.get("pipelineCpuMsPerUnit"));
         f.put("cpuBoundCeilingPerSecond", cpu.get("cpuBoundCeilingPerSecond"));
+        f.put("pipelineJitCpuMsPerEvent", cpu.get("pipelineJitCpuMsPerUnit"));
+        f.put("pipelineCpuMsPerEventWithoutJit", cpu.get("pipelineCpuMsPerUnitWithoutJit"));
+        f.put("cpuBoundCeilingWithoutJitPerSecond", cpu.get("cpuBoundCeilingWithoutJitPerSecond"));
         f.put("machineBusyShare", cpu.get("machineBusyShare"));
         Map<String, Object> relays = (Map<String, Object>) throughput.get("kafkaOnlyPipeline");
         Object services = relays == null ? null : relays.get("services");

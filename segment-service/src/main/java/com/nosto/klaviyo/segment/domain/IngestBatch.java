@@ -191,7 +191,8 @@ public final class IngestBatch {
     }
 
     /**
-     * The net result of the events: memberships gone deleted (a contact deleted for good takes its own with it),
+     * The net result of the events: memberships gone deleted (those of a contact deleted for good too: no foreign key
+     * takes them with it),
      * contacts gone deleted, contacts changed upserted, new memberships upserted (one re-entered replaces the stored
      * row, which is then not deleted: the lists stay disjoint), tombstones changed upserted and those gone deleted,
      * each segment's member count moved by what joined and left it; then the changes, in event order.
@@ -226,9 +227,7 @@ public final class IngestBatch {
             for (Membership m : s.storedMemberships) {
                 if (!now.contains(m) && !written.contains(m.key.segmentId())) {
                     counts.merge(List.of(m.key.accountId(), m.key.segmentId()), -1L, Long::sum);
-                    if (!deletedForGood) {
-                        membershipsGone.add(m.key);
-                    }
+                    membershipsGone.add(m.key);
                 }
             }
             if (deletedForGood) {

@@ -12,8 +12,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 /**
  * Writes what a transaction of events made of its contacts ({@link IngestWrites}), the member counts of the segments
  * it changed and its changes to the outbox (one row holding them all, in order), in ONE statement (data-modifying WITH
- * queries over unnested arrays), inside the caller's transaction. The foreign key (membership → contact, cascading on
- * delete) is checked at the statement's end.
+ * queries over unnested arrays), inside the caller's transaction. Memberships exist only beside their contact: the
+ * batch deletes a deleted contact's memberships itself (no foreign key: its per-row check cost more than the insert).
  */
 @ApplicationScoped
 public class IngestRepository {

@@ -126,6 +126,25 @@ class MembershipTransitionsTest {
         assertThat(changes.get(0).segmentsAfter()).containsExactly(VIP);
     }
 
+    /** A stored contact deleted by a later transaction takes its membership rows with it (explicitly: no foreign key). */
+    @Test
+    void aStoredContactsDeletionLeavesNoMembershipRow() {
+        syncedVipAndBean();
+        api.post(api.fullSet("stored@example.com", T0, "vip", "bean"), api.fullSet("kept@example.com", T0, "vip"));
+        awaitChanges("stored@example.com", 1);
+        assertThat(count("select count(*) from segment_service.membership where account_id = $1", api.account)).isEqualTo(3);
+        api.post(api.deletion("stored@example.com", T0.plusSeconds(5)));
+
+        assertThat(awaitChanges("stored@example.com", 2).get(1).type()).isEqualTo(ChangeType.DELETED);
+        assertThat(count("select count(*) from segment_service.membership where account_id = $1 and email = 'stored@example.com'",
+                api.account)).isZero();
+        assertThat(count("select count(*) from segment_service.membership where account_id = $1", api.account))
+                .as("the other contact's membership stays").isEqualTo(1);
+        assertThat(pool.query("select count(*) from pg_constraint where conrelid = 'segment_service.membership'::regclass"
+                + " and contype = 'f'").execute().await().atMost(Duration.ofSeconds(10)).iterator().next().getLong(0))
+                .as("no foreign key does it").isZero();
+    }
+
     @Test
     void deletionEmitsDeletedAndKeepsOnlyATombstone() {
         syncedVipAndBean();

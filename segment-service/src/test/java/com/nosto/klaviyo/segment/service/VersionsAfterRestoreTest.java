@@ -86,6 +86,7 @@ class VersionsAfterRestoreTest {
     /** The account's rows put back from the backup, as a restore of the service's schema would. */
     private void restore() {
         sql("delete from segment_service.contact_tombstone where account_id = $1");
+        sql("delete from segment_service.membership where account_id = $1");
         sql("delete from segment_service.contact where account_id = $1");
         for (String table : TABLES) {
             sql("insert into segment_service." + table + " select * from segment_service." + backup + "_" + table
