@@ -168,6 +168,13 @@ final class ThroughputFigure {
         return f;
     }
 
+    /** Runs of the services' batching behind figure 9's reference: the median of them is the reference. */
+    static final int REFERENCE_RUNS = 3;
+
+    /** One relay run and the CPU samples around it. */
+    private record RelayRun(KafkaOnlyPipeline.Result result, CpuProfile.Sample before, CpuProfile.Sample after) {
+    }
+
     /** The Kafka-only pipeline in each batching, by name; {@code servicesRate}: its rate batched as the services batch. */
     private record KafkaOnly(Map<String, Object> byBatching, double servicesRate) {
     }
@@ -178,10 +185,25 @@ final class ThroughputFigure {
         Map<String, Object> byBatching = new LinkedHashMap<>();
         double servicesRate = 0;
         for (KafkaOnlyPipeline.Batching batching : KafkaOnlyPipeline.Batching.values()) {
-            CpuProfile.Sample before = CpuProfile.sample(Map.of());
-            KafkaOnlyPipeline.Result r = new KafkaOnlyPipeline(b.system.kafkaBootstrapServers(), b.timeout, batching).run(b.run, start, end);
-            CpuProfile.Sample after = CpuProfile.sample(Map.of());
+            // Figure 9's reference (the services' batching) is the median of three runs: one run lasts seconds, and
+            // single runs an hour apart spread by a quarter (56,820 and 71,557 events/s at full size).
+            int runs = batching == KafkaOnlyPipeline.Batching.SERVICES ? REFERENCE_RUNS : 1;
+            List<RelayRun> measured = new java.util.ArrayList<>();
+            for (int i = 0; i < runs; i++) {
+                CpuProfile.Sample before = CpuProfile.sample(Map.of());
+                KafkaOnlyPipeline.Result run = new KafkaOnlyPipeline(b.system.kafkaBootstrapServers(), b.timeout, batching)
+                        .run(b.run + (i == 0 ? "" : "-" + i), start, end);
+                measured.add(new RelayRun(run, before, CpuProfile.sample(Map.of())));
+            }
+            List<RelayRun> byRate = measured.stream().sorted(java.util.Comparator.comparingDouble(m -> m.result().perSecond())).toList();
+            RelayRun median = byRate.get(byRate.size() / 2);
+            KafkaOnlyPipeline.Result r = median.result();
+            CpuProfile.Sample before = median.before();
+            CpuProfile.Sample after = median.after();
             Map<String, Object> k = new LinkedHashMap<>();
+            if (runs > 1) {
+                k.put("perSecondRuns", measured.stream().map(m -> round(m.result().perSecond())).toList());
+            }
             k.put("batchSizeBytes", batching.batchSize);
             k.put("lingerMs", batching.lingerMs);
             k.put("perSecond", round(r.perSecond()));

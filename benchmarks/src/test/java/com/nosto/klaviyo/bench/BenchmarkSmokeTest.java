@@ -8,6 +8,7 @@ import com.nosto.klaviyo.testsupport.ProjectRoot;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -59,8 +60,18 @@ class BenchmarkSmokeTest {
                     .containsExactly(CpuProfile.SELF, CpuProfile.BROKER);
             assertThat(relay.path("cpuProfile").path("cpuSeconds").path(CpuProfile.SELF).asDouble()).as("the relay's CPU").isPositive();
         }
+        // Figure 9's reference is the median of three runs of the services' batching.
+        JsonNode services = throughput.path("kafkaOnlyPipeline").path("services");
+        List<Double> runs = new java.util.ArrayList<>();
+        services.path("perSecondRuns").forEach(r -> runs.add(r.asDouble()));
+        assertThat(runs).hasSize(ThroughputFigure.REFERENCE_RUNS).allSatisfy(r -> assertThat(r).isPositive());
+        assertThat(services.path("perSecond").asDouble()).as("the median run").isEqualTo(runs.stream().sorted().toList().get(1));
         // Figure 9: figure 1 over the Kafka-only relay of the same run, a figure of its own with figure 1's CPU by part.
         JsonNode floor = figures.path("throughputVsKafkaOnly");
+        // The restarted segment-service compiled while it ingested: the JIT's share is split out, and less than the whole.
+        assertThat(floor.path("pipelineJitCpuMsPerEvent").asDouble()).as("JIT compilers' CPU per event").isPositive();
+        assertThat(floor.path("pipelineCpuMsPerEventWithoutJit").asDouble())
+                .isLessThan(floor.path("pipelineCpuMsPerEvent").asDouble());
         assertThat(floor.path("ratio").isNumber()).as("figure 9's ratio").isTrue();
         assertThat(floor.path("ratio").asDouble()).as("figure 9's ratio").isPositive().isFinite();
         assertThat(floor.path("value").asDouble()).isEqualTo(throughput.path("value").asDouble());
