@@ -152,7 +152,9 @@ final class ReplicasFigure {
                 throw new IllegalStateException(service + " runs " + b.system.instances(service).size() + " instances, not " + instances);
             }
         }
+        alive();
         Map<String, Object> accounts = new AccountsFigure(b, tag).run();
+        alive();
         Map<String, Map<String, Double>> after = work();
         Map<String, Object> r = summarize(instances, throughput, accounts, before, after);
         r.put("loadAverageAtStart", load);
@@ -217,6 +219,20 @@ final class ReplicasFigure {
         r.put("throughput", throughput);
         r.put("accounts", accounts);
         return r;
+    }
+
+    /**
+     * Every instance's process still runs: a run measured with an instance that died (one once lost its port to another
+     * starting beside it, while its readiness was read from the winner's) is no figure of two instances.
+     */
+    private void alive() {
+        for (String service : SERVICES) {
+            for (com.nosto.klaviyo.e2e.harness.ServiceProcess s : b.system.instances(service)) {
+                if (!s.alive()) {
+                    throw new IllegalStateException(s.name() + " is not running; see " + s.log());
+                }
+            }
+        }
     }
 
     /** The key of an instance's process id among its counters in {@link #work}. */

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** Free local ports and reachability checks. */
 public final class Ports {
@@ -11,7 +13,24 @@ public final class Ports {
     private Ports() {
     }
 
+    /**
+     * Ports this JVM has handed out: never handed out twice, so services started side by side (figure 10 starts three
+     * second instances at once) cannot be given the same port by two calls racing between a probe's close and a bind.
+     * (A port free when probed can still be taken by another process before the service binds it.)
+     */
+    private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
+
     public static int free() {
+        for (int attempt = 0; attempt < 1000; attempt++) {
+            int port = probe();
+            if (HANDED_OUT.add(port)) {
+                return port;
+            }
+        }
+        throw new IllegalStateException("No free port not handed out before");
+    }
+
+    private static int probe() {
         try (ServerSocket socket = new ServerSocket(0)) {
             socket.setReuseAddress(true);
             return socket.getLocalPort();
@@ -21,8 +40,8 @@ public final class Ports {
     }
 
     /**
-     * {@code count} distinct free ports: every socket stays bound until all are chosen, so two calls in a row cannot
-     * hand out the same port (the OS may reuse a port released a moment ago; a broker's client and controller
+     * {@code count} distinct free ports, none handed out before: every socket stays bound until all are chosen, so two
+     * calls in a row cannot hand out the same port (the OS may reuse a port released a moment ago; a broker's client and controller
      * listeners on one port refuse to start).
      */
     public static int[] free(int count) {
@@ -30,9 +49,14 @@ public final class Ports {
         try {
             int[] ports = new int[count];
             for (int i = 0; i < count; i++) {
-                sockets[i] = new ServerSocket(0);
-                sockets[i].setReuseAddress(true);
-                ports[i] = sockets[i].getLocalPort();
+                do {
+                    if (sockets[i] != null) {
+                        sockets[i].close(); // handed out before: bound by now, or about to be; the OS offers another
+                    }
+                    sockets[i] = new ServerSocket(0);
+                    sockets[i].setReuseAddress(true);
+                    ports[i] = sockets[i].getLocalPort();
+                } while (!HANDED_OUT.add(ports[i]));
             }
             return ports;
         } catch (IOException e) {

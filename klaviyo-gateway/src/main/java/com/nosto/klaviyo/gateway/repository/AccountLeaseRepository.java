@@ -28,11 +28,22 @@ public class AccountLeaseRepository implements PanacheRepositoryBase<AccountLeas
     }
 
     /**
-     * Takes the account's lease for {@code holder} when it is free or expired: one statement, so two replicas can never
-     * both take it. Returns what was saved with it: {pacing state, waiting kind, consecutive failures} (empty strings
-     * for none), or empty when another replica holds it.
+     * A lease just granted: its row's holder token and what was saved with it (the pacing state and the waiting kind,
+     * empty strings for none, and the consecutive failures).
      */
-    public Uni<Optional<String[]>> acquire(String accountId, String holder, Duration ttl) {
+    public record Granted(String accountId, String holder, String pacerState, String waitingKind, int failures) {
+
+        static Granted of(Object[] row) {
+            return new Granted((String) row[0], (String) row[1], (String) row[2], (String) row[3],
+                    Integer.parseInt((String) row[4]));
+        }
+    }
+
+    /**
+     * Takes the account's lease for {@code holder} when it is free or expired: one statement, so two replicas can never
+     * both take it. Empty when another replica holds it.
+     */
+    public Uni<Optional<Granted>> acquire(String accountId, String holder, Duration ttl) {
         return tx.inTransaction(() -> getSession().chain(s -> s.createNativeQuery("""
                         INSERT INTO {h-schema}account_lease AS l (account_id, holder, expires_at, taken_at)
                         VALUES (:a, :h, now() + make_interval(secs => cast(:ttl as double precision)), clock_timestamp())
@@ -40,12 +51,41 @@ public class AccountLeaseRepository implements PanacheRepositoryBase<AccountLeas
                             taken_at = EXCLUDED.taken_at
                         WHERE l.holder IS NULL OR l.expires_at < now()""")
                 .setParameter("a", accountId).setParameter("h", holder).setParameter("ttl", seconds(ttl)).executeUpdate()
-                .chain(taken -> taken == 0 ? Uni.createFrom().item(Optional.<String[]>empty())
+                .chain(taken -> taken == 0 ? Uni.createFrom().item(Optional.<Granted>empty())
                         : s.createNativeQuery("""
-                                SELECT coalesce(pacer_state, ''), coalesce(waiting_kind, ''), cast(failures as text)
+                                SELECT account_id, holder, coalesce(pacer_state, ''), coalesce(waiting_kind, ''),
+                                    cast(failures as text)
                                 FROM {h-schema}account_lease WHERE account_id = :a""", Object[].class)
                                 .setParameter("a", accountId).getSingleResult()
-                                .map(r -> Optional.of(new String[] {(String) r[0], (String) r[1], (String) r[2]})))));
+                                .map(r -> Optional.of(Granted.of(r))))));
+    }
+
+    /**
+     * Takes the leases of up to {@code max} accounts that are due and free (or expired), least recently served first,
+     * leaving out {@code exclude}: one statement, each lease for its own holder token {@code instance/<uuid>}. A row
+     * another transaction has locked at that moment (another replica taking or giving back that lease, a poll waking
+     * the account) is skipped, not waited for, so replicas claiming at once take different accounts without queueing
+     * behind each other; a skipped account is due again at the next round.
+     */
+    public Uni<List<Granted>> claimDue(String instance, int max, Collection<String> exclude, Duration ttl) {
+        return tx.inTransaction(() -> getSession().chain(s -> s.createNativeQuery("""
+                        WITH due AS (
+                            SELECT account_id FROM {h-schema}account_lease
+                            WHERE not_before <= now() AND (holder IS NULL OR expires_at < now())
+                                AND NOT (account_id = ANY (cast(:x as text[])))
+                            ORDER BY turn_ended_at NULLS FIRST, account_id LIMIT :n
+                            FOR UPDATE SKIP LOCKED),
+                        taken AS (
+                            UPDATE {h-schema}account_lease l SET holder = :i || '/' || cast(gen_random_uuid() as text),
+                                expires_at = now() + make_interval(secs => cast(:ttl as double precision)),
+                                taken_at = clock_timestamp()
+                            FROM due WHERE l.account_id = due.account_id
+                            RETURNING l.account_id, l.holder, l.pacer_state, l.waiting_kind, l.failures, l.turn_ended_at)
+                        SELECT account_id, holder, coalesce(pacer_state, ''), coalesce(waiting_kind, ''), cast(failures as text)
+                        FROM taken ORDER BY turn_ended_at NULLS FIRST, account_id""", Object[].class)
+                .setParameter("x", exclude.toArray(String[]::new)).setParameter("n", max).setParameter("i", instance)
+                .setParameter("ttl", seconds(ttl)).getResultList()))
+                .map(rows -> rows.stream().map(Granted::of).toList());
     }
 
     /** Extends the lease if {@code holder} still holds it, saving its pacing state; true when it does. */
@@ -80,15 +120,6 @@ public class AccountLeaseRepository implements PanacheRepositoryBase<AccountLeas
                 .setParameter("k", waiting == null ? null : waiting.kind())
                 .setParameter("r", waiting == null ? null : truncate(waiting.reason()))
                 .setParameter("f", failures).executeUpdate()));
-    }
-
-    /** Accounts due for a look whose lease is free, least recently served first. */
-    public Uni<List<String>> due(int max) {
-        return tx.inSession(() -> getSession().chain(s -> s.createNativeQuery("""
-                        SELECT account_id FROM {h-schema}account_lease
-                        WHERE not_before <= now() AND (holder IS NULL OR expires_at < now())
-                        ORDER BY turn_ended_at NULLS FIRST, account_id LIMIT :n""", String.class)
-                .setParameter("n", max).getResultList()));
     }
 
     /**

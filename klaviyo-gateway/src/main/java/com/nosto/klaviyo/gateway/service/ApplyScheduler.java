@@ -5,15 +5,12 @@ import com.nosto.klaviyo.common.outage.Failures;
 import com.nosto.klaviyo.common.outage.Outages;
 import com.nosto.klaviyo.gateway.config.GatewayConfig;
 import com.nosto.klaviyo.gateway.domain.AccountLease;
-import com.nosto.klaviyo.gateway.repository.AccountLeaseRepository;
 import com.nosto.klaviyo.gateway.service.LeaseService.Release;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -23,7 +20,8 @@ import org.jboss.logging.Logger;
 /**
  * Applies accounts' windows, on every replica: every {@code gateway.apply.interval} (a Quarkus scheduled job), and at once
  * when batches arrive, an account connects or a turn ends, it fills this replica's free slots ({@code concurrency}) with
- * accounts that are due and whose lease is free, least recently served first, and gives each one turn: one chunk of
+ * accounts that are due and whose lease is free, least recently served first (claimed in one statement that skips an
+ * account another replica is claiming at that moment instead of waiting for it), and gives each one turn: one chunk of
  * work ({@link AccountApplier}), after which the account yields its slot and goes to the back of the queue. Who owns
  * what with N replicas: each account's lease (one replica at a time, across all); any replica may take any account.
  * A round that cannot reach the database is reported ({@link Outages}: readiness DOWN) and the next round retries.
@@ -34,7 +32,6 @@ public class ApplyScheduler {
     private static final Logger LOG = Logger.getLogger(ApplyScheduler.class);
     static final String WORK = "klaviyo-gateway apply";
 
-    private final AccountLeaseRepository leases;
     private final LeaseService leaseService;
     private final AccountApplier applier;
     private final Outages outages;
@@ -46,15 +43,13 @@ public class ApplyScheduler {
     private final AtomicBoolean again = new AtomicBoolean();
 
     @Inject
-    public ApplyScheduler(AccountLeaseRepository leases, LeaseService leaseService, AccountApplier applier, Outages outages,
-            GatewayConfig config) {
-        this(leases, leaseService, applier, outages, config.apply().concurrency(), config.apply().retryInitialBackoff());
+    public ApplyScheduler(LeaseService leaseService, AccountApplier applier, Outages outages, GatewayConfig config) {
+        this(leaseService, applier, outages, config.apply().concurrency(), config.apply().retryInitialBackoff());
     }
 
     /** {@code concurrency}: accounts this instance applies at once (a test's second replica sets its own). */
-    public ApplyScheduler(AccountLeaseRepository leases, LeaseService leaseService, AccountApplier applier, Outages outages,
-            int concurrency, Duration retryAfterFailure) {
-        this.leases = leases;
+    public ApplyScheduler(LeaseService leaseService, AccountApplier applier, Outages outages, int concurrency,
+            Duration retryAfterFailure) {
         this.leaseService = leaseService;
         this.applier = applier;
         this.outages = outages;
@@ -97,28 +92,13 @@ public class ApplyScheduler {
                 });
     }
 
+    /** Claims due accounts for this replica's free slots and starts a turn on each. */
     private Uni<Void> fill() {
         int free = concurrency - running.get();
         if (free <= 0) {
             return Uni.createFrom().voidItem();
         }
-        return leases.due(free + inTurn.size()).chain(due -> {
-            Deque<String> candidates = new ArrayDeque<>();
-            due.stream().filter(a -> !inTurn.contains(a)).forEach(candidates::add);
-            return take(candidates);
-        });
-    }
-
-    /** Takes due accounts one by one until the free slots are filled or none is left. */
-    private Uni<Void> take(Deque<String> candidates) {
-        if (candidates.isEmpty() || running.get() >= concurrency) {
-            return Uni.createFrom().voidItem();
-        }
-        String accountId = candidates.poll();
-        return leaseService.acquire(accountId).chain(lease -> {
-            lease.ifPresent(this::start);
-            return take(candidates);
-        });
+        return leaseService.claimDue(free, Set.copyOf(inTurn)).invoke(claimed -> claimed.forEach(this::start)).replaceWithVoid();
     }
 
     private void start(AccountLease lease) {

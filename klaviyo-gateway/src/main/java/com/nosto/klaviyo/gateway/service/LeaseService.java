@@ -15,6 +15,7 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -89,22 +90,36 @@ public class LeaseService {
 
     /** Takes the account's lease if no replica holds it; empty otherwise. */
     public Uni<Optional<AccountLease>> acquire(String accountId) {
-        String holder = instance + "/" + UUID.randomUUID();
         long asked = System.nanoTime();
-        return leases.acquire(accountId, holder, config.leaseTtl()).map(granted -> granted.map(saved -> {
-            if (!saved[0].isEmpty()) {
-                try {
-                    klaviyo.pacer().restore(accountId, EventJson.read(saved[0], SavedPacer.class).buckets());
-                } catch (IllegalArgumentException e) {
-                    LOG.warnf("Account %s: the saved pacing state is unreadable (%s); pacing from Klaviyo's answers", accountId,
-                            e.getMessage());
-                }
+        return leases.acquire(accountId, instance + "/" + UUID.randomUUID(), config.leaseTtl())
+                .map(granted -> granted.map(g -> held(g, asked)));
+    }
+
+    /**
+     * Takes the leases of up to {@code max} accounts that are due and free, least recently served first, except
+     * {@code exclude} (the accounts in a turn on this replica): the apply scheduler's claim, one statement that skips
+     * accounts another replica is taking at the same moment instead of waiting for it.
+     */
+    public Uni<List<AccountLease>> claimDue(int max, Collection<String> exclude) {
+        long asked = System.nanoTime();
+        return leases.claimDue(instance, max, exclude, config.leaseTtl())
+                .map(granted -> granted.stream().map(g -> held(g, asked)).toList());
+    }
+
+    /** A lease granted to this replica, asked for at {@code asked}: the account's pacing state loaded, the lease held. */
+    private AccountLease held(AccountLeaseRepository.Granted g, long asked) {
+        if (!g.pacerState().isEmpty()) {
+            try {
+                klaviyo.pacer().restore(g.accountId(), EventJson.read(g.pacerState(), SavedPacer.class).buckets());
+            } catch (IllegalArgumentException e) {
+                LOG.warnf("Account %s: the saved pacing state is unreadable (%s); pacing from Klaviyo's answers", g.accountId(),
+                        e.getMessage());
             }
-            AccountLease lease = new AccountLease(accountId, holder, asked, config.leaseTtl().toNanos(), config.leaseMargin().toNanos(),
-                    System::nanoTime, saved[1].isEmpty() ? null : saved[1], Integer.parseInt(saved[2]));
-            held.put(holder, lease);
-            return lease;
-        }));
+        }
+        AccountLease lease = new AccountLease(g.accountId(), g.holder(), asked, config.leaseTtl().toNanos(),
+                config.leaseMargin().toNanos(), System::nanoTime, g.waitingKind().isEmpty() ? null : g.waitingKind(), g.failures());
+        held.put(g.holder(), lease);
+        return lease;
     }
 
     /** Takes the account's lease, waiting up to {@code lease-wait} for the replica that holds it (connect, disconnect). */

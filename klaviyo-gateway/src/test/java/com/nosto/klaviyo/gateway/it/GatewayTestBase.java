@@ -215,7 +215,11 @@ public abstract class GatewayTestBase {
                 PostgresTestResource.server().user(), PostgresTestResource.server().password());
              java.sql.PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i = 0; i < params.length; i++) {
-                ps.setObject(i + 1, params[i]);
+                if (params[i] instanceof String[] array) {
+                    ps.setArray(i + 1, c.createArrayOf("text", array));
+                } else {
+                    ps.setObject(i + 1, params[i]);
+                }
             }
             return ps.executeUpdate();
         } catch (java.sql.SQLException e) {

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.nosto.klaviyo.emulator.Call;
 import com.nosto.klaviyo.events.ContactState;
+import com.nosto.klaviyo.gateway.repository.AccountLeaseRepository;
 import com.nosto.klaviyo.testsupport.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -259,5 +260,79 @@ class ReplicasTest extends GatewayTestBase {
         Instant bigLast = emulator().calls().forKey(apiKey).stream().filter(c -> "bulk_import_profiles".equals(c.operationId()))
                 .map(Call::at).max(Instant::compareTo).orElseThrow();
         assertThat(smallCall).as("the small account's write, before the big window's last bulk job").isBefore(bigLast);
+    }
+
+    /**
+     * The apply scheduler's claim ({@code claimDue}: one statement, FOR UPDATE SKIP LOCKED): due accounts least recently
+     * served first; two replicas claiming at the same moment take different accounts; an account whose lease row another
+     * transaction holds (a replica taking or giving back that lease, a poll waking it) is skipped at once instead of
+     * waited for; the accounts a replica is turning on are left out. The application claims nothing here (concurrency 0),
+     * and every other due account in the database is excluded, so only this test's accounts are in play.
+     */
+    @Test
+    void replicasClaimingAtOnceTakeDifferentAccountsAndSkipOneBeingTakenInsteadOfWaiting() throws Exception {
+        List<String> mine = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            String a = accountId + "-c" + i;
+            mine.add(a);
+            // c2 never served, then c3 served longest ago ... c7 most recently.
+            execute("INSERT INTO klaviyo_gateway.account_lease (account_id, turn_ended_at) VALUES (?, now() - make_interval(mins => ?))",
+                    a, 8 - i);
+        }
+        execute("UPDATE klaviyo_gateway.account_lease SET turn_ended_at = NULL WHERE account_id = ?", mine.get(2));
+        String locked = mine.get(0);
+        List<String> exclude = new ArrayList<>(query("SELECT account_id FROM klaviyo_gateway.account_lease WHERE NOT (account_id = ANY(?))",
+                (Object) mine.toArray(String[]::new)));
+        exclude.add(mine.get(1)); // in a turn on the claiming replica
+        Duration ttl = Duration.ofSeconds(30);
+        try (java.sql.Connection other = java.sql.DriverManager.getConnection(com.nosto.klaviyo.testsupport.PostgresTestResource.jdbcUrl(),
+                com.nosto.klaviyo.testsupport.PostgresTestResource.server().user(),
+                com.nosto.klaviyo.testsupport.PostgresTestResource.server().password())) {
+            // Another transaction holds c0's row for the whole test, as a replica taking that lease would for a moment.
+            other.setAutoCommit(false);
+            try (java.sql.PreparedStatement lock = other.prepareStatement(
+                    "SELECT account_id FROM klaviyo_gateway.account_lease WHERE account_id = ? FOR UPDATE")) {
+                lock.setString(1, locked);
+                lock.executeQuery().close();
+            }
+
+            List<AccountLeaseRepository.Granted> first = shared.leaseRows.claimDue("pod-s", 2, exclude, ttl)
+                    .await().atMost(Duration.ofSeconds(10));
+            assertThat(first).extracting(AccountLeaseRepository.Granted::accountId).as("never served, then served longest ago")
+                    .containsExactly(mine.get(2), mine.get(3));
+
+            var both = io.smallrye.mutiny.Uni.combine().all().unis(shared.leaseRows.claimDue("pod-a", 2, exclude, ttl),
+                    shared.leaseRows.claimDue("pod-b", 2, exclude, ttl)).asTuple().await().atMost(Duration.ofSeconds(10));
+            List<String> a = both.getItem1().stream().map(AccountLeaseRepository.Granted::accountId).toList();
+            List<String> b = both.getItem2().stream().map(AccountLeaseRepository.Granted::accountId).toList();
+            assertThat(a).as("pod-a's claim").hasSize(2).doesNotContainAnyElementsOf(b);
+            assertThat(b).as("pod-b's claim").hasSize(2);
+            assertThat(new java.util.TreeSet<>(concat(a, b))).as("together, the rest of the due accounts")
+                    .containsExactlyElementsOf(mine.subList(4, 8));
+            assertThat(shared.leaseRows.claimDue("pod-c", 10, exclude, ttl).await().atMost(Duration.ofSeconds(10)))
+                    .as("nothing left: every free account is held, c0 is locked, c1 is excluded").isEmpty();
+
+            // Each lease its own holder token, the one written in its row.
+            List<AccountLeaseRepository.Granted> granted = new ArrayList<>(first);
+            granted.addAll(both.getItem1());
+            granted.addAll(both.getItem2());
+            assertThat(granted).extracting(AccountLeaseRepository.Granted::holder).doesNotHaveDuplicates()
+                    .allMatch(h -> h.matches("pod-[sab]/[0-9a-f-]{36}"));
+            for (AccountLeaseRepository.Granted g : granted) {
+                assertThat(query("SELECT holder FROM klaviyo_gateway.account_lease WHERE account_id = ?", g.accountId()))
+                        .containsExactly(g.holder());
+            }
+            assertThat(query("SELECT holder FROM klaviyo_gateway.account_lease WHERE account_id = ?", locked)).as("c0 untouched")
+                    .containsExactly((String) null);
+            other.rollback();
+        } finally {
+            execute("DELETE FROM klaviyo_gateway.account_lease WHERE account_id = ANY(?)", (Object) mine.toArray(String[]::new));
+        }
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> out = new ArrayList<>(a);
+        out.addAll(b);
+        return out;
     }
 }

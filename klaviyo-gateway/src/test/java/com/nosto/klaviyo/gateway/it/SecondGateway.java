@@ -82,7 +82,7 @@ final class SecondGateway implements AutoCloseable {
                 new LeaveStep(klaviyo, bulk, lists, s.klaviyoConfig), metrics, s.klaviyoConfig, s.gatewayConfig, TRACING_OFF);
         applier = new AccountApplier(s.inbox, s.state, s.connections, s.cipher, chunks, metrics, s.gatewayConfig);
         leases = new LeaseService(s.leaseRows, klaviyo, s.gatewayConfig, s.outages, metrics, name);
-        scheduler = new ApplyScheduler(s.leaseRows, leases, applier, s.outages, concurrency, Duration.ofSeconds(1));
+        scheduler = new ApplyScheduler(leases, applier, s.outages, concurrency, Duration.ofSeconds(1));
     }
 
     /** Klaviyo calls this replica made. */

@@ -11,12 +11,19 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 /**
  * Writes what a transaction of events made of its contacts ({@link IngestWrites}), the member counts of the segments
- * it changed and its changes to the outbox (one row holding them all, in order), in ONE statement (data-modifying WITH
+ * it changed (into one stripe of their count rows) and its changes to the outbox (one row holding them all, in order), in ONE statement (data-modifying WITH
  * queries over unnested arrays), inside the caller's transaction. Memberships exist only beside their contact: the
  * batch deletes a deleted contact's memberships itself (no foreign key: its per-row check cost more than the insert).
  */
 @ApplicationScoped
 public class IngestRepository {
+
+    /**
+     * Rows a segment's member count is spread over ({@code segment_member_count.stripe}, V8): each transaction adds its
+     * deltas to one stripe drawn at random, so replicas' transactions of one account rarely wait on each other's count
+     * rows (1 in 16 pairs); a count is the sum of its stripes ({@link MemberCountRepository}).
+     */
+    static final int MEMBER_COUNT_STRIPES = 16;
 
     private static final String SQL = "with"
             + " membership_gone as (delete from {h-schema}membership m"
@@ -42,11 +49,12 @@ public class IngestRepository {
             + " on conflict (key_hash) do update set account_id = excluded.account_id, deleted_at = excluded.deleted_at,"
             + " version = excluded.version),"
             + " tombstone_gone as (delete from {h-schema}contact_tombstone where key_hash = any(cast(:tgh as text[]))),"
-            // In the given order (sorted by account and segment): two transactions lock shared count rows alike.
-            + " member_count as (insert into {h-schema}segment_member_count (account_id, segment_id, members)"
-            + " select a, s, d from unnest(cast(:mca as text[]), cast(:mcs as text[]), cast(:mcd as bigint[]))"
-            + " with ordinality as c(a, s, d, n) order by n"
-            + " on conflict (account_id, segment_id) do update set members = segment_member_count.members + excluded.members),"
+            // Into the transaction's stripe, in the given order (sorted by account and segment): two transactions that
+            // drew the same stripe lock its rows alike.
+            + " member_count as (insert into {h-schema}segment_member_count (account_id, segment_id, stripe, members)"
+            + " select a, s, cast(:mst as smallint), d from unnest(cast(:mca as text[]), cast(:mcs as text[]),"
+            + " cast(:mcd as bigint[])) with ordinality as c(a, s, d, n) order by n"
+            + " on conflict (account_id, segment_id, stripe) do update set members = segment_member_count.members + excluded.members),"
             // traces: NULL unless an event of the transaction carried a trace context (an empty array says none).
             + " outbox_new as (insert into {h-schema}outbox_tx (keys, payloads, traces)"
             + " select cast(:ok as text[]), cast(:op as text[]), nullif(cast(:ot as text[]), '{}')"
@@ -83,6 +91,7 @@ public class IngestRepository {
                 .setParameter("mca", w.memberCounts().stream().map(IngestWrites.MemberCount::accountId).toArray(String[]::new))
                 .setParameter("mcs", w.memberCounts().stream().map(IngestWrites.MemberCount::segmentId).toArray(String[]::new))
                 .setParameter("mcd", w.memberCounts().stream().map(IngestWrites.MemberCount::delta).toArray(Long[]::new))
+                .setParameter("mst", java.util.concurrent.ThreadLocalRandom.current().nextInt(MEMBER_COUNT_STRIPES))
                 .setParameter("ok", w.changes().stream().map(c -> c.contactKey().asKafkaKey()).toArray(String[]::new))
                 .setParameter("op", w.changes().stream().map(EventJson::write).toArray(String[]::new))
                 .setParameter("ot", w.traces() == null ? new String[0] : w.traces().toArray(String[]::new))

@@ -8,24 +8,24 @@ import java.util.stream.Collectors;
 
 /**
  * Member counts per segment ({@code segment_member_count}), kept by the ingest statement in the transactions that change
- * membership ({@link IngestRepository}), so listing an account's segments reads one row per segment instead of counting
- * every membership.
+ * membership ({@link IngestRepository}), so listing an account's segments reads a few rows per segment (its count's
+ * stripes, summed) instead of counting every membership.
  */
 @ApplicationScoped
 public class MemberCountRepository {
 
     /** Segment id → members, for the account's segments with members (defined or not). */
     public Uni<Map<String, Long>> ofAccount(String accountId) {
-        return Panache.getSession().chain(s -> s.createNativeQuery("select segment_id, members from {h-schema}segment_member_count"
-                        + " where account_id = :a", Object[].class).setParameter("a", accountId).getResultList())
+        return Panache.getSession().chain(s -> s.createNativeQuery("select segment_id, sum(members) from {h-schema}segment_member_count"
+                        + " where account_id = :a group by segment_id", Object[].class).setParameter("a", accountId).getResultList())
                 .map(rows -> rows.stream().collect(Collectors.toMap(r -> (String) r[0], r -> ((Number) r[1]).longValue())));
     }
 
     public Uni<Long> of(String accountId, String segmentId) {
-        return Panache.getSession().chain(s -> s.createNativeQuery("select members from {h-schema}segment_member_count"
+        return Panache.getSession().chain(s -> s.createNativeQuery("select coalesce(sum(members), 0) from {h-schema}segment_member_count"
                         + " where account_id = :a and segment_id = :s", Object.class).setParameter("a", accountId)
-                .setParameter("s", segmentId).getResultList())
-                .map(rows -> rows.isEmpty() ? 0L : ((Number) rows.get(0)).longValue());
+                .setParameter("s", segmentId).getSingleResult())
+                .map(n -> ((Number) n).longValue());
     }
 
     /**

@@ -145,6 +145,28 @@ class MembershipTransitionsTest {
                 .as("no foreign key does it").isZero();
     }
 
+    /**
+     * A segment's member count is kept in stripes (V8): each transaction adds its deltas to one of 16 rows drawn at
+     * random, so replicas' transactions of one account seldom queue on the same count row; the listed count is their
+     * sum. 26 transactions all in one stripe would be a 1 in 16^25 chance.
+     */
+    @Test
+    void memberCountsAreSpreadOverStripesAndListedAsTheirSum() {
+        syncedVipAndBean();
+        for (int i = 0; i < 24; i++) {
+            api.post(api.fullSet("striped" + i + "@example.com", T0, "vip"));
+        }
+        api.post(api.deletion("striped0@example.com", T0.plusSeconds(5)));
+        api.post(api.delta("striped1@example.com", T0.plusSeconds(5), List.of("bean"), List.of("vip")));
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> ((Number) api.listed("vip").get("memberCount")).longValue() == 22);
+        assertThat(((Number) api.listed("bean").get("memberCount")).longValue()).isEqualTo(1);
+        assertThat(count("select coalesce(sum(members), 0) from segment_service.segment_member_count where account_id = $1"
+                + " and segment_id = 'vip'", api.account)).isEqualTo(22);
+        assertThat(count("select count(*) from segment_service.segment_member_count where account_id = $1 and segment_id = 'vip'",
+                api.account)).as("the vip count's stripes").isBetween(2L, 16L);
+    }
+
     @Test
     void deletionEmitsDeletedAndKeepsOnlyATombstone() {
         syncedVipAndBean();
