@@ -7,13 +7,19 @@ import static org.hamcrest.Matchers.is;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.arc.Arc;
+import io.quarkus.scheduler.Scheduled;
+import io.quarkus.scheduler.Scheduler;
+import io.quarkus.scheduler.Trigger;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.vertx.mutiny.sqlclient.Pool;
+import java.lang.reflect.Method;
 import java.net.URL;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -148,5 +154,31 @@ public abstract class ServiceHealthContract {
         assertThat(printed.get(0)).isEqualTo("Contact " + token + " of acme could not be applied");
         assertThat(printed.get(1)).contains("java.lang.IllegalStateException: profile " + token + " rejected")
                 .doesNotContainIgnoringCase("jane.doe@example.com");
+    }
+    /**
+     * Every background loop of the service waits for the application to have started (and stops at shutdown):
+     * Quarkus starts its scheduler before it connects the messaging channels, so under a slow start a loop's first
+     * tick could create a bean whose emitter is not connected yet ({@code SRMSG00019}) or run against a service
+     * that is not ready. Read from the scheduler's own jobs, so a loop added later is checked too.
+     */
+    @Test
+    void everyScheduledLoopSkipsWhileTheApplicationIsNotRunning() throws Exception {
+        List<Trigger> jobs = Arc.container().instance(Scheduler.class).get().getScheduledJobs();
+        assertThat(jobs).as("the service's scheduled loops").isNotEmpty();
+        for (Trigger job : jobs) {
+            String description = Optional.ofNullable(job.getMethodDescription()).orElse("");
+            assertThat(description).as("job %s names its method", job.getId()).contains("#");
+            String[] parts = description.split("#", 2);
+            Class<?> type = Class.forName(parts[0], false, getClass().getClassLoader());
+            List<Scheduled> annotations = new ArrayList<>();
+            for (Method method : type.getDeclaredMethods()) {
+                if (method.getName().equals(parts[1])) {
+                    annotations.addAll(List.of(method.getAnnotationsByType(Scheduled.class)));
+                }
+            }
+            assertThat(annotations).as("@Scheduled on %s", description).isNotEmpty()
+                    .allSatisfy(s -> assertThat(s.skipExecutionIf()).as("skipExecutionIf of %s", description)
+                            .isEqualTo(Scheduled.ApplicationNotRunning.class));
+        }
     }
 }

@@ -57,7 +57,8 @@ public class ApplyScheduler {
         this.retryAfterFailure = retryAfterFailure;
     }
 
-    @Scheduled(every = "${gateway.apply.interval:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "${gateway.apply.interval:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     Uni<Void> scheduled() {
         return round();
     }

@@ -49,7 +49,8 @@ public class AuditScheduler {
     }
 
     @Scheduled(every = "${gateway.audit.tick:1m}", delayed = "${gateway.audit.tick:1m}",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     public Uni<Void> tick() {
         Instant now = Instant.now();
         Uni<Void> resumed = reads.dropStale(now.minus(resumeWithin))

@@ -43,7 +43,8 @@ public class InboxPurge {
         this.retention = config.inbox().unconnectedRetention();
     }
 
-    @Scheduled(every = "${gateway.inbox.purge-interval:1h}", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "${gateway.inbox.purge-interval:1h}", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     Uni<Void> scheduled() {
         return purge().invoke(n -> outages.recovered(WORK)).onFailure().invoke(e -> outages.failed(WORK, e))
                 .onFailure().recoverWithNull().replaceWithVoid();

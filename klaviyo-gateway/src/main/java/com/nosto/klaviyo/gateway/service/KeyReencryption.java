@@ -41,7 +41,8 @@ public class KeyReencryption {
     }
 
     @Scheduled(every = "${gateway.crypto.reencrypt-interval:1m}", delayed = "${gateway.crypto.reencrypt-interval:1m}",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     Uni<Void> scheduled() {
         return reencrypt().chain(n -> status()).invoke(s -> outages.recovered(WORK)).onFailure().invoke(e -> outages.failed(WORK, e))
                 .onFailure().recoverWithNull().replaceWithVoid();

@@ -158,7 +158,8 @@ public class LeaseService {
     }
 
     /** Renews every lease this replica holds and saves its pacing state; a lease found taken ends here at once. */
-    @Scheduled(every = "${gateway.apply.lease-renew-interval:15s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "${gateway.apply.lease-renew-interval:15s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     public Uni<Void> renewAll() {
         List<AccountLease> mine = List.copyOf(held.values());
         return Multi.createFrom().iterable(mine).onItem().transformToUniAndConcatenate(this::renew).collect().asList()

@@ -33,7 +33,8 @@ public class RetentionPurge {
         this.retention = config.retention();
     }
 
-    @Scheduled(every = "${gateway.retention.purge-interval:1h}", delayed = "2m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "${gateway.retention.purge-interval:1h}", delayed = "2m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     Uni<Void> scheduled() {
         return purge().invoke(n -> outages.recovered(WORK)).onFailure().invoke(e -> outages.failed(WORK, e))
                 .onFailure().recoverWithNull().replaceWithVoid();

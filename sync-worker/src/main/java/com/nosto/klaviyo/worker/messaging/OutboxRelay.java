@@ -59,13 +59,15 @@ public class OutboxRelay {
     private record Round(boolean locked, int read, int published) {
     }
 
-    @Scheduled(identity = LOOP, every = "${sync-worker.release.tick}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(identity = LOOP, every = "${sync-worker.release.tick}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     void tick() {
         loops.run(LOOP, this::relayOnce);
     }
 
     /** Any replica may purge: deleting published rows is idempotent. A bounded batch per transaction. */
-    @Scheduled(identity = PURGE, every = "1h", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(identity = PURGE, every = "1h", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     void purge() {
         loops.run(PURGE, this::purgePublished);
     }

@@ -45,7 +45,8 @@ public class ReleaseScheduler {
         this.loops = loops;
     }
 
-    @Scheduled(identity = LOOP, every = "${sync-worker.release.tick}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(identity = LOOP, every = "${sync-worker.release.tick}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     void tick() {
         loops.run(LOOP, () -> releases.releaseDue(ownership.owned()));
     }
@@ -56,7 +57,8 @@ public class ReleaseScheduler {
      * Not every tick: a count walks the ledger's pending index, which at millions of pending contacts keeps PostgreSQL busy.
      */
     @Scheduled(identity = GAUGES, every = "${sync-worker.release.gauge-refresh}",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     void refreshGauges() {
         loops.run(GAUGES, () -> {
             long[] counts = Reactive.await(() -> Panache.withSession(() -> ledger.countAllRegularPending()

@@ -34,7 +34,8 @@ public class RetentionPurge {
         this.loops = loops;
     }
 
-    @Scheduled(identity = LOOP, every = "1h", delayed = "2m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(identity = LOOP, every = "1h", delayed = "2m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     void purge() {
         loops.run(LOOP, this::purgeDeletedContacts);
     }
