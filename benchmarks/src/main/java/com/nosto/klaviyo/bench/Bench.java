@@ -199,9 +199,14 @@ final class Bench {
     }
 
     Map<String, Limits.Rate> rates() {
+        return rates(sizes.rateScale());
+    }
+
+    /** Klaviyo's published rate limits times {@code scale} (1: as published, whatever the run's rate scale). */
+    Map<String, Limits.Rate> rates(double scale) {
         Map<String, Limits.Rate> rates = new TreeMap<>();
         system.klaviyo().rateLimits().all().forEach((op, l) -> rates.put(op,
-                new Limits.Rate(Limits.scale(l.burstPerSecond(), sizes.rateScale()), Limits.scale(l.steadyPerMinute(), sizes.rateScale()))));
+                new Limits.Rate(Limits.scale(l.burstPerSecond(), scale), Limits.scale(l.steadyPerMinute(), scale))));
         return rates;
     }
 

@@ -148,6 +148,19 @@ class BenchmarkSmokeTest {
         assertThat(firstEnable.path("ratio").asDouble()).isPositive().isFinite();
         assertThat(firstEnable.path("klaviyoSeconds").asDouble()).isNotNegative().isFinite();
         assertThat(firstEnable.path("klaviyoRatioToLimit").asDouble()).isNotNegative().isFinite();
+        // ... and against Klaviyo's limits as published: faster limits than the run's (rate scale above 1, as here) give
+        // the longer limit, slower ones (full size: 0.1) the shorter.
+        double published = firstEnable.path("limitAtPublishedRatesSeconds").asDouble();
+        double rateScale = firstEnable.path("rateScale").asDouble();
+        assertThat(rateScale).isPositive();
+        if (rateScale >= 1) {
+            assertThat(published).isGreaterThanOrEqualTo(firstEnable.path("limit").asDouble());
+        } else {
+            assertThat(published).isPositive().isLessThanOrEqualTo(firstEnable.path("limit").asDouble());
+        }
+        assertThat(firstEnable.path("ratioAtPublishedRates").asDouble())
+                .isCloseTo(firstEnable.path("value").asDouble() / published, org.assertj.core.data.Percentage.withPercentage(2));
+        assertThat(firstEnable.path("metAtPublishedRates").isBoolean()).isTrue();
         assertThat(firstEnable.path("unanswered429").asLong()).isZero();
         assertThat(firstEnable.path("peakHeapBytes").fieldNames()).toIterable()
                 .containsExactlyInAnyOrder("segment-service", "sync-worker", "klaviyo-gateway");

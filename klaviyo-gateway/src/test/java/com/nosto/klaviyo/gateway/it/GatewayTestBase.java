@@ -211,34 +211,12 @@ public abstract class GatewayTestBase {
 
     /** A statement against the test database (bypassing the service), e.g. to break something on purpose. */
     protected static int execute(String sql, Object... params) {
-        try (java.sql.Connection c = java.sql.DriverManager.getConnection(PostgresTestResource.jdbcUrl(),
-                PostgresTestResource.server().user(), PostgresTestResource.server().password());
-             java.sql.PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < params.length; i++) {
-                if (params[i] instanceof String[] array) {
-                    ps.setArray(i + 1, c.createArrayOf("text", array));
-                } else {
-                    ps.setObject(i + 1, params[i]);
-                }
-            }
-            return ps.executeUpdate();
-        } catch (java.sql.SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        return withStatement(sql, params, java.sql.PreparedStatement::executeUpdate);
     }
 
     /** A one-column query against the test database (bypassing the service). */
     protected static List<String> query(String sql, Object... params) {
-        try (java.sql.Connection c = java.sql.DriverManager.getConnection(PostgresTestResource.jdbcUrl(),
-                PostgresTestResource.server().user(), PostgresTestResource.server().password());
-             java.sql.PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < params.length; i++) {
-                if (params[i] instanceof String[] array) {
-                    ps.setArray(i + 1, c.createArrayOf("text", array));
-                } else {
-                    ps.setObject(i + 1, params[i]);
-                }
-            }
+        return withStatement(sql, params, ps -> {
             List<String> out = new java.util.ArrayList<>();
             try (java.sql.ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -246,6 +224,26 @@ public abstract class GatewayTestBase {
                 }
             }
             return out;
+        });
+    }
+
+    private interface StatementWork<T> {
+        T run(java.sql.PreparedStatement ps) throws java.sql.SQLException;
+    }
+
+    /** {@code sql} prepared on a connection of its own, its parameters bound ({@code String[]} as a text array). */
+    private static <T> T withStatement(String sql, Object[] params, StatementWork<T> work) {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(PostgresTestResource.jdbcUrl(),
+                PostgresTestResource.server().user(), PostgresTestResource.server().password());
+             java.sql.PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                if (params[i] instanceof String[] array) {
+                    ps.setArray(i + 1, c.createArrayOf("text", array));
+                } else {
+                    ps.setObject(i + 1, params[i]);
+                }
+            }
+            return work.run(ps);
         } catch (java.sql.SQLException e) {
             throw new IllegalStateException(e);
         }
